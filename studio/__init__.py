@@ -1,0 +1,2 @@
+"""GAN Studio: a training studio for generative adversarial networks."""
+__version__ = "0.1.0"

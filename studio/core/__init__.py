@@ -1,0 +1,1 @@
+"""The training engine: torch and numpy only, never Qt."""

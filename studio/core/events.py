@@ -1,0 +1,78 @@
+"""What the trainer yields: small frozen records of numbers and numpy arrays, never tensors."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Started:
+    step: int
+    device: str
+    run_dir: str
+    config: dict
+    resumed_from: str | None = None
+
+
+@dataclass(frozen=True)
+class StepMetrics:
+    step: int                    # iterations completed
+    kind: str                    # "iter", "d" (a lone D update) or "g" (a lone G update)
+    values: dict[str, float]
+    elapsed: float               # seconds of training so far (pauses excluded)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    step: int
+    view: str                    # "1d", "2d", "saddle", "image", "cyclegan"
+    data: dict[str, Any] = field(default_factory=dict)   # numpy arrays and plain numbers
+
+
+@dataclass(frozen=True)
+class CheckpointSaved:
+    step: int
+    path: str
+    reason: str                  # "periodic", "manual", "end", "best", "interrupt"
+
+
+@dataclass(frozen=True)
+class ParamChanged:
+    step: int
+    key: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    step: int
+    state: str                   # "running" or "paused"
+
+
+@dataclass(frozen=True)
+class Message:
+    step: int
+    level: str                   # "info", "warning", "error"
+    text: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    step: int
+    reason: str                  # "done" or "stopped"
+    run_dir: str
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class Failed:
+    step: int
+    message: str
+    traceback: str
+
+
+def is_array(v) -> bool:
+    return isinstance(v, np.ndarray)

@@ -1,0 +1,376 @@
+"""The training loop, shared by the CLI, the GUI and the tests.
+
+`Trainer.run()` is a generator of events (see events.py). Between iterations it drains a command
+queue filled from any thread: pause, resume, step once (a full iteration, a lone D update or a lone
+G update), set a live hyperparameter, save now, stop. All randomness of training comes from one
+torch.Generator whose state goes into every checkpoint, so resuming is exact.
+"""
+from __future__ import annotations
+
+import collections
+import copy
+import math
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Iterator
+
+import torch
+
+from ..config import Config, ConfigError, field_meta, to_dict
+from ..presets import config_from_dict, get_value, set_value
+from ..paths import runs_dir
+from . import checkpoints, distributed, probes
+from .data import make_data
+from .events import (CheckpointSaved, Failed, Finished, Message, ParamChanged, Snapshot, Started,
+                     StateChanged, StepMetrics)
+from .runlog import RunLog
+from .variants import variant_class
+
+
+def pick_device(name: str, local_rank: int = 0) -> torch.device:
+    if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
+        if not torch.cuda.is_available():
+            raise ConfigError("train.device = 'cuda' but no CUDA device is available (use 'auto' or 'cpu')")
+        return torch.device("cuda", local_rank)
+    return torch.device("cpu")
+
+
+def new_run_dir(name: str) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = runs_dir() / f"{name}-{stamp}"
+    path, i = base, 1
+    while path.exists():
+        i += 1
+        path = Path(f"{base}-{i}")
+    return path
+
+
+class Trainer:
+    """Owns device, seeding, the D:G schedule, checkpoints and the run directory."""
+
+    def __init__(self, cfg: Config, run_dir: str | Path | None = None, *, name: str = "run",
+                 resume: str | Path | dict | None = None, snapshots: bool = True,
+                 interactive: bool = False, write: bool = True):
+        self.cfg = copy.deepcopy(cfg)
+        self.name = name
+        self.snapshots = snapshots        # the GUI wants view snapshots; the CLI does not
+        self.interactive = interactive    # a diverged run pauses (GUI) instead of ending (CLI)
+        self.rank, local_rank, self.world_size = distributed.world()
+        self.write = write and self.rank == 0
+        self.device = pick_device(self.cfg.train.device, local_rank)
+        self._cmds: collections.deque = collections.deque()
+        self._wake = threading.Event()
+        self._stop_requested = False
+        self._paused = False
+        self.step = 0
+        self.d_updates = 0
+        self.g_updates = 0
+        self.elapsed = 0.0
+        self.last_metrics: dict[str, float] = {}
+        self.best: float | None = None
+        self.run_dir = Path(run_dir) if run_dir else None
+        self.resumed_from: str | None = None
+
+        state = None
+        if resume is not None:
+            state = resume if isinstance(resume, dict) else checkpoints.load(resume)
+            self.resumed_from = None if isinstance(resume, dict) else str(resume)
+        seed = self.cfg.train.seed
+        torch.manual_seed(seed)
+        self.data = make_data(self.cfg.data, "config")
+        self.gen = torch.Generator(device=self.device).manual_seed(seed + 1_000_003 * self.rank)
+        self.probe_gen = torch.Generator(device=self.device).manual_seed(seed + 7)
+        self.variant = variant_class(self.cfg.variant.name)(self.cfg, self.data, self.device, self.gen)
+        self.variant.world_size = self.world_size
+        if self.world_size > 1:
+            for m in self.variant.modules().values():
+                distributed.broadcast_parameters(m)
+        fixed = torch.Generator().manual_seed(seed + 99)
+        n = self.cfg.log.grid_samples
+        self.variant.fixed_z = torch.randn(n, self.cfg.model.latent_dim, generator=fixed).to(self.device)
+        self.variant.fixed_y = self.variant.sample_labels_fixed(n) if self.variant.conditional else None
+        if state is not None:
+            self._load_state(state)
+
+    # ---------------------------------------------------------------- commands (any thread)
+    def _send(self, *cmd) -> None:
+        self._cmds.append(cmd)
+        self._wake.set()
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def resume(self) -> None:
+        self._send("resume")
+
+    def step_once(self, kind: str = "iter") -> None:
+        """One full iteration ('iter'), one discriminator update ('d') or one generator update ('g')."""
+        if kind not in ("iter", "d", "g"):
+            raise ValueError(f"step kind must be 'iter', 'd' or 'g' (got {kind!r})")
+        self._send("step", kind)
+
+    def set_param(self, key: str, value) -> None:
+        self._send("set", key, value)
+
+    def save_now(self) -> None:
+        self._send("save")
+
+    def stop(self) -> None:
+        """Safe to call from a signal handler: sets a flag, takes no lock."""
+        self._stop_requested = True
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    # ---------------------------------------------------------------- state
+    def state_dict(self) -> dict:
+        v = self.variant
+        rng = {"gen": self.gen.get_state(), "torch": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            rng["cuda"] = torch.cuda.get_rng_state(self.device)
+        return {
+            "config": to_dict(self.cfg), "step": self.step, "d_updates": self.d_updates,
+            "g_updates": self.g_updates, "elapsed": self.elapsed,
+            "modules": {k: m.state_dict() for k, m in v.modules().items()},
+            "optimizers": {k: o.state_dict() for k, o in v.optimizers().items()},
+            "rng": rng, "fixed": {"z": v.fixed_z.cpu(), "y": None if v.fixed_y is None else v.fixed_y.cpu()},
+            "extra": v.extra_state(), "metrics": dict(self.last_metrics),
+            "best": self.best,
+        }
+
+    def _load_state(self, st: dict) -> None:
+        v = self.variant
+        try:
+            for k, m in v.modules().items():
+                m.load_state_dict(st["modules"][k])
+            for k, o in v.optimizers().items():
+                o.load_state_dict(st["optimizers"][k])
+        except (KeyError, RuntimeError, ValueError) as e:
+            where = self.resumed_from or "checkpoint"
+            raise checkpoints.CheckpointError(
+                f"{where}: does not fit this configuration ({type(e).__name__}: {str(e).splitlines()[0][:200]})"
+            ) from None
+        v.apply_live()
+        self.step, self.elapsed = int(st["step"]), float(st.get("elapsed", 0.0))
+        self.d_updates, self.g_updates = int(st.get("d_updates", 0)), int(st.get("g_updates", 0))
+        self.gen.set_state(st["rng"]["gen"])
+        torch.set_rng_state(st["rng"]["torch"])
+        if "cuda" in st["rng"] and self.device.type == "cuda":
+            torch.cuda.set_rng_state(st["rng"]["cuda"], self.device)
+        fixed = st.get("fixed", {})
+        if fixed.get("z") is not None:
+            v.fixed_z = fixed["z"].to(self.device)
+        if fixed.get("y") is not None:
+            v.fixed_y = fixed["y"].to(self.device)
+        v.load_extra_state(st.get("extra", {}))
+        self.last_metrics = dict(st.get("metrics", {}))
+        self.best = st.get("best")
+
+    def save(self, reason: str = "manual") -> Path | None:
+        """Write a checkpoint now; periodic ones obey keep_last."""
+        if not self.write:
+            return None
+        ck = self.run_dir / "checkpoints"
+        prefix = {"periodic": "step", "best": "best"}.get(reason, reason)
+        path = ck / f"{prefix}_{self.step:08d}.pt"
+        if reason == "best":
+            for old in ck.glob("best_*.pt"):
+                checkpoints.delete(old)
+        meta = {"reason": reason, "metrics": self.last_metrics}
+        checkpoints.save(path, self.state_dict(), meta)
+        thumb = self._thumbnail()
+        if thumb is not None:
+            from .images_io import save_png
+            save_png(thumb, path.with_suffix(".png"))
+        if reason == "periodic" and self.cfg.checkpoint.keep_last > 0:
+            periodic = sorted(ck.glob("step_*.pt"))
+            for old in periodic[:-self.cfg.checkpoint.keep_last]:
+                checkpoints.delete(old)
+        self.log.event("checkpoint", self.step, path=str(path), reason=reason)
+        return path
+
+    def _thumbnail(self):
+        fn = getattr(self.variant, "thumbnail", None)
+        return fn() if fn is not None else None
+
+    # ---------------------------------------------------------------- the loop
+    def run(self) -> Iterator:
+        try:
+            yield from self._run()
+        except GeneratorExit:
+            raise
+        except Exception as e:  # the GUI shows this and stays usable; the CLI prints it
+            yield Failed(self.step, f"{type(e).__name__}: {e}", traceback.format_exc())
+        finally:
+            if getattr(self, "log", None) is not None:
+                self.log.close()
+
+    def _run(self) -> Iterator:
+        if self.write:
+            if self.run_dir is None:
+                self.run_dir = new_run_dir(self.name)
+            self.log = RunLog(self.run_dir, self.cfg, self.cfg.log.flush_every, self.cfg.log.tensorboard)
+            if self.resumed_from is not None or self.step > 0:
+                self.log.event("resume", self.step, checkpoint=self.resumed_from)
+        else:
+            self.log = _NullLog()
+        yield Started(self.step, str(self.device), str(self.run_dir or ""), to_dict(self.cfg),
+                      self.resumed_from)
+        if self.snapshots:
+            yield self._snapshot()
+        reason = "done"
+        t_mark = time.perf_counter()
+        while True:
+            while self._cmds:
+                self.elapsed += time.perf_counter() - t_mark
+                yield from self._handle(*self._cmds.popleft())
+                t_mark = time.perf_counter()
+            if self._stop_requested:
+                reason = "stopped"
+                break
+            if self._paused:
+                self.elapsed += time.perf_counter() - t_mark
+                self._wake.wait(0.2)
+                self._wake.clear()
+                t_mark = time.perf_counter()
+                continue
+            if self.step >= self.cfg.train.steps:
+                break
+            ev = self._one("iter")
+            now = time.perf_counter()
+            self.elapsed += now - t_mark
+            t_mark = now
+            yield ev
+            if ev.kind == "diverged":
+                reason = "diverged"
+                if self.interactive:
+                    self._paused = True
+                    yield StateChanged(self.step, "paused")
+                    continue
+                break
+            yield from self._periodic()
+            t_mark = time.perf_counter()
+        self.elapsed += time.perf_counter() - t_mark
+        if self.cfg.checkpoint.at_end and self.write and reason != "diverged":
+            path = self.save("end" if reason == "done" else "interrupt")
+            yield CheckpointSaved(self.step, str(path), "end" if reason == "done" else "interrupt")
+        if self.snapshots:
+            yield self._snapshot()
+        self.log.flush()
+        yield Finished(self.step, reason, str(self.run_dir or ""), self.elapsed)
+
+    def _periodic(self) -> Iterator:
+        s = self.step
+        c = self.cfg
+        if self.snapshots and s % c.log.snapshot_every == 0:
+            yield self._snapshot()
+        if self.write and c.log.grid_every and s % c.log.grid_every == 0:
+            self._write_grid()
+        if c.checkpoint.every and s % c.checkpoint.every == 0 and s < c.train.steps:
+            path = self.save("periodic")
+            if path is not None:
+                yield CheckpointSaved(s, str(path), "periodic")
+
+    def _one(self, kind: str):
+        """Run one iteration (or a lone D or G update) and return its StepMetrics."""
+        v = self.variant
+        v.measure = kind != "iter" or self.step % self.cfg.log.grad_norm_every == 0
+        if kind == "iter":
+            vals = v.iteration()
+            self.step += 1
+            self.d_updates += v.d_steps() if v.name != "saddle" else 1
+            self.g_updates += 1
+        elif kind == "d":
+            vals = v.d_step(v.real())
+            self.d_updates += 1
+        else:
+            vals = v.g_step()
+            self.g_updates += 1
+        if v.measure:
+            vals.update(v.norms)
+            v.norms = {}
+        if self.device.type == "cpu":
+            values = {k: float(t) for k, t in vals.items()}
+        else:
+            nums = torch.stack([t.float().reshape(()) for t in vals.values()]).tolist()
+            values = dict(zip(vals.keys(), nums))
+        self.last_metrics = values
+        self.log.metrics(self.step, kind, values, self.elapsed)
+        if not all(math.isfinite(x) for x in values.values()):
+            bad = ", ".join(k for k, x in values.items() if not math.isfinite(x))
+            text = (f"training diverged at step {self.step}: {bad} is not finite. Lower the learning "
+                    f"rates or roll back to the last checkpoint.")
+            self.log.event("message", self.step, level="error", text=text)
+            return StepMetrics(self.step, "diverged", values, self.elapsed)
+        return StepMetrics(self.step, kind, values, self.elapsed)
+
+    def _handle(self, cmd: str, *args) -> Iterator:
+        if cmd == "pause" and not self._paused:
+            self._paused = True
+            yield StateChanged(self.step, "paused")
+        elif cmd == "resume" and self._paused:
+            self._paused = False
+            yield StateChanged(self.step, "running")
+        elif cmd == "step":
+            yield self._one(args[0])
+            if self.snapshots:
+                yield self._snapshot()
+        elif cmd == "set":
+            key, value = args
+            try:
+                ev = self.apply_param(key, value)
+            except ConfigError as e:
+                yield Message(self.step, "error", str(e))
+            else:
+                if ev is not None:
+                    yield ev
+        elif cmd == "save":
+            path = self.save("manual")
+            if path is not None:
+                yield CheckpointSaved(self.step, str(path), "manual")
+
+    def apply_param(self, key: str, value) -> ParamChanged | None:
+        """Change a live hyperparameter between steps; logged in metrics.jsonl."""
+        f = field_meta(self.cfg, key)
+        if not f.metadata.get("live") and key != "train.steps":
+            raise ConfigError(f"{key} cannot change while a run is live (only {', '.join(self.live_keys())})")
+        old = get_value(self.cfg, key)
+        set_value(self.cfg, key, value, key)
+        new = get_value(self.cfg, key)
+        if new == old:
+            return None
+        self.variant.apply_live()
+        self.log.event("set", self.step, key=key, old=old, new=new)
+        if self.write:
+            self.log.write_config(self.cfg)
+        return ParamChanged(self.step, key, old, new)
+
+    def live_keys(self) -> list[str]:
+        from ..config import live_keys
+        return live_keys(self.cfg) + ["train.steps"]
+
+    def _snapshot(self) -> Snapshot:
+        view, data = probes.snapshot(self.variant, self.probe_gen)
+        return Snapshot(self.step, view, data)
+
+    def _write_grid(self) -> None:
+        fn = getattr(self.variant, "thumbnail", None)
+        img = fn() if fn is not None else None
+        if img is not None:
+            from .images_io import save_png
+            save_png(img, self.run_dir / "samples" / f"step_{self.step:08d}.png")
+
+
+class _NullLog:
+    def metrics(self, *a, **k): pass
+    def event(self, *a, **k): pass
+    def flush(self): pass
+    def close(self): pass
+    def write_config(self, *a): pass
+
+
+def config_of_checkpoint(state: dict, source: str) -> Config:
+    return config_from_dict(state["config"], f"{source} (stored config)")

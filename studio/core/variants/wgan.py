@@ -1,0 +1,63 @@
+"""WGAN (seed 004, Algorithm 1 of Arjovsky et al.): a critic without sigmoid, weight clipping to
+[-c, c], n_critic critic updates per generator update (RMSProp in the presets)."""
+from __future__ import annotations
+
+import torch
+
+from ...config import WganGpParams, WganParams
+from .. import losses
+from .base import Variant, register
+
+
+class _Critic(Variant):
+    output = "critic"
+
+    def d_steps(self) -> int:
+        return self.p.n_critic
+
+    def critic_loss(self, batch, real_out, fake, fake_out):
+        return losses.d_loss("wasserstein", real_out, fake_out), {}
+
+    def d_step(self, batch):
+        n = batch.x.shape[0]
+        with torch.no_grad():
+            fake = self.G(self.z(n))
+        self.D.requires_grad_(True)
+        real_out, fake_out = self.D(batch.x), self.D(fake)
+        loss, extra = self.critic_loss(batch, real_out, fake, fake_out)
+        self.update(self.opt_d, loss, self.D, "gn_d")
+        self.after_d_update()
+        r, f = real_out.detach().mean(), fake_out.detach().mean()
+        return {"loss_d": loss.detach(), "wdist": r - f, "d_real": r, "d_fake": f, **extra}
+
+    def after_d_update(self) -> None:
+        pass
+
+    def g_step(self):
+        self.D.requires_grad_(False)
+        out = self.D(self.G(self.z(self.cfg.train.batch_size)))
+        loss = losses.g_loss("wasserstein", out)
+        self.update(self.opt_g, loss, self.G, "gn_g")
+        self.D.requires_grad_(True)
+        return {"loss_g": loss.detach()}
+
+
+@register("wgan")
+class Wgan(_Critic):
+    Params = WganParams
+
+    def after_d_update(self) -> None:
+        c = self.p.clip
+        with torch.no_grad():
+            for w in self.D.parameters():
+                w.clamp_(-c, c)
+
+
+@register("wgan_gp")
+class WganGp(_Critic):
+    Params = WganGpParams
+
+    def critic_loss(self, batch, real_out, fake, fake_out):
+        w = losses.d_loss("wasserstein", real_out, fake_out)
+        gp, norms = losses.gradient_penalty(self.D, batch.x, fake, self.gen)
+        return w + self.p.gp_weight * gp, {"gp": gp.detach(), "gp_norm": norms.mean()}
