@@ -57,6 +57,13 @@ class Message:
     step: int
     level: str                   # "info", "warning", "error"
     text: str
+    code: str = ""               # machine-readable kind, e.g. "diverged", "mode_collapse"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    step: int
+    values: dict[str, float]     # quality metrics (FID, coverage, ...) measured at this step
 
 
 @dataclass(frozen=True)

@@ -278,23 +278,14 @@ class Trainer:
         """Run one iteration (or a lone D or G update) and return its StepMetrics."""
         v = self.variant
         v.measure = kind != "iter" or self.step % self.cfg.log.grad_norm_every == 0
-        if kind == "iter":
-            vals = v.iteration()
-            self.step += 1
-            self.d_updates += v.d_steps() if v.name != "saddle" else 1
-            self.g_updates += 1
-        elif kind == "d":
-            vals = v.d_step(v.real())
-            self.d_updates += 1
-        else:
-            vals = v.g_step()
-            self.g_updates += 1
+        with self._autocast():
+            vals = self._update(kind)
         if v.measure:
             vals.update(v.norms)
             v.norms = {}
         if self.device.type == "cpu":
             values = {k: float(t) for k, t in vals.items()}
-        else:
+        else:   # one device sync for all the numbers
             nums = torch.stack([t.float().reshape(()) for t in vals.values()]).tolist()
             values = dict(zip(vals.keys(), nums))
         self.last_metrics = values
@@ -306,6 +297,25 @@ class Trainer:
             self.log.event("message", self.step, level="error", text=text)
             return StepMetrics(self.step, "diverged", values, self.elapsed)
         return StepMetrics(self.step, kind, values, self.elapsed)
+
+    def _update(self, kind: str) -> dict:
+        v = self.variant
+        if kind == "iter":
+            vals = v.iteration()
+            self.step += 1
+            self.d_updates += v.d_steps()
+            self.g_updates += 1
+        elif kind == "d":
+            vals = v.d_step(v.real())
+            self.d_updates += 1
+        else:
+            vals = v.g_step()
+            self.g_updates += 1
+        return vals
+
+    def _autocast(self):
+        on = self.cfg.train.amp and self.device.type == "cuda"
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=on)
 
     def _handle(self, cmd: str, *args) -> Iterator:
         if cmd == "pause" and not self._paused:

@@ -1,0 +1,250 @@
+"""The headless command line: `gan-studio train | presets | checkpoints | sample | gui`.
+
+It iterates the same Trainer generator as the GUI. Bad input prints one line naming the file, key
+and value and exits with status 2; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from .config import ConfigError
+
+EXIT_BAD_INPUT = 2
+
+
+def _fmt_time(s: float) -> str:
+    s = int(max(s, 0))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+class Progress:
+    """One status line: step, bar, losses, steps/s and ETA; redrawn at most 10 times a second."""
+
+    KEYS = ("loss_d", "loss_g", "wdist", "theta", "phi")
+
+    def __init__(self, total: int, start: int, stream=sys.stderr):
+        self.total, self.start, self.stream = total, start, stream
+        self.tty = stream.isatty()
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+        self.last_line = 0.0
+
+    def update(self, step: int, values: dict, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and now - self.last < (0.1 if self.tty else 5.0):
+            return
+        self.last = now
+        rate = (step - self.start) / max(now - self.t0, 1e-9)
+        eta = (self.total - step) / rate if rate > 0 else 0.0
+        frac = step / max(self.total, 1)
+        bar = "#" * int(frac * 20) + "." * (20 - int(frac * 20))
+        parts = " ".join(f"{k} {values[k]:.4g}" for k in self.KEYS if k in values)
+        line = f"step {step}/{self.total} [{bar}] {parts} | {rate:.1f} it/s | ETA {_fmt_time(eta)}"
+        if self.tty:
+            self.stream.write("\r" + line[:160].ljust(160))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _load_config(args):
+    from .presets import apply_override, load_preset
+    cfg = load_preset(args.preset)
+    _apply_common(cfg, args)
+    return cfg
+
+
+def _apply_common(cfg, args) -> None:
+    from .presets import apply_override, set_value
+    for text in args.set or []:
+        apply_override(cfg, text)
+    if args.steps is not None:
+        set_value(cfg, "train.steps", args.steps, "--steps")
+    if args.device is not None:
+        set_value(cfg, "train.device", args.device, "--device")
+    if args.seed is not None:
+        set_value(cfg, "train.seed", args.seed, "--seed")
+
+
+def cmd_train(args) -> int:
+    from .core import checkpoints
+    from .core.events import CheckpointSaved, Failed, Finished, Message, Started, StepMetrics
+    from .core.trainer import Trainer, config_of_checkpoint
+
+    if args.resume:
+        state = checkpoints.load(args.resume)
+        cfg = config_of_checkpoint(state, args.resume)
+        if args.preset:
+            raise ConfigError("--resume takes the configuration from the checkpoint; drop --preset "
+                              "(use --set to change settings)")
+        _apply_common(cfg, args)
+        run_dir = Path(args.out) if args.out else Path(args.resume).resolve().parent.parent
+        name = run_dir.name
+        trainer = Trainer(cfg, run_dir, name=name, resume=state, snapshots=False)
+        trainer.resumed_from = args.resume
+    else:
+        if not args.preset:
+            raise ConfigError("train needs --preset NAME|PATH or --resume CKPT")
+        cfg = _load_config(args)
+        name = Path(args.preset).stem
+        trainer = Trainer(cfg, args.out, name=name, snapshots=False)
+
+    progress = Progress(cfg.train.steps, trainer.step)
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum, frame):   # first Ctrl+C: stop cleanly and save; second: abort
+        trainer.stop()
+        signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, on_sigint)
+    status = 0
+    quiet = args.quiet or trainer.rank != 0
+    try:
+        for ev in trainer.run():
+            if isinstance(ev, StepMetrics):
+                if not quiet:
+                    progress.update(ev.step, ev.values, force=ev.kind == "diverged")
+            elif isinstance(ev, Started) and not quiet:
+                where = f" -> {ev.run_dir}" if ev.run_dir else ""
+                resumed = f" (resumed at step {ev.step})" if ev.resumed_from else ""
+                print(f"training {name} on {ev.device}{resumed}{where}", file=sys.stderr)
+            elif isinstance(ev, Message):
+                progress.close()
+                print(f"{ev.level}: {ev.text}", file=sys.stderr)
+            elif isinstance(ev, CheckpointSaved) and ev.reason in ("end", "interrupt") and not quiet:
+                progress.update(ev.step, trainer.last_metrics, force=True)
+                progress.close()
+                print(f"checkpoint: {ev.path}", file=sys.stderr)
+            elif isinstance(ev, Failed):
+                progress.close()
+                print(ev.traceback, file=sys.stderr)
+                print(f"error: training failed at step {ev.step}: {ev.message}", file=sys.stderr)
+                status = 1
+            elif isinstance(ev, Finished):
+                if not quiet:
+                    progress.update(ev.step, trainer.last_metrics, force=True)
+                    progress.close()
+                    print(f"{ev.reason} after {ev.step} steps in {_fmt_time(ev.elapsed)} "
+                          f"({ev.run_dir})", file=sys.stderr)
+                if ev.reason == "diverged":
+                    status = 1
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        from .core import distributed
+        distributed.finish()
+    return status
+
+
+def cmd_presets(args) -> int:
+    from .presets import list_presets
+    rows = [(name, cfg.variant.name, cfg.title) for name, cfg in list_presets()]
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    for name, variant, title in rows:
+        print(f"{name:<{w0}}  {variant:<{w1}}  {title}")
+    return 0
+
+
+def cmd_checkpoints(args) -> int:
+    from .core.checkpoints import list_checkpoints
+    run = Path(args.run_dir)
+    if not (run / "checkpoints").is_dir():
+        raise ConfigError(f"{run}: not a run directory (no checkpoints/ folder)")
+    items = list_checkpoints(run)
+    if not items:
+        print(f"{run}: no checkpoints yet")
+        return 0
+    print(f"{'step':>9}  {'time':19}  {'size':>9}  {'reason':9}  metrics  file")
+    for c in items:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(c.time))
+        mets = " ".join(f"{k}={v:.4g}" for k, v in list(c.metrics.items())[:5]
+                        if isinstance(v, (int, float)))
+        print(f"{c.step:>9}  {when}  {c.size / 1024:>7.1f}kB  {c.reason:9}  {mets}  {c.path.name}")
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from .core.sampling import sample_to_file
+    out = sample_to_file(args.checkpoint, args.out, n=args.n, seed=args.seed, label=args.label,
+                         truncation=args.truncation)
+    for p in out:
+        print(p)
+    return 0
+
+
+def cmd_gui(args) -> int:
+    try:
+        from .gui.app import main as gui_main
+    except ImportError as e:   # the GUI package is not part of this build yet
+        if "studio.gui" not in str(e):
+            raise
+        print("The desktop studio is not built yet; training the default preset headless instead.",
+              file=sys.stderr)
+        ns = build_parser().parse_args(["train", "--preset", "ring-2d-wgan-gp"])
+        return cmd_train(ns)
+    return gui_main(args.preset)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gan-studio", description="GAN Studio: train and explore GANs.")
+    sub = p.add_subparsers(dest="command")
+
+    t = sub.add_parser("train", help="train a preset headless")
+    t.add_argument("--preset", help="preset name (see `gan-studio presets`) or path to a .toml file")
+    t.add_argument("--steps", type=int, help="total iterations to reach (train.steps)")
+    t.add_argument("--out", help="run directory (default: runs/NAME-TIMESTAMP)")
+    t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. optim_d.lr=1e-4")
+    t.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint")
+    t.add_argument("--device", choices=("auto", "cpu", "cuda"))
+    t.add_argument("--seed", type=int)
+    t.add_argument("--quiet", action="store_true", help="no progress line")
+    t.set_defaults(func=cmd_train)
+
+    sub.add_parser("presets", help="list presets").set_defaults(func=cmd_presets)
+
+    c = sub.add_parser("checkpoints", help="list the checkpoints of a run directory")
+    c.add_argument("run_dir")
+    c.set_defaults(func=cmd_checkpoints)
+
+    s = sub.add_parser("sample", help="draw samples from a checkpoint's generator")
+    s.add_argument("--checkpoint", required=True)
+    s.add_argument("-n", type=int, default=1000, help="number of samples")
+    s.add_argument("--out", required=True, help=".npy or .csv for 1D/2D (a .png plot is written beside), .png for images")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--class", dest="label", type=int, default=None, help="class for conditional models")
+    s.add_argument("--truncation", type=float, default=None, help="scale of z (e.g. 0.7)")
+    s.set_defaults(func=cmd_sample)
+
+    g = sub.add_parser("gui", help="open the desktop studio (the default)")
+    g.add_argument("--preset", default=None)
+    g.set_defaults(func=cmd_gui)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui", *([] if argv is None else argv)])
+    from .core.checkpoints import CheckpointError
+    try:
+        return args.func(args)
+    except (ConfigError, CheckpointError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
