@@ -1,0 +1,193 @@
+"""The training views: a shared base (latest-wins snapshots drawn from a ~30 Hz timer) and make_view.
+
+Every view takes the numpy dict of a core `Snapshot` through `set_snapshot(data)`; only the newest
+dict is kept and drawn on the next timer tick, and only while the view is visible. `clear()` forgets
+everything (a new run). Colours are picked to read on both dark and light palettes and the plot
+background follows the widget's palette.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+# one meaning per colour in every view
+REAL = "#10a5cf"       # cyan: real data (as in the seeds' figure)
+FAKE = "#f0821e"       # orange: generated data
+DISC = "#b24bd6"       # purple: the discriminator / critic
+ACCENT = "#2fae5b"     # green: start markers, equilibria
+FRAME_MS = 33          # ~30 Hz
+
+
+def palette_colors(widget: QtWidgets.QWidget) -> tuple[QtGui.QColor, QtGui.QColor, QtGui.QColor]:
+    """(background, foreground, muted foreground) of a widget's palette."""
+    pal = widget.palette()
+    bg = pal.color(QtGui.QPalette.ColorRole.Base)
+    fg = pal.color(QtGui.QPalette.ColorRole.Text)
+    muted = QtGui.QColor(fg)
+    muted.setAlphaF(0.45)
+    return bg, fg, muted
+
+
+def is_dark(widget: QtWidgets.QWidget) -> bool:
+    return palette_colors(widget)[0].lightness() < 128
+
+
+def style_plot(plot: pg.PlotItem, widget: QtWidgets.QWidget) -> None:
+    """Axis pens and label colours from the palette."""
+    _, fg, _ = palette_colors(widget)
+    for name in ("left", "bottom", "right", "top"):
+        ax = plot.getAxis(name)
+        ax.setPen(pg.mkPen(fg))
+        ax.setTextPen(pg.mkPen(fg))
+    t = plot.titleLabel
+    if t.text:
+        t.setText(t.text, color=fg.name())
+
+
+def segments(starts: np.ndarray, vecs: np.ndarray, head: float = 0.28) -> tuple[np.ndarray, np.ndarray]:
+    """x, y arrays for arrows drawn with connect='pairs': a shaft and two head strokes per arrow."""
+    starts = np.asarray(starts, np.float64).reshape(-1, 2)
+    vecs = np.asarray(vecs, np.float64).reshape(-1, 2)
+    ends = starts + vecs
+    c, s = np.cos(np.deg2rad(150)), np.sin(np.deg2rad(150))
+    back = vecs * head
+    left = ends + np.stack([c * back[:, 0] - s * back[:, 1], s * back[:, 0] + c * back[:, 1]], 1)
+    right = ends + np.stack([c * back[:, 0] + s * back[:, 1], -s * back[:, 0] + c * back[:, 1]], 1)
+    pts = np.stack([starts, ends, ends, left, ends, right], 1).reshape(-1, 2)
+    return pts[:, 0], pts[:, 1]
+
+
+class RangeKeeper:
+    """Ranges that do not jump: a new view range is set when the data leaves the current one (at
+    once, with a margin); when the data has shrunk to under 70% of the range, the range follows it
+    a quarter of the way per snapshot, so an early outlier does not squash the picture forever."""
+
+    def __init__(self, margin: float = 0.1, shrink: bool = True):
+        self.margin = margin
+        self.shrink = shrink
+        self.lo: np.ndarray | None = None
+        self.hi: np.ndarray | None = None
+
+    def reset(self) -> None:
+        self.lo = self.hi = None
+
+    def need(self, lo, hi) -> bool:
+        """Take the box [lo, hi] the data needs; True when the kept range changed."""
+        lo, hi = np.asarray(lo, float), np.asarray(hi, float)
+        if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
+            return False
+        span = np.maximum(hi - lo, 1e-6)
+        lo2, hi2 = lo - self.margin * span, hi + self.margin * span
+        if self.lo is None:
+            self.lo, self.hi = lo2, hi2
+            return True
+        inside = np.all(lo >= self.lo) and np.all(hi <= self.hi)
+        if not inside:
+            self.lo, self.hi = np.minimum(lo2, self.lo), np.maximum(hi2, self.hi)
+            return True
+        if self.shrink and np.any(hi2 - lo2 < 0.7 * (self.hi - self.lo)):
+            self.lo = self.lo + 0.25 * (lo2 - self.lo)
+            self.hi = self.hi + 0.25 * (hi2 - self.hi)
+            return True
+        return False
+
+    def apply(self, vb: pg.ViewBox) -> None:
+        if self.lo is None:
+            return
+        if len(self.lo) == 1:
+            vb.setXRange(self.lo[0], self.hi[0], padding=0)
+        else:
+            vb.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
+
+
+class SnapshotView(QtWidgets.QWidget):
+    """Base of the views: keeps the latest snapshot and draws it from a timer when it changed."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._data: dict | None = None
+        self._dirty = False
+        self._plots: list[pg.PlotItem] = []
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+
+    # ------------------------------------------------------------------ public
+    def set_snapshot(self, data: dict, step: int | None = None) -> None:
+        """Keep `data` (latest wins); drawn on the next tick. `step` may also come as data['step']."""
+        if step is not None:
+            data = {**data, "step": step}
+        self._data = data
+        self._dirty = True
+
+    def clear(self) -> None:
+        self._data = None
+        self._dirty = False
+        self._clear()
+
+    def flush(self) -> None:
+        """Draw the pending snapshot now (tests and screenshots)."""
+        if self._dirty and self._data is not None:
+            self._dirty = False
+            self._draw(self._data)
+
+    @property
+    def data(self) -> dict | None:
+        return self._data
+
+    # ------------------------------------------------------------------ for subclasses
+    def _draw(self, data: dict) -> None:
+        raise NotImplementedError
+
+    def _clear(self) -> None:
+        pass
+
+    def _add_plot(self, plot: pg.PlotItem) -> pg.PlotItem:
+        self._plots.append(plot)
+        style_plot(plot, self)
+        return plot
+
+    def _restyle(self) -> None:
+        """Called when the palette changes (dark/light theme)."""
+        bg, _, _ = palette_colors(self)
+        for w in self.findChildren(pg.GraphicsView):
+            w.setBackground(bg)
+        for p in self._plots:
+            style_plot(p, self)
+
+    # ------------------------------------------------------------------ Qt
+    def _tick(self) -> None:
+        if self._dirty and self.isVisible():
+            self.flush()
+
+    def showEvent(self, ev) -> None:
+        super().showEvent(ev)
+        self._restyle()
+        self.flush()
+
+    def changeEvent(self, ev) -> None:
+        super().changeEvent(ev)
+        if ev.type() in (QtCore.QEvent.Type.PaletteChange, QtCore.QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
+
+
+def make_view(view_name: str, parent=None) -> QtWidgets.QWidget:
+    """The view for a snapshot's `view` name: "1d", "2d", "saddle", "image" or "cyclegan"."""
+    if view_name == "1d":
+        from .view_1d import View1D
+        return View1D(parent)
+    if view_name == "2d":
+        from .view_2d import View2D
+        return View2D(parent)
+    if view_name == "saddle":
+        from .view_saddle import SaddleView
+        return SaddleView(parent)
+    if view_name == "image":
+        from .view_image import ImageView
+        return ImageView(parent)
+    if view_name == "cyclegan":
+        from .view_image import CycleGanView
+        return CycleGanView(parent)
+    raise ValueError(f"unknown view {view_name!r}; expected 1d, 2d, saddle, image or cyclegan")
