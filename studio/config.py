@@ -168,8 +168,35 @@ class SaddleParams(VariantParams):
     phi0: float = fld(1.0, "Initial φ (the minimising player, 'discriminator').", min=-100, max=100)
 
 
+@dataclass
+class CganParams(VariantParams):
+    name: str = fld("cgan", "GAN variant.")
+    k: int = fld(1, "Discriminator steps per generator step.", min=1, max=100, live=True)
+    g_loss: str = fld("nonsaturating", "Generator loss.", choices=G_LOSSES, live=True)
+    d_loss: str = fld("bce", "Discriminator loss.", choices=("bce", "least_squares", "hinge"))
+
+
+@dataclass
+class AcganParams(VariantParams):
+    name: str = fld("acgan", "GAN variant.")
+    k: int = fld(1, "Discriminator steps per generator step.", min=1, max=100, live=True)
+    aux_weight: float = fld(1.0, "Weight of the auxiliary class loss (both players).", min=0.0, max=100,
+                            live=True)
+
+
+@dataclass
+class CycleganParams(VariantParams):
+    name: str = fld("cyclegan", "GAN variant.")
+    cycle_weight: float = fld(10.0, "Cycle-consistency weight λ (L1 of A->B->A and B->A->B).", min=0.0,
+                              max=1000, live=True)
+    identity_weight: float = fld(5.0, "Identity-loss weight (G_AB(b) ~ b, G_BA(a) ~ a; 0: off).", min=0.0,
+                                 max=1000, live=True)
+    n_res: int = fld(3, "Residual blocks in each generator.", min=0, max=12)
+
+
 VARIANT_PARAMS: dict[str, type[VariantParams]] = {
     "gan": GanParams, "wgan": WganParams, "wgan_gp": WganGpParams, "saddle": SaddleParams,
+    "cgan": CganParams, "acgan": AcganParams, "cyclegan": CycleganParams,
 }
 
 

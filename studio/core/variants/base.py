@@ -92,6 +92,13 @@ class Variant:
     def extra_state(self) -> dict:
         return {}
 
+    def thumbnail(self):
+        """A uint8 (H, W, 3) grid of G(fixed_z[, fixed_y]) for image data; None for other data."""
+        if self.data.family != "image" or self.fixed_z is None:
+            return None
+        from ..image_probes import generated_grid
+        return generated_grid(self)
+
     def load_extra_state(self, state: dict) -> None:
         pass
 
