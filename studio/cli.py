@@ -182,6 +182,21 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_translate(args) -> int:
+    from .core.image_tools import translate
+    out = translate(args.checkpoint, args.input, args.out, args.direction)
+    print(f"translated {len(out)} image(s) into {args.out}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .core.image_tools import export
+    path, usage = export(args.checkpoint, args.format, args.out)
+    print(path)
+    print(f"usage: {usage}", file=sys.stderr)
+    return 0
+
+
 def cmd_gui(args) -> int:
     try:
         from .gui.app import main as gui_main
@@ -224,6 +239,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--class", dest="label", type=int, default=None, help="class for conditional models")
     s.add_argument("--truncation", type=float, default=None, help="scale of z (e.g. 0.7)")
     s.set_defaults(func=cmd_sample)
+
+    tr = sub.add_parser("translate", help="translate a folder of images with a CycleGAN checkpoint")
+    tr.add_argument("--checkpoint", required=True)
+    tr.add_argument("--input", required=True, help="folder of images (domain A, or B with --direction ba)")
+    tr.add_argument("--out", required=True, help="folder for the translated PNGs")
+    tr.add_argument("--direction", default="ab", choices=("ab", "ba"))
+    tr.set_defaults(func=cmd_translate)
+
+    ex = sub.add_parser("export", help="export an image generator (TorchScript, or ONNX with the onnx package)")
+    ex.add_argument("--checkpoint", required=True)
+    ex.add_argument("--format", default="torchscript", choices=("torchscript", "onnx"))
+    ex.add_argument("--out", required=True, help="output file (.pt for TorchScript, .onnx)")
+    ex.set_defaults(func=cmd_export)
 
     g = sub.add_parser("gui", help="open the desktop studio (the default)")
     g.add_argument("--preset", default=None)

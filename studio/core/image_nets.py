@@ -139,15 +139,16 @@ class ResnetGenerator(nn.Module):
 
 
 class PatchDiscriminator(nn.Module):
-    """PatchGAN: a map of real/fake scores, one per overlapping patch (least-squares targets)."""
+    """PatchGAN: a (side/4)^2 map of real/fake scores, one per overlapping patch (receptive field
+    22 pixels: the whole of a 16x16 image, a large part of a 32x32 one)."""
 
     def __init__(self, channels: int, base: int = 32):
         super().__init__()
         self.net = nn.Sequential(
             nn.Conv2d(channels, base, 4, 2, 1), nn.LeakyReLU(0.2, True),
             nn.Conv2d(base, base * 2, 4, 2, 1), nn.InstanceNorm2d(base * 2), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(base * 2, base * 4, 4, 1, 1), nn.InstanceNorm2d(base * 4), nn.LeakyReLU(0.2, True),
-            nn.Conv2d(base * 4, 1, 4, 1, 1))
+            nn.Conv2d(base * 2, base * 4, 3, 1, 1), nn.InstanceNorm2d(base * 4), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(base * 4, 1, 3, 1, 1))
         self.apply(dcgan_init)
 
     def forward(self, x):
