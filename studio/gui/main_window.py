@@ -1,0 +1,385 @@
+"""The studio's main window: presets and hyperparameters on the left, the game and the loss curves in
+the middle (the latent explorer in its own tab), checkpoints, metrics and the log below.
+
+The window holds no training state of its own: a `Session` runs the Trainer and its signals drive
+the panels; a `RunFollower` does the same for a run directory opened from disk.
+"""
+from __future__ import annotations
+
+import collections
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton,
+                               QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+
+from ..config import ConfigError
+from ..core.events import CheckpointSaved, Evaluation, Failed, Message, ParamChanged, StateChanged
+from ..presets import load_preset
+from .checkpoint_actions import CheckpointActions
+from .run_follower import RunFollower, is_run_dir
+from .session import Session
+from .widgets.checkpoints_panel import CheckpointsPanel
+from .widgets.controls import Controls
+from .widgets.game_area import GameArea
+from .widgets.log_panel import LogPanel
+from .widgets.loss_plot import LossPlot
+from .widgets.metrics_panel import MetricsPanel
+from .widgets.param_form import ParamForm
+from .widgets.preset_list import PresetList
+
+
+def _fmt_time(s: float) -> str:
+    s = int(max(s, 0))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+class _Banner(QWidget):
+    """A dismissable error strip at the top of the window."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setStyleSheet("#banner { background: #a4161a; } QLabel { color: white; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 4, 8, 4)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.label, 1)
+        b = QPushButton("Dismiss", self)
+        b.clicked.connect(self.hide)
+        lay.addWidget(b)
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, preset: str | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("GAN Studio")
+        self.preset_name: str | None = None
+        self.follower: RunFollower | None = None
+        self.session = Session(self)
+        self._rate = collections.deque(maxlen=50)      # (wall time, step) for steps/s
+        self._build()
+        self.ckpt = CheckpointActions(self)
+        self._wire()
+        self._restore(preset)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.controls = Controls(self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.controls)
+        self.presets = PresetList(self)
+        self.form = ParamForm(self)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left = QSplitter(Qt.Orientation.Vertical, self)
+        left.addWidget(self.presets)
+        left.addWidget(scroll)
+        left.setSizes([300, 500])
+        self.left_dock = self._dock("Presets and hyperparameters", "dock_left", left,
+                                    Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.game = GameArea(self)
+        self.plot = LossPlot(self)
+        self.split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split.addWidget(self.game)
+        self.split.addWidget(self.plot)
+        self.split.setSizes([560, 560])
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.split, "Training")
+        self.latent_holder = QWidget(self)
+        QVBoxLayout(self.latent_holder).setContentsMargins(0, 0, 0, 0)
+        self.latent: QWidget | None = None
+        self.tabs.addTab(self.latent_holder, "Latent explorer")
+        self.tabs.currentChanged.connect(lambda i: i == 1 and self.latent_explorer())
+        self.banner = _Banner(self)
+        central = QWidget(self)
+        v = QVBoxLayout(central)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(0)
+        v.addWidget(self.banner)
+        v.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.checkpoints = CheckpointsPanel(self)
+        self.metrics = MetricsPanel(self)
+        self.log = LogPanel(self)
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.ck_dock = self._dock("Checkpoints", "dock_checkpoints", self.checkpoints, bottom)
+        self.metrics_dock = self._dock("Metrics", "dock_metrics", self.metrics, bottom)
+        self.log_dock = self._dock("Log", "dock_log", self.log, bottom)
+        self.tabifyDockWidget(self.ck_dock, self.metrics_dock)
+        self.tabifyDockWidget(self.metrics_dock, self.log_dock)
+        self.ck_dock.raise_()
+        self.resizeDocks([self.left_dock], [300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.ck_dock], [230], Qt.Orientation.Vertical)
+        sb = self.statusBar()
+        self.status = {k: QLabel(self) for k in ("state", "step", "elapsed", "rate", "device")}
+        for k, w in self.status.items():
+            w.setMinimumWidth(90)
+            sb.addPermanentWidget(w)
+        self.status["state"].setText("idle")
+        self.resize(1400, 900)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        d = QDockWidget(title, self)
+        d.setObjectName(name)
+        d.setWidget(widget)
+        d.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                      | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, d)
+        return d
+
+    def _wire(self) -> None:
+        a = self.controls.actions_by_name
+        a["train"].triggered.connect(self.train_or_pause)
+        a["step"].triggered.connect(lambda: self.step("iter"))
+        a["step_d"].triggered.connect(lambda: self.step("d"))
+        a["step_g"].triggered.connect(lambda: self.step("g"))
+        a["stop"].triggered.connect(self.session.stop)
+        a["save"].triggered.connect(self.session.save_now)
+        a["open"].triggered.connect(self.ask_open_run)
+        self.presets.chosen.connect(self.choose_preset)
+        self.form.edited.connect(self._form_edited)
+        s = self.session
+        s.started.connect(self._started)
+        s.metrics.connect(self._metrics)
+        s.snapshot.connect(lambda snap: self.game.show_snapshot(snap.view, snap.data, snap.step))
+        s.event.connect(self._event)
+        s.state_changed.connect(self._state_changed)
+        s.finished.connect(self._finished)
+        self.metrics.badge_count_changed.connect(
+            lambda n: self.metrics_dock.setWindowTitle(f"Metrics ⚠ {n}" if n else "Metrics"))
+
+    # ------------------------------------------------------------------ presets and runs
+    def choose_preset(self, name: str) -> bool:
+        if self.session.live:
+            return False
+        try:
+            cfg = load_preset(name)
+        except ConfigError as e:
+            self.report_error(str(e))
+            return False
+        self._stop_following()
+        self.preset_name = name
+        self.form.set_config(cfg)
+        self._reset_panels()
+        self.game.set_caption(f"<b>{cfg.title}</b>")
+        self.setWindowTitle(f"GAN Studio · {name}")
+        self._state_changed(self.session.state)
+        return True
+
+    def start(self, cfg=None, *, name=None, run_dir=None, resume=None, paused=False) -> None:
+        self._stop_following()
+        self._reset_panels()
+        self.banner.hide()
+        self.session.start(cfg or self.form.config(), name=name or self.preset_name or "run",
+                           run_dir=run_dir, resume=resume, paused=paused)
+
+    def train_or_pause(self) -> None:
+        state = self.session.state
+        if state == "running":
+            self.session.pause()
+        elif state == "paused":
+            self.session.resume()
+        elif state == "idle":
+            self.start()
+
+    def step(self, kind: str) -> None:
+        if self.session.state == "idle":
+            self.start(paused=True)
+        self.session.step_once(kind)
+
+    def ask_open_run(self) -> None:
+        from ..paths import runs_dir
+        path = QFileDialog.getExistingDirectory(self, "Open run directory", str(runs_dir()))
+        if path:
+            self.open_run(path)
+
+    def open_run(self, path) -> bool:
+        """Show a run directory's curves, samples and checkpoints, following it as it grows."""
+        if self.session.live:
+            self.report_error("Stop the current run before opening another one.")
+            return False
+        if not is_run_dir(path):
+            self.report_error(f"{path}: not a run directory (no metrics.jsonl, config.toml or checkpoints/)")
+            return False
+        self._stop_following()
+        self._reset_panels()
+        run = Path(path)
+        try:
+            self.form.set_config(load_preset(run / "config.toml"))
+        except ConfigError as e:
+            self.log.append(f"config of the run not readable: {e}", "warning")
+        self.preset_name = run.name
+        self.setWindowTitle(f"GAN Studio · {run}")
+        self.game.set_caption(f"<b>{run.name}</b> (opened from disk)")
+        self.checkpoints.set_run_dir(run)
+        self.follower = RunFollower(run, parent=self)
+        self.follower.records.connect(self._records)
+        self.follower.samples.connect(lambda p: self.game.show_samples(p, f"<b>{run.name}</b> · {Path(p).name}"))
+        self.follower.checkpoints_changed.connect(self.checkpoints.refresh)
+        self.follower.start()
+        self.log.append(f"opened run {run}")
+        self._state_changed("viewing")
+        return True
+
+    def _stop_following(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+            self.follower.deleteLater()
+            self.follower = None
+
+    def _reset_panels(self) -> None:
+        self.plot.clear()
+        self.game.clear()
+        self.metrics.clear()
+        self._rate.clear()
+        for k in ("step", "elapsed", "rate"):
+            self.status[k].setText("")
+
+    # ------------------------------------------------------------------ session signals
+    def _started(self, ev) -> None:
+        self.checkpoints.set_run_dir(ev.run_dir or None)
+        how = f" (resumed from {ev.resumed_from} at step {ev.step})" if ev.resumed_from else ""
+        self.log.append(f"training {self.session_name()} on {ev.device}{how} → {ev.run_dir}")
+        self.status["device"].setText(ev.device)
+
+    def session_name(self) -> str:
+        return self.preset_name or "run"
+
+    def _metrics(self, batch: list) -> None:
+        self.plot.add_records((ev.step, ev.values) for ev in batch)
+        last = batch[-1]
+        self._show_progress(last.step, last.elapsed)
+
+    def _show_progress(self, step: int, elapsed: float) -> None:
+        now = time.perf_counter()
+        self._rate.append((now, step))
+        while len(self._rate) > 2 and now - self._rate[0][0] > 2.0:
+            self._rate.popleft()
+        self.status["step"].setText(f"step {step:,}")
+        self.status["elapsed"].setText(f"elapsed {_fmt_time(elapsed)}")
+        (t0, s0), (t1, s1) = self._rate[0], self._rate[-1]
+        if t1 > t0:
+            self.status["rate"].setText(f"{(s1 - s0) / (t1 - t0):,.1f} steps/s")
+
+    def _event(self, ev) -> None:
+        if isinstance(ev, CheckpointSaved):
+            self.checkpoints.refresh()
+            self.log.append(f"checkpoint ({ev.reason}) at step {ev.step:,}: {ev.path}")
+        elif isinstance(ev, ParamChanged):
+            self.form.set_value(ev.key, ev.new)
+            text = f"{ev.key}: {ev.old:g} → {ev.new:g}" if isinstance(ev.new, float) else \
+                f"{ev.key}: {ev.old} → {ev.new}"
+            self.plot.add_marker(ev.step, text)
+            self.log.append(f"step {ev.step:,}: {text}", "change")
+        elif isinstance(ev, Message):
+            self.metrics.add_message(ev.step, ev.level, ev.text, ev.code)
+            self.log.append(f"step {ev.step:,}: {ev.text}", ev.level)
+        elif isinstance(ev, Evaluation):
+            self.metrics.add_evaluation(ev.step, ev.values)
+        elif isinstance(ev, StateChanged):
+            self.log.append(f"{ev.state} at step {ev.step:,}")
+
+    def _records(self, recs: list) -> None:
+        """Lines of a followed metrics.jsonl."""
+        steps, last = [], None
+        for r in recs:
+            ev = r.get("event")
+            if ev is None and "step" in r:
+                steps.append((r["step"], r))
+                last = r
+                continue
+            if steps:
+                self.plot.add_records(steps)
+                steps = []
+            step = int(r.get("step", 0))
+            if ev == "set":
+                self.plot.add_marker(step, f"{r.get('key')}: {r.get('old')} → {r.get('new')}")
+            elif ev == "eval":
+                self.metrics.add_evaluation(step, r)
+            elif ev == "message":
+                self.metrics.add_message(step, r.get("level", "info"), r.get("text", ""), r.get("code", ""))
+            elif ev == "resume":
+                self.plot.truncate(step)
+        if steps:
+            self.plot.add_records(steps)
+        if last is not None:
+            self._show_progress(int(last["step"]), float(last.get("t", 0.0)))
+
+    def _state_changed(self, state: str) -> None:
+        live = state in ("starting", "running", "paused")
+        self.controls.set_state(state, has_config=self.preset_name is not None)
+        self.form.set_running(live)
+        self.presets.setEnabled(not live)
+        self.checkpoints.set_live(live)
+        self.status["state"].setText(state)
+
+    def _finished(self, ev) -> None:
+        if isinstance(ev, Failed):
+            self.report_error(f"Training failed at step {ev.step}: {ev.message}", ev.traceback)
+        else:
+            self.log.append(f"{ev.reason} after {ev.step:,} steps ({_fmt_time(ev.elapsed)})")
+        self.checkpoints.refresh()
+
+    def _form_edited(self, key: str, value) -> None:
+        if self.session.live:
+            self.session.set_param(key, value)
+
+    def report_error(self, text: str, detail: str = "") -> None:
+        self.banner.show_error(text)
+        self.log.append(text, "error", detail)
+
+    # ------------------------------------------------------------------ latent explorer
+    def latent_explorer(self) -> QWidget:
+        if self.latent is None:
+            try:
+                from .widgets.latent_explorer import LatentExplorer
+                self.latent = LatentExplorer(self.latent_holder)
+            except Exception as e:
+                self.latent = QLabel(f"The latent explorer is not available: {type(e).__name__}: {e}")
+                self.latent.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.latent_holder.layout().addWidget(self.latent)
+        return self.latent
+
+    # ------------------------------------------------------------------ settings and closing
+    def _restore(self, preset: str | None) -> None:
+        st = QSettings()
+        geo, state = st.value("window/geometry"), st.value("window/state")
+        if isinstance(geo, QByteArray):
+            self.restoreGeometry(geo)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self.plot.log_box.setChecked(st.value("plot/log", False, type=bool))
+        self.plot.slider.setValue(st.value("plot/smoothing", 0, type=int))
+        name = preset or st.value("last_preset", "", type=str)
+        names = self.presets.names()
+        if preset and preset not in names:
+            self.report_error(f"preset '{preset}' not found; available: {', '.join(names)}")
+        if name not in names:
+            name = "toy-1d-shift" if "toy-1d-shift" in names else (names[0] if names else "")
+        if name:
+            self.presets.select(name)
+
+    def closeEvent(self, e) -> None:
+        self._stop_following()
+        if self.session.live:
+            self.log.append("closing: stopping the run and saving a checkpoint")
+            self.session.shutdown(save=True)
+        st = QSettings()
+        st.setValue("window/geometry", self.saveGeometry())
+        st.setValue("window/state", self.saveState())
+        st.setValue("plot/log", self.plot.log)
+        st.setValue("plot/smoothing", self.plot.slider.value())
+        if self.preset_name in self.presets.names():
+            st.setValue("last_preset", self.preset_name)
+        super().closeEvent(e)

@@ -1,0 +1,55 @@
+"""Follow a run directory written by the headless CLI (or another studio), even while it grows.
+
+Polls metrics.jsonl with core.runlog.MetricsFollower and the samples/ folder on a timer; complete
+new lines come out as one `records` batch per poll, a new newest samples PNG as `samples`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from ..core.runlog import MetricsFollower
+
+
+def is_run_dir(path) -> bool:
+    p = Path(path)
+    return p.is_dir() and ((p / "metrics.jsonl").exists() or (p / "config.toml").exists()
+                           or (p / "checkpoints").is_dir())
+
+
+class RunFollower(QObject):
+    records = Signal(list)       # dicts, as written in metrics.jsonl
+    samples = Signal(str)        # path of the newest samples PNG
+    checkpoints_changed = Signal()
+
+    def __init__(self, run_dir, interval_ms: int = 500, parent=None):
+        super().__init__(parent)
+        self.run_dir = Path(run_dir)
+        self.follower = MetricsFollower(self.run_dir / "metrics.jsonl")
+        self._newest_png = ""
+        self._ckpt_sig: tuple = ()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.poll)
+
+    def start(self) -> None:
+        self.poll()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def poll(self) -> None:
+        recs = self.follower.poll()
+        if recs:
+            self.records.emit(recs)
+        pngs = sorted((self.run_dir / "samples").glob("*.png"))
+        if pngs and str(pngs[-1]) != self._newest_png:
+            self._newest_png = str(pngs[-1])
+            self.samples.emit(self._newest_png)
+        ck = self.run_dir / "checkpoints"
+        sig = tuple(sorted(p.name for p in ck.glob("*.pt"))) if ck.is_dir() else ()
+        if sig != self._ckpt_sig:
+            self._ckpt_sig = sig
+            self.checkpoints_changed.emit()

@@ -1,0 +1,44 @@
+"""pytest-qt fixtures for the studio: isolated settings and runs folder, a window factory, and a
+check that fails any test leaving a training QThread running (as napari's make_napari_viewer does)."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+
+
+@pytest.fixture(autouse=True)
+def no_qthread_left(tmp_path, monkeypatch):
+    """Isolated QSettings and runs/; after the test (and qtbot's widget cleanup) no thread may run."""
+    monkeypatch.setenv("GAN_STUDIO_RUNS", str(tmp_path / "runs"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield
+    from studio.gui.session import live_threads
+    QCoreApplication.processEvents()
+    left = live_threads()
+    for t in left:      # clean up so that one failure does not cascade, then fail
+        t.request_stop()
+        t.wait(10_000)
+    assert not left, f"{len(left)} training QThread(s) still running after the test"
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """make_window(preset) -> a shown MainWindow; closed (and its run stopped) at teardown."""
+    from studio.gui.app import make_app
+    from studio.gui.main_window import MainWindow
+    made = []
+
+    def make(preset: str | None = "toy-1d-shift", **overrides):
+        make_app()
+        w = MainWindow(preset)
+        qtbot.addWidget(w)
+        for key, value in overrides.items():
+            w.form.set_value(key.replace("__", "."), value)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.close()

@@ -1,0 +1,107 @@
+"""The panels on their own: loss plot, hyperparameter form, metrics panel, session throttling."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QComboBox
+
+from studio.presets import load_preset
+
+
+def test_loss_plot_takes_many_points_smoothing_log_and_markers(qtbot):
+    from studio.gui.widgets.loss_plot import LossPlot
+    p = LossPlot()
+    qtbot.addWidget(p)
+    p.resize(600, 500)
+    p.show()
+    n = 150_000
+    steps = np.arange(n)
+    vals = np.random.default_rng(0).normal(size=n)
+    for lo in range(0, n, 5000):
+        p.add_records((int(s), {"loss_d": float(v), "loss_g": -float(v), "gn_d": abs(float(v)),
+                                "kind": "iter"}) for s, v in zip(steps[lo:lo + 5000], vals[lo:lo + 5000]))
+    p.add_marker(1000, "optim_d.lr: 0.0002 → 0.001")
+    p.redraw()
+    assert p.point_count("loss_d") == n and p.point_count() == 3 * n
+    p.slider.setValue(90)
+    assert p.alpha == pytest.approx(0.9)
+    s = p.series["loss_d"]
+    assert np.std(s.s[:s.n]) < np.std(s.y[:s.n]) / 2          # smoothed
+    p.log_box.setChecked(True)
+    t0 = time.perf_counter()
+    p.redraw()
+    qtbot.wait(50)
+    assert time.perf_counter() - t0 < 5       # generous: a hang would show here, speed is benchmarked
+    p.truncate(999)
+    assert p.point_count("loss_d") == 1000
+    assert p.plots[2].isVisible() and not p.plots[3].isVisible()   # grad norms shown, no parameters
+    p.clear()
+    assert p.point_count() == 0
+
+
+def test_param_form_types_ranges_live_and_locking(qtbot):
+    from studio.gui.widgets.param_form import FloatSpin, ParamForm
+    f = ParamForm()
+    qtbot.addWidget(f)
+    f.set_config(load_preset("ring-2d-wgan-gp"))
+    lr = f.widget("optim_d.lr")
+    assert isinstance(lr, FloatSpin) and lr.log and lr.minimum() == pytest.approx(1e-7)
+    assert "Learning rate" in lr.toolTip()
+    assert isinstance(f.widget("optim_d.kind"), QComboBox)
+    assert f.widget("variant.n_critic").maximum() == 100
+    lr.setValue(1e-4)
+    lr.stepBy(1)
+    assert lr.value() == pytest.approx(2e-4)
+    lr.stepBy(1)
+    assert lr.value() == pytest.approx(5e-4)
+    lr.stepBy(-2)
+    assert lr.value() == pytest.approx(1e-4)
+    got = []
+    f.edited.connect(lambda k, v: got.append((k, v)))
+    f.widget("variant.n_critic").setValue(3)
+    assert got[-1] == ("variant.n_critic", 3) and f.config().variant.n_critic == 3
+    n = len(got)
+    f.set_value("variant.n_critic", 7)            # model -> widget: no echo
+    assert len(got) == n and f.widget("variant.n_critic").value() == 7
+    f.set_running(True)
+    assert f.widget("optim_d.lr").isEnabled() and f.widget("variant.gp_weight").isEnabled()
+    assert not f.widget("model.hidden").isEnabled() and not f.widget("data.kind").isEnabled()
+    f.set_running(False)
+    assert f.widget("model.hidden").isEnabled()
+    f.widget("variant.name").setCurrentText("gan")      # switching variant rebuilds its section
+    assert f.config().variant.name == "gan" and f.widget("variant.g_loss").currentText() == "nonsaturating"
+
+
+def test_metrics_panel_badges_and_evaluations(qtbot):
+    from studio.gui.widgets.metrics_panel import MetricsPanel
+    m = MetricsPanel()
+    qtbot.addWidget(m)
+    assert not m.add_message(1, "info", "hello")
+    assert m.add_message(5, "warning", "D wins too fast", "d_too_strong")
+    assert m.add_message(9, "warning", "D wins too fast", "d_too_strong")     # repeats update one badge
+    assert m.add_message(9, "error", "diverged", "diverged")
+    assert len(m.badges) == 2 and "×2" in m.badges[("warning", "d_too_strong")].text()
+    m.add_evaluation(100, {"fd": 2.5, "coverage": 0.5})
+    m.add_evaluation(200, {"fd": 1.5, "coverage": 0.875})
+    assert m.evaluation_count() == 2 and m.columns == ["step", "fd", "coverage"]
+    assert m.table.item(0, 0).text() == "200"
+
+
+def test_session_batches_metrics_and_stops(qtbot):
+    from studio.gui.session import Session
+    cfg = load_preset("saddle-bilinear")
+    cfg.train.steps = 1_000_000
+    s = Session()
+    batches, snaps = [], []
+    s.metrics.connect(batches.append)
+    s.snapshot.connect(snaps.append)
+    s.start(cfg, name="batching")
+    qtbot.waitUntil(lambda: s.trainer is not None and s.trainer.step > 2000, timeout=30_000)
+    s.stop()
+    qtbot.waitUntil(lambda: not s.live, timeout=10_000)
+    qtbot.wait(50)
+    steps = sum(len(b) for b in batches)
+    assert steps > 2000 and len(batches) < steps / 10       # batched, not one signal per step
+    assert snaps and len(snaps) < steps / 5                  # snapshot every 5 steps, latest wins
