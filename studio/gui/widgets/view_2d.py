@@ -3,6 +3,8 @@ generator's image of a regular z-grid as a warped mesh, gradient arrows on gener
 toggle per layer, and a "Draw data" mode in which clicks and drags add real points."""
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
@@ -23,13 +25,17 @@ class _DrawBox(pg.ViewBox):
 
     def __init__(self, view: "View2D"):
         super().__init__()
-        self._view = view
+        self._view_ref = weakref.ref(view)   # no reference cycle through Qt wrappers
         self.drawing = False
+
+    @property
+    def _view(self) -> "View2D":
+        return self._view_ref()
 
     def mouseClickEvent(self, ev):
         if self.drawing and ev.button() == QtCore.Qt.MouseButton.LeftButton:
             ev.accept()
-            self._view._add_point(self.mapToView(ev.pos()), force=True)
+            self._view._add_point(self.mapSceneToView(ev.scenePos()), force=True)
             self._view._stroke_done()
             return
         super().mouseClickEvent(ev)
@@ -38,8 +44,8 @@ class _DrawBox(pg.ViewBox):
         if self.drawing and ev.button() == QtCore.Qt.MouseButton.LeftButton:
             ev.accept()
             if ev.isStart():
-                self._view._add_point(self.mapToView(ev.buttonDownPos()), force=True)
-            self._view._add_point(self.mapToView(ev.pos()))
+                self._view._add_point(self.mapSceneToView(ev.buttonDownScenePos()), force=True)
+            self._view._add_point(self.mapSceneToView(ev.scenePos()))
             if ev.isFinish():
                 self._view._stroke_done()
             return
@@ -63,7 +69,10 @@ class View2D(SnapshotView):
             cb.toggled.connect(self._apply_layers)
             bar.addWidget(cb)
             self.toggles[name] = cb
-        bar.addStretch(1)
+        self.hint = QtWidgets.QLabel(self)      # in the toolbar: its text never resizes the plot
+        self.hint.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.hint.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        bar.addWidget(self.hint, 1)
         self.draw_btn = QtWidgets.QPushButton("Draw data", self)
         self.draw_btn.setCheckable(True)
         self.draw_btn.setToolTip("Click or drag on the plot to add points of your own real distribution")
@@ -72,8 +81,6 @@ class View2D(SnapshotView):
         self.clear_btn.clicked.connect(self.clear_drawn)
         bar.addWidget(self.draw_btn)
         bar.addWidget(self.clear_btn)
-        self.hint = QtWidgets.QLabel(self)
-        self.hint.setWordWrap(True)
 
         self.gw = pg.GraphicsLayoutWidget(self)
         self.vb = _DrawBox(self)
@@ -103,7 +110,6 @@ class View2D(SnapshotView):
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(bar)
-        lay.addWidget(self.hint)
         lay.addWidget(self.gw, 1)
         self.range = RangeKeeper(0.0, shrink=False)
         self._drawn: list[list[float]] = []
@@ -150,13 +156,13 @@ class View2D(SnapshotView):
     def _update_hint(self) -> None:
         n = len(self._drawn)
         if self.vb.drawing:
-            text = f"Drawing: click or drag on the plot to add real points ({n} so far)."
+            text = f"click or drag to add real points ({n})"
         elif n:
-            text = f"{n} drawn points (white rings)."
+            text = f"{n} drawn points (white rings)"
         else:
             text = ""
         self.hint.setText(text)
-        self.hint.setVisible(bool(text))
+        self.hint.setToolTip(text)
         self.clear_btn.setEnabled(n > 0)
 
     # ------------------------------------------------------------------ layers and ranges

@@ -1,0 +1,284 @@
+"""The training views take real snapshots from the core trainer and show their data."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from studio.core.events import Snapshot
+from studio.core.trainer import Trainer
+from studio.presets import apply_override, load_preset
+from studio.gui.widgets.views import RangeKeeper, make_view
+from studio.gui.widgets.view_1d import View1D
+from studio.gui.widgets.view_2d import View2D
+from studio.gui.widgets.view_image import CycleGanView, ImageView
+from studio.gui.widgets.view_saddle import SaddleView
+
+TINY = {
+    "shift": ("toy-1d-shift", 6, ["log.snapshot_every=2"]),
+    "wgan": ("ring-2d-wgan-gp", 1, ["model.hidden=16", "model.depth=2", "train.batch_size=32",
+                                    "variant.n_critic=1"]),
+    "gan": ("ring-2d-gan", 1, ["model.hidden=16", "model.depth=2", "train.batch_size=32"]),
+    "saddle": ("saddle-bilinear", 12, ["log.snapshot_every=3"]),
+    "cgan": ("fashion-cgan", 0, ["data.kind=digits", "data.limit=64", "model.base_channels=8",
+                                 "log.grid_samples=20"]),
+    "cycle": ("digits-cyclegan", 0, ["data.limit=64", "model.base_channels=4", "log.grid_samples=3"]),
+}
+
+
+def snapshots(key: str) -> list[Snapshot]:
+    """Snapshots of a tiny run (steps = 0: only the one taken before training)."""
+    preset, steps, over = TINY[key]
+    cfg = load_preset(preset)
+    for o in over + ["train.device=cpu", "checkpoint.every=0", "log.grid_every=0",
+                     f"train.steps={max(steps, 1)}"]:
+        apply_override(cfg, o)
+    run = Trainer(cfg, write=False).run()
+    out = []
+    for ev in run:
+        if isinstance(ev, Snapshot):
+            out.append(ev)
+            if steps == 0:
+                run.close()
+                break
+    return out
+
+
+@pytest.fixture(scope="module")
+def snaps():
+    cache: dict[str, list[Snapshot]] = {}
+
+    def get(key):
+        if key not in cache:
+            cache[key] = snapshots(key)
+        return cache[key]
+    return get
+
+
+def shown(qtbot, view):
+    qtbot.addWidget(view)
+    view.resize(700, 520)
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+def feed(view, snaps):
+    for s in snaps:
+        view.set_snapshot(s.data, step=s.step)
+        view.flush()
+
+
+def test_make_view_names(qtbot):
+    kinds = {"1d": View1D, "2d": View2D, "saddle": SaddleView, "image": ImageView, "cyclegan": CycleGanView}
+    for name, cls in kinds.items():
+        v = make_view(name)
+        qtbot.addWidget(v)
+        assert isinstance(v, cls)
+        assert hasattr(v, "set_snapshot") and hasattr(v, "clear")
+    with pytest.raises(ValueError, match="unknown view"):
+        make_view("3d")
+
+
+def test_1d_view_shows_densities_d_and_history(qtbot, snaps):
+    ss = snaps("shift")
+    assert all(s.view == "1d" for s in ss) and len(ss) >= 3
+    v = shown(qtbot, View1D())
+    feed(v, ss)
+    d = ss[-1].data
+    x, y = v.c_d.getData()
+    np.testing.assert_allclose(x, d["x"], rtol=1e-6)
+    np.testing.assert_allclose(y, d["d"], rtol=1e-6)
+    np.testing.assert_allclose(v.c_real.getData()[1], d["p_real"], rtol=1e-6)
+    np.testing.assert_allclose(v.c_gen.getData()[1], d["p_gen"], rtol=1e-6)
+    np.testing.assert_allclose(v.c_dstar.getData()[1], d["d_star"], rtol=1e-6)
+    assert len(v.s_real.data) == len(d["real"]) and len(v.s_fake.data) == len(d["fake"])
+    # θ over time and the phase portrait come from successive snapshots
+    h = v.history
+    assert len(h) == len(ss)
+    np.testing.assert_allclose(h[:, 1], [s.data["theta"] for s in ss], rtol=1e-6)
+    np.testing.assert_allclose(h[:, 2], [s.data["d_slope"] for s in ss], rtol=1e-6)
+    assert v.th.isVisible() and v.ph.isVisible()
+    np.testing.assert_allclose(v.c_phase.getData()[0], h[:, 1])
+    assert h[-1, 1] != pytest.approx(h[0, 1])          # θ moved
+    # an earlier step (a new run) restarts the history; clear() empties everything
+    v.set_snapshot(ss[0].data, step=0)
+    v.flush()
+    assert len(v.history) == 1
+    v.clear()
+    assert v.c_d.getData()[0] is None or len(v.c_d.getData()[0]) == 0
+    assert len(v.history) == 0 and not v.th.isVisible()
+
+
+def test_1d_view_draws_from_timer_latest_wins(qtbot, snaps):
+    ss = snaps("shift")
+    v = shown(qtbot, View1D())
+    drawn = []
+    orig = v._draw
+    v._draw = lambda d: (drawn.append(d), orig(d))
+    for s in ss:                 # many snapshots between two ticks: only the newest is drawn
+        v.set_snapshot(s.data, step=s.step)
+    qtbot.waitUntil(lambda: len(drawn) > 0, timeout=2000)
+    qtbot.wait(80)
+    assert len(drawn) == 1 and drawn[0]["step"] == ss[-1].step
+    np.testing.assert_allclose(v.c_d.getData()[1], ss[-1].data["d"], rtol=1e-6)
+
+
+def test_1d_axes_do_not_jump(qtbot, snaps):
+    ss = snaps("shift")
+    v = shown(qtbot, View1D())
+    feed(v, ss[-1:])
+    r0 = v.main.vb.viewRange()[0]
+    d = dict(ss[-1].data)
+    d["x"] = d["x"] * 0.95 + 0.02 * float(d["x"].mean())   # a slightly different grid, inside
+    v.set_snapshot(d)
+    v.flush()
+    assert v.main.vb.viewRange()[0] == pytest.approx(r0)
+
+
+def test_range_keeper_grows_at_once_and_shrinks_gently():
+    r = RangeKeeper(0.0)
+    assert r.need([0.0], [10.0])
+    assert not r.need([1.0], [9.0])
+    assert r.need([-5.0], [10.0]) and r.lo[0] == -5.0
+    assert r.need([0.0], [1.0])                 # far smaller: a quarter of the way
+    assert -5.0 < r.lo[0] < 0.0 and 1.0 < r.hi[0] < 10.0
+
+
+def test_2d_view_heatmap_points_mesh_arrows(qtbot, snaps):
+    s = snaps("wgan")[-1]
+    assert s.view == "2d" and s.data["output"] == "critic"
+    v = shown(qtbot, View2D())
+    feed(v, [s])
+    d = s.data
+    np.testing.assert_array_equal(v.img.image, d["heat"])
+    lo, hi = v.bar.levels()
+    c = float(np.median(d["heat"]))
+    assert hi - c == pytest.approx(c - lo) and hi > lo          # symmetric levels for a critic
+    rect = v.img.mapRectToParent(v.img.boundingRect())
+    assert rect.left() == pytest.approx(d["extent"][0], abs=1e-4)
+    assert rect.right() == pytest.approx(d["extent"][1], abs=1e-4)
+    np.testing.assert_allclose(np.column_stack(v.s_real.getData()), d["real"], rtol=1e-6)
+    np.testing.assert_allclose(np.column_stack(v.s_fake.getData()), d["fake"], rtol=1e-6)
+    mx, my = v.mesh.getData()
+    zg = d["zgrid"]
+    assert np.isfinite(mx).sum() == 2 * zg.shape[0] * zg.shape[1]
+    np.testing.assert_allclose(mx[: zg.shape[1]], zg[0, :, 0], rtol=1e-6)
+    ax, _ = v.arrows.getData()
+    assert len(ax) == 6 * len(d["arrows"])                   # shaft and two head strokes each
+    np.testing.assert_allclose(ax[0::6], d["arrows_from"][:, 0], rtol=1e-6)
+    # the layer toggles
+    for name, items in v.layer_items.items():
+        v.toggles[name].setChecked(False)
+        assert not any(it.isVisible() for it in items)
+        v.toggles[name].setChecked(True)
+        assert all(it.isVisible() for it in items)
+
+
+def test_2d_view_probability_levels_are_fixed(qtbot, snaps):
+    s = snaps("gan")[-1]
+    assert s.data["output"] == "prob"
+    v = shown(qtbot, View2D())
+    feed(v, [s])
+    assert tuple(v.bar.levels()) == (0.0, 1.0)
+    assert tuple(v.img.levels) == (0.0, 1.0)
+
+
+def _viewport_pos(v: View2D, x: float, y: float) -> QtCore.QPoint:
+    scene = v.vb.mapViewToScene(QtCore.QPointF(x, y))
+    return v.gw.mapFromScene(scene)
+
+
+def _move(widget, pos: QtCore.QPoint, buttons) -> None:
+    ev = QtGui.QMouseEvent(QtCore.QEvent.Type.MouseMove, QtCore.QPointF(pos),
+                           QtCore.QPointF(widget.mapToGlobal(pos)), QtCore.Qt.MouseButton.NoButton,
+                           buttons, QtCore.Qt.KeyboardModifier.NoModifier)
+    QtWidgets.QApplication.sendEvent(widget, ev)
+
+
+def test_2d_draw_data_with_the_mouse(qtbot, snaps):
+    v = shown(qtbot, View2D())
+    feed(v, snaps("gan")[-1:])
+    vp = v.gw.viewport()
+    v.draw_btn.click()                                  # "Draw data" on
+    assert v.vb.drawing
+    qtbot.wait(60)                                      # let the layout settle after the first draw
+    r0 = np.array(v.vb.viewRange())
+    with qtbot.waitSignal(v.points_drawn, timeout=2000) as sig:
+        qtbot.mouseClick(vp, QtCore.Qt.MouseButton.LeftButton, pos=_viewport_pos(v, 1.0, -0.5))
+    pts = sig.args[0]
+    assert len(pts) == 1
+    assert pts[0] == pytest.approx([1.0, -0.5], abs=0.05)
+
+    # a drag adds a stroke of points along the way
+    left = QtCore.Qt.MouseButton.LeftButton
+    path = [_viewport_pos(v, -1.5 + 0.1 * i, 1.0 + 0.05 * i) for i in range(21)]
+    with qtbot.waitSignal(v.points_drawn, timeout=2000) as sig:
+        qtbot.mousePress(vp, left, pos=path[0])
+        for p in path[1:]:
+            qtbot.wait(12)                              # pyqtgraph drops moves closer than 10 ms
+            _move(vp, p, left)
+        qtbot.mouseRelease(vp, left, pos=path[-1])
+    pts = np.asarray(sig.args[0])
+    assert len(pts) > 8
+    stroke = pts[1:]                                     # after the first click
+    np.testing.assert_allclose(stroke[:, 1], 1.0 + 0.5 * (stroke[:, 0] + 1.5), atol=0.05)
+    assert stroke[:, 0].min() < -1.3 and stroke[-1] == pytest.approx([0.5, 2.0], abs=0.05)
+    np.testing.assert_allclose(v.vb.viewRange(), r0)      # drawing does not pan
+    assert len(v.s_drawn.data) == len(pts)
+
+    with qtbot.waitSignal(v.drawing_cleared, timeout=1000):
+        v.clear_btn.click()
+    assert v.drawn_points == [] and len(v.s_drawn.data) == 0
+    v.draw_btn.click()
+    assert not v.vb.drawing
+
+
+def test_saddle_view_trajectory_and_field(qtbot, snaps):
+    ss = snaps("saddle")
+    assert ss[-1].view == "saddle"
+    v = shown(qtbot, SaddleView())
+    feed(v, ss)
+    d = ss[-1].data
+    traj = d["trajectory"]
+    assert len(traj) > 5
+    np.testing.assert_allclose(np.column_stack(v.path.getData()), traj)
+    np.testing.assert_allclose(np.column_stack(v.start.getData()), traj[:1])
+    np.testing.assert_allclose(np.column_stack(v.now.getData()), traj[-1:])
+    fx, _ = v.field.getData()
+    assert len(fx) == 6 * d["theta"].size
+    np.testing.assert_allclose(fx[0::6], d["theta"].ravel())
+    assert v.saddle.getData()[0][0] == 0.0
+    assert "θ·φ" in v.caption.text()
+    (x0, x1), _ = v.plot.vb.viewRange()
+    assert x0 <= -d["lim"] and x1 >= d["lim"]
+
+
+def test_image_view_grid_by_class(qtbot, snaps):
+    s = snaps("cgan")[-1]
+    assert s.view == "image" and s.data["n_classes"] == 10
+    v = shown(qtbot, ImageView())
+    feed(v, [s])
+    np.testing.assert_array_equal(v.pic.img.image, s.data["grid"])
+    assert tuple(v.pic.img.levels) == (0, 255)
+    assert v.pic.plot.vb.state["aspectLocked"]
+    assert len(v.row_labels) == 10 and v.row_labels[3] == "class 3"
+    v.clear()
+    assert v.pic.img.image is None
+
+
+def test_cyclegan_view_six_panels(qtbot, snaps):
+    s = snaps("cycle")[-1]
+    assert s.view == "cyclegan"
+    v = shown(qtbot, CycleGanView())
+    feed(v, [s])
+    for key, panel in v.panels.items():
+        im = panel.img.image
+        assert im is not None and im.dtype == np.uint8
+        assert im.shape[0] > im.shape[1]                     # a strip turned into a column
+    strip = s.data["a"]
+    h = strip.shape[0]
+    col = v.panels["a"].img.image
+    np.testing.assert_array_equal(col[:h], strip[:, :h])            # sample 0 on top
+    np.testing.assert_array_equal(col[-h:], strip[:, -h:])          # the last one at the bottom
+
