@@ -1,0 +1,133 @@
+"""LatentModel: a frozen copy of G, principal directions, rendering, interpolation (no Qt)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from studio.core.latent import LatentModel, lerp, slerp
+from studio.core.trainer import Trainer
+from studio.presets import apply_override, load_preset
+
+
+def trainer(preset: str, *over: str, steps: int = 2, **kw) -> Trainer:
+    cfg = load_preset(preset)
+    for o in ["train.device=cpu", "checkpoint.every=0", "log.grid_every=0", f"train.steps={steps}",
+              *over]:
+        apply_override(cfg, o)
+    t = Trainer(cfg, snapshots=False, **kw)
+    return t
+
+
+def run(t: Trainer) -> Trainer:
+    for _ in t.run():
+        pass
+    return t
+
+
+RING = ("ring-2d-gan", "model.hidden=16", "model.depth=2", "train.batch_size=32")
+DIGITS = ("digits-dcgan", "data.limit=64", "model.base_channels=8", "train.batch_size=8")
+
+
+@pytest.fixture(scope="module")
+def ring():
+    return run(trainer(*RING, write=False))
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return run(trainer(*DIGITS, write=False))
+
+
+def test_toy_model_renders_points(ring):
+    m = LatentModel.from_trainer(ring)
+    assert m.family == "2d" and m.latent_dim == 2 and m.n_classes == 0
+    assert m.directions.shape == (2, 2)
+    np.testing.assert_allclose(np.linalg.norm(m.directions, axis=1), 1.0, rtol=1e-5)
+    assert m.explained.sum() == pytest.approx(1.0, abs=1e-5)
+    im = m.render(m.z_for_seed(0))
+    assert im.dtype == np.uint8 and im.shape == (240, 240, 3)
+    assert not np.array_equal(im, m.render(m.z_for_seed(0) + 2.0))
+
+
+def test_image_model_directions_and_render(digits):
+    m = LatentModel.from_trainer(digits)
+    assert m.family == "image" and m.latent_dim == 32
+    k = m.directions.shape[0]
+    assert m.directions.shape == (k, 32) and 1 <= k <= 8
+    assert np.all(np.diff(m.explained) <= 1e-6)                  # sorted by explained variance
+    z = m.z_for_seed(5)
+    np.testing.assert_array_equal(z, m.z_for_seed(5))
+    im = m.render(z)
+    assert im.dtype == np.uint8 and im.shape == (16, 16, 3)
+    moved = m.render(m.compose(z, [3.0]))
+    assert np.abs(moved.astype(int) - im.astype(int)).sum() > 0
+    np.testing.assert_allclose(m.compose(z, None, 0.5), z * 0.5)
+    # the exact images the variant's own generator makes from the same z
+    G = digits.variant.G
+    was = G.training
+    G.eval()
+    with torch.no_grad():
+        ref = digits.variant.generate(torch.from_numpy(z[None]))[0]
+    G.train(was)
+    np.testing.assert_array_equal(im, LatentModel._to_uint8(ref.numpy()))
+
+
+def test_copy_is_frozen_until_refresh():
+    t = trainer(*RING, steps=3, write=False)
+    m = LatentModel.from_trainer(t)
+    z = m.z_for_seed(1)
+    before = m.render(z)
+    run(t)                                        # training changes the trainer's G ...
+    np.testing.assert_array_equal(m.render(z), before)   # ... not the explorer's copy
+    v0 = m.version
+    m.refresh()
+    assert m.version == v0 + 1
+    assert not np.array_equal(m.render(z), before)
+
+
+def test_interpolation_linear_and_spherical(digits):
+    m = LatentModel.from_trainer(digits)
+    z0, z1 = m.z_for_seed(1), m.z_for_seed(2)
+    for mode in ("linear", "spherical"):
+        zs = m.interpolate(z0, z1, 6, mode)
+        assert zs.shape == (6, 32)
+        np.testing.assert_allclose(zs[0], z0, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(zs[-1], z1, rtol=1e-5, atol=1e-6)
+    # spherical keeps the norm between the end norms (linear dips towards the origin)
+    s = slerp(z0.astype(float), z1.astype(float), 9)
+    l = lerp(z0.astype(float), z1.astype(float), 9)
+    n0, n1 = np.linalg.norm(z0), np.linalg.norm(z1)
+    assert np.all(np.linalg.norm(s, axis=1) >= min(n0, n1) - 1e-6)
+    assert np.linalg.norm(l[4]) < np.linalg.norm(s[4])
+    strip = m.strip(z0, z1, 5, "spherical")
+    assert strip.dtype == np.uint8 and strip.shape == (20, 5 * 18 + 2, 3)
+    with pytest.raises(ValueError, match="linear"):
+        m.interpolate(z0, z1, 3, "cubic")
+
+
+def test_conditional_class_changes_the_image():
+    t = trainer("fashion-cgan", "data.kind=digits", "data.limit=64", "model.base_channels=8",
+                "train.batch_size=8", steps=1, write=False)
+    m = LatentModel.from_trainer(t)
+    assert m.conditional and m.n_classes == 10 and len(m.class_names) == 10
+    z = m.z_for_seed(0)
+    assert not np.array_equal(m.render(z, 0), m.render(z, 7))
+
+
+def test_from_checkpoint(tmp_path):
+    from studio.core.events import CheckpointSaved
+    t = trainer(*RING, run_dir=tmp_path / "run")
+    saved = [e.path for e in t.run() if isinstance(e, CheckpointSaved)]
+    path = saved[-1]                                  # the checkpoint written at the end
+    m = LatentModel.from_checkpoint(path)
+    live = LatentModel.from_trainer(t)
+    z = m.z_for_seed(3)
+    np.testing.assert_array_equal(m.render(z), live.render(z))
+    assert m.checkpoint == str(path)
+
+
+def test_no_latent_space_for_saddle():
+    t = trainer("saddle-bilinear", steps=1, write=False)
+    with pytest.raises(ValueError, match="no latent space"):
+        LatentModel.from_trainer(t)
