@@ -1,0 +1,145 @@
+"""The latent explorer: sliders change the picture, renders run off the GUI thread, stale replies
+are dropped, and no pool thread outlives a test."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from studio.core.latent import LatentModel
+from studio.core.trainer import Trainer
+from studio.presets import apply_override, load_preset
+from studio.gui.widgets.latent_explorer import LatentExplorer
+
+
+def model(preset: str, *over: str) -> LatentModel:
+    cfg = load_preset(preset)
+    for o in ["train.device=cpu", "train.steps=1", "checkpoint.every=0", *over]:
+        apply_override(cfg, o)
+    t = Trainer(cfg, snapshots=False, write=False)
+    for _ in t.run():
+        pass
+    return LatentModel.from_trainer(t, n_fit=128)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return model("digits-dcgan", "data.limit=64", "model.base_channels=8", "train.batch_size=8")
+
+
+@pytest.fixture
+def explorer(qtbot):
+    ex = LatentExplorer()
+    qtbot.addWidget(ex)
+    ex.resize(800, 600)
+    ex.show()
+    yield ex
+    assert ex.shutdown(5000)
+    assert ex._pool.activeThreadCount() == 0
+
+
+def wait_shown(qtbot, ex, stamp):
+    qtbot.waitUntil(lambda: ex._shown["image"] >= stamp and not ex._busy, timeout=5000)
+
+
+def test_slider_moves_the_image(qtbot, explorer, digits):
+    ex = explorer
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(digits)
+    assert len(ex.pc_sliders) == len(digits.directions) and len(ex.raw_sliders) == 16
+    assert not ex.cls.isVisibleTo(ex)                     # not a conditional model
+    first = ex.image.copy()
+    assert first.shape == (16, 16, 3)
+    ex.pc_sliders[0].setValue(250)                       # +2.5 along the first direction
+    wait_shown(qtbot, ex, ex._stamp)
+    assert not np.array_equal(ex.image, first)
+    np.testing.assert_array_equal(ex.image, digits.render(ex.current_z()))
+    # a raw dimension and the truncation are part of z too
+    z0 = ex.current_z().copy()
+    ex.raw_sliders[3].setValue(-200)
+    ex.trunc.setValue(50)
+    wait_shown(qtbot, ex, ex._stamp)
+    z = ex.current_z()
+    assert z[3] != z0[3]
+    np.testing.assert_allclose(z, digits.compose(ex._base, [2.5] + [0.0] * (len(ex.pc_sliders) - 1), 0.5),
+                               rtol=1e-5)
+    np.testing.assert_array_equal(ex.image, digits.render(z))
+
+
+def test_a_burst_of_moves_renders_the_last(qtbot, explorer, digits):
+    ex = explorer
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(digits)
+    shown = []
+    ex.rendered.connect(shown.append)
+    for v in range(-300, 301, 20):                       # 31 moves faster than renders
+        ex.pc_sliders[0].setValue(v)
+    last = ex._stamp
+    wait_shown(qtbot, ex, last)
+    assert shown[-1] == last and len(shown) < 31         # coalesced, newest wins
+    assert shown == sorted(shown)
+    np.testing.assert_array_equal(ex.image, digits.render(ex.current_z()))
+
+
+def test_stale_replies_are_dropped(qtbot, explorer, digits):
+    ex = explorer
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(digits)
+    wait_shown(qtbot, ex, ex._stamp)
+    old = ex._stamp
+    ex.seed.setValue(7)
+    new = ex._stamp
+    wait_shown(qtbot, ex, new)
+    on_screen = ex.image.copy()
+    junk = np.zeros((16, 16, 3), np.uint8)
+    dropped = ex.dropped
+    assert not ex.accept_reply("image", old, junk)       # older than the picture on screen
+    assert ex.dropped == dropped + 1
+    np.testing.assert_array_equal(ex.image, on_screen)
+    # replies made for a previous source are stale too, even with a newer stamp
+    pending = ex._stamp + 1
+    ex.set_source(digits)
+    assert not ex.accept_reply("image", pending - 1, junk)
+    wait_shown(qtbot, ex, ex._stamp)
+    assert ex.accept_reply("image", ex._stamp + 10, junk)   # a fresh one is shown
+    np.testing.assert_array_equal(ex.image, junk)
+
+
+def test_seed_random_and_interpolation_strip(qtbot, explorer, digits):
+    ex = explorer
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(digits)
+    ex.set_a.click()
+    ex.seed.setValue(123)
+    ex.n_steps.setValue(5)
+    ex.mode.setCurrentText("spherical")
+    ex.set_b.click()
+    qtbot.waitUntil(lambda: ex.strip.img.image is not None and ex._shown["strip"] == ex._stamp
+                    and not ex._busy, timeout=5000)
+    za, zb = ex._a[0], ex._b[0]
+    np.testing.assert_array_equal(ex.strip.img.image, digits.strip(za, zb, 5, "spherical"))
+    before = ex.seed.value()
+    ex.random_btn.click()
+    assert ex.seed.value() != before
+
+
+def test_conditional_class_selector(qtbot, explorer):
+    m = model("fashion-cgan", "data.kind=digits", "data.limit=64", "model.base_channels=8",
+              "train.batch_size=8")
+    ex = explorer
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(m)
+    assert ex.cls.isVisibleTo(ex) and ex.cls.count() == 10
+    ex.cls.setCurrentIndex(4)
+    wait_shown(qtbot, ex, ex._stamp)
+    np.testing.assert_array_equal(ex.image, m.render(ex.current_z(), 4))
+
+
+def test_toy_model_and_empty_source(qtbot, explorer):
+    m = model("ring-2d-gan", "model.hidden=16", "model.depth=2", "train.batch_size=32")
+    ex = explorer
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(m)
+    assert ex.image.shape == (240, 240, 3)
+    assert len(ex.raw_sliders) == 2
+    ex.set_source(None)
+    assert not ex.seed.isEnabled() and ex.image is None
