@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 SLIDER_STEPS = 100          # slider ticks per unit of z
 SLIDER_RANGE = 3.0          # sliders span [-3, 3]
@@ -85,7 +85,7 @@ class LatentExplorer(QtWidgets.QWidget):
         self.picture = _Picture(self)
         self.picture.setMinimumSize(220, 220)
         self.strip = _Picture(self)
-        self.strip.setFixedHeight(110)
+        self.strip.setFixedHeight(130)
         self.status = QtWidgets.QLabel("No generator loaded: train a run or load a checkpoint.", self)
         self.status.setWordWrap(True)
 
@@ -347,6 +347,20 @@ class LatentExplorer(QtWidgets.QWidget):
         """Drop waiting requests and wait for the render in flight; True when the pool is idle."""
         self._pending.clear()
         return self._pool.waitForDone(timeout_ms)
+
+    def _restyle(self) -> None:
+        bg = self.palette().color(QtGui.QPalette.ColorRole.Window)
+        for p in (self.picture, self.strip):
+            p.setBackground(bg)
+
+    def showEvent(self, ev) -> None:
+        super().showEvent(ev)
+        self._restyle()
+
+    def changeEvent(self, ev) -> None:
+        super().changeEvent(ev)
+        if ev.type() in (QtCore.QEvent.Type.PaletteChange, QtCore.QEvent.Type.ApplicationPaletteChange):
+            self._restyle()
 
     def closeEvent(self, ev) -> None:
         self.shutdown()
