@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.gan-studio-setup
 PINS   := torch==2.14.1 torchvision==0.29.1
-PKGS   := $(PINS) PySide6-Essentials pyqtgraph numpy scikit-learn tomli-w pytest pytest-qt
+PKGS   := $(PINS) PySide6-Essentials==6.11.3 pyqtgraph numpy scikit-learn tomli-w pytest pytest-qt
 DEBS   := dataset-fashion-mnist
 
 .PHONY: setup run test bench clean-venv
