@@ -75,15 +75,55 @@ def trainer_rate(cfg, steps: int) -> float:
         return steps / (time.perf_counter() - t0)
 
 
+def bare_dcgan(cfg, steps: int) -> float:
+    """The same DCGAN by hand: one D step on real and fake batches, one non-saturating G step."""
+    from studio.core.image_nets import DCDiscriminator, DCGenerator, memory_format
+    torch.manual_seed(cfg.train.seed)
+    m, b = cfg.model, cfg.train.batch_size
+    data = make_data(cfg.data)
+    c, side = data.shape[0], data.shape[1]
+    fmt = memory_format(cfg, torch.device("cpu"))
+    G = DCGenerator(m.latent_dim, c, side, m.base_channels).to(memory_format=fmt)
+    D = DCDiscriminator(c, side, m.base_channels).to(memory_format=fmt)
+    og = torch.optim.Adam(G.parameters(), lr=cfg.optim_g.lr, betas=(cfg.optim_g.beta1, cfg.optim_g.beta2))
+    od = torch.optim.Adam(D.parameters(), lr=cfg.optim_d.lr, betas=(cfg.optim_d.beta1, cfg.optim_d.beta2))
+    gen = torch.Generator().manual_seed(0)
+    dev = torch.device("cpu")
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        real = data.sample(b, gen, dev).x
+        with torch.no_grad():
+            fake = G(torch.randn(b, m.latent_dim, generator=gen))
+        loss_d = F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean()
+        od.zero_grad(set_to_none=True)
+        loss_d.backward()
+        od.step()
+        D.requires_grad_(False)
+        loss_g = F.softplus(-D(G(torch.randn(b, m.latent_dim, generator=gen)))).mean()
+        og.zero_grad(set_to_none=True)
+        loss_g.backward()
+        og.step()
+        D.requires_grad_(True)
+        loss_d.item(), loss_g.item()
+    return steps / (time.perf_counter() - t0)
+
+
+DCGAN32 = ["data.image_size=32", "data.limit=10000", "model.base_channels=32", "model.latent_dim=100",
+           "train.batch_size=64", "train.device='cpu'", "eval.every=0"]
+
 # name -> (preset, overrides, bare loop)
 CASES = {
     "mlp2d": ("ring-2d-gan", ["train.batch_size=256", "model.hidden=128", "model.depth=3"], bare_mlp_gan),
+    # 32x32 DCGAN, 32 base channels, batch 64, with and without channels_last (run by name)
+    "dcgan32": ("fashion-dcgan", DCGAN32 + ["train.channels_last=true"], bare_dcgan),
+    "dcgan32-nocl": ("fashion-dcgan", DCGAN32 + ["train.channels_last=false"], bare_dcgan),
 }
+DEFAULT_CASES = ["mlp2d", "dcgan32"]
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("cases", nargs="*", default=list(CASES))
+    ap.add_argument("cases", nargs="*", default=DEFAULT_CASES, help=", ".join(CASES))
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()

@@ -246,3 +246,18 @@ def test_onnx_export_without_onnx_says_so(tmp_path):
     from studio.core.image_tools import export
     with pytest.raises(ConfigError, match="onnx package"):
         export(str(tmp_path / "x.pt"), "onnx", str(tmp_path / "g.onnx"))
+
+
+# ------------------------------------------------------------------------------------ learning
+@pytest.mark.parametrize("variant,steps,floor", [("cgan", 400, 0.5), ("acgan", 250, 0.6)])
+def test_conditional_samples_show_their_class(variant, steps, floor):
+    """After a short CPU budget on 8x8 digits, a logistic regression trained on the real digits
+    reads the class G was asked for far above chance (10%); bench/image_learning.py prints the figure."""
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.spec_from_file_location(
+        "image_learning", Path(__file__).resolve().parents[2] / "bench" / "image_learning.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    r = bench.measure(variant, steps)
+    assert r["accuracy"] >= floor, r
