@@ -6,20 +6,19 @@ the panels; a `RunFollower` does the same for a run directory opened from disk.
 """
 from __future__ import annotations
 
-import collections
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QPushButton,
-                               QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from ..config import ConfigError
 from ..core.events import CheckpointSaved, Evaluation, Failed, Message, ParamChanged, StateChanged
 from ..presets import load_preset
 from .checkpoint_actions import CheckpointActions
-from .run_follower import RunFollower, is_run_dir
+from .run_follower import RunFollower, is_run_dir, route_records
 from .session import Session
+from .widgets.banner import Banner
 from .widgets.checkpoints_panel import CheckpointsPanel
 from .widgets.controls import Controls
 from .widgets.game_area import GameArea
@@ -28,35 +27,7 @@ from .widgets.loss_plot import LossPlot
 from .widgets.metrics_panel import MetricsPanel
 from .widgets.param_form import ParamForm
 from .widgets.preset_list import PresetList
-
-
-def _fmt_time(s: float) -> str:
-    s = int(max(s, 0))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-
-
-class _Banner(QWidget):
-    """A dismissable error strip at the top of the window."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("banner")
-        self.setStyleSheet("#banner { background: #a4161a; } QLabel { color: white; }")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(8, 4, 8, 4)
-        self.label = QLabel(self)
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.label, 1)
-        b = QPushButton("Dismiss", self)
-        b.clicked.connect(self.hide)
-        lay.addWidget(b)
-        self.hide()
-
-    def show_error(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()
+from .widgets.status_bar import StatusBar, fmt_time
 
 
 class MainWindow(QMainWindow):
@@ -66,7 +37,6 @@ class MainWindow(QMainWindow):
         self.preset_name: str | None = None
         self.follower: RunFollower | None = None
         self.session = Session(self)
-        self._rate = collections.deque(maxlen=50)      # (wall time, step) for steps/s
         self._build()
         self.ckpt = CheckpointActions(self)
         self._wire()
@@ -85,7 +55,7 @@ class MainWindow(QMainWindow):
         left = QSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(self.presets)
         left.addWidget(scroll)
-        left.setSizes([300, 500])
+        left.setSizes([330, 470])
         self.left_dock = self._dock("Presets and hyperparameters", "dock_left", left,
                                     Qt.DockWidgetArea.LeftDockWidgetArea)
         self.game = GameArea(self)
@@ -101,7 +71,7 @@ class MainWindow(QMainWindow):
         self.latent: QWidget | None = None
         self.tabs.addTab(self.latent_holder, "Latent explorer")
         self.tabs.currentChanged.connect(lambda i: i == 1 and self.latent_explorer())
-        self.banner = _Banner(self)
+        self.banner = Banner(self)
         central = QWidget(self)
         v = QVBoxLayout(central)
         v.setContentsMargins(0, 0, 0, 0)
@@ -120,13 +90,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.metrics_dock, self.log_dock)
         self.ck_dock.raise_()
         self.resizeDocks([self.left_dock], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.ck_dock], [230], Qt.Orientation.Vertical)
-        sb = self.statusBar()
-        self.status = {k: QLabel(self) for k in ("state", "step", "elapsed", "rate", "device")}
-        for k, w in self.status.items():
-            w.setMinimumWidth(90)
-            sb.addPermanentWidget(w)
-        self.status["state"].setText("idle")
+        self.resizeDocks([self.ck_dock], [170], Qt.Orientation.Vertical)
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
         self.resize(1400, 900)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
@@ -181,7 +147,9 @@ class MainWindow(QMainWindow):
         self._stop_following()
         self._reset_panels()
         self.banner.hide()
-        self.session.start(cfg or self.form.config(), name=name or self.preset_name or "run",
+        cfg = cfg or self.form.config()
+        self.game.set_caption(f"<b>{cfg.title or name or self.preset_name}</b>")
+        self.session.start(cfg, name=name or self.preset_name or "run",
                            run_dir=run_dir, resume=resume, paused=paused)
 
     def train_or_pause(self) -> None:
@@ -242,9 +210,7 @@ class MainWindow(QMainWindow):
         self.plot.clear()
         self.game.clear()
         self.metrics.clear()
-        self._rate.clear()
-        for k in ("step", "elapsed", "rate"):
-            self.status[k].setText("")
+        self.status.reset()
 
     # ------------------------------------------------------------------ session signals
     def _started(self, ev) -> None:
@@ -258,19 +224,7 @@ class MainWindow(QMainWindow):
 
     def _metrics(self, batch: list) -> None:
         self.plot.add_records((ev.step, ev.values) for ev in batch)
-        last = batch[-1]
-        self._show_progress(last.step, last.elapsed)
-
-    def _show_progress(self, step: int, elapsed: float) -> None:
-        now = time.perf_counter()
-        self._rate.append((now, step))
-        while len(self._rate) > 2 and now - self._rate[0][0] > 2.0:
-            self._rate.popleft()
-        self.status["step"].setText(f"step {step:,}")
-        self.status["elapsed"].setText(f"elapsed {_fmt_time(elapsed)}")
-        (t0, s0), (t1, s1) = self._rate[0], self._rate[-1]
-        if t1 > t0:
-            self.status["rate"].setText(f"{(s1 - s0) / (t1 - t0):,.1f} steps/s")
+        self.status.progress(batch[-1].step, batch[-1].elapsed)
 
     def _event(self, ev) -> None:
         if isinstance(ev, CheckpointSaved):
@@ -292,35 +246,15 @@ class MainWindow(QMainWindow):
 
     def _records(self, recs: list) -> None:
         """Lines of a followed metrics.jsonl."""
-        steps, last = [], None
-        for r in recs:
-            ev = r.get("event")
-            if ev is None and "step" in r:
-                steps.append((r["step"], r))
-                last = r
-                continue
-            if steps:
-                self.plot.add_records(steps)
-                steps = []
-            step = int(r.get("step", 0))
-            if ev == "set":
-                self.plot.add_marker(step, f"{r.get('key')}: {r.get('old')} → {r.get('new')}")
-            elif ev == "eval":
-                self.metrics.add_evaluation(step, r)
-            elif ev == "message":
-                self.metrics.add_message(step, r.get("level", "info"), r.get("text", ""), r.get("code", ""))
-            elif ev == "resume":
-                self.plot.truncate(step)
-        if steps:
-            self.plot.add_records(steps)
+        last = route_records(recs, self.plot, self.metrics)
         if last is not None:
-            self._show_progress(int(last["step"]), float(last.get("t", 0.0)))
+            self.status.progress(int(last["step"]), float(last.get("t", 0.0)))
 
     def _state_changed(self, state: str) -> None:
         live = state in ("starting", "running", "paused")
         self.controls.set_state(state, has_config=self.preset_name is not None)
         self.form.set_running(live)
-        self.presets.setEnabled(not live)
+        self.presets.list.setEnabled(not live)
         self.checkpoints.set_live(live)
         self.status["state"].setText(state)
 
@@ -328,7 +262,7 @@ class MainWindow(QMainWindow):
         if isinstance(ev, Failed):
             self.report_error(f"Training failed at step {ev.step}: {ev.message}", ev.traceback)
         else:
-            self.log.append(f"{ev.reason} after {ev.step:,} steps ({_fmt_time(ev.elapsed)})")
+            self.log.append(f"{ev.reason} after {ev.step:,} steps ({fmt_time(ev.elapsed)})")
         self.checkpoints.refresh()
 
     def _form_edited(self, key: str, value) -> None:

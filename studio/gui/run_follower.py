@@ -53,3 +53,30 @@ class RunFollower(QObject):
         if sig != self._ckpt_sig:
             self._ckpt_sig = sig
             self.checkpoints_changed.emit()
+
+
+def route_records(recs: list[dict], plot, metrics) -> dict | None:
+    """Send followed records to the loss plot (steps, markers, resumes) and the metrics panel
+    (evaluations, diagnostics); returns the last step record, if any."""
+    steps, last = [], None
+    for r in recs:
+        ev = r.get("event")
+        if ev is None and "step" in r:
+            steps.append((r["step"], r))
+            last = r
+            continue
+        if steps:
+            plot.add_records(steps)
+            steps = []
+        step = int(r.get("step", 0))
+        if ev == "set":
+            plot.add_marker(step, f"{r.get('key')}: {r.get('old')} → {r.get('new')}")
+        elif ev == "eval":
+            metrics.add_evaluation(step, r)
+        elif ev == "message":
+            metrics.add_message(step, r.get("level", "info"), r.get("text", ""), r.get("code", ""))
+        elif ev == "resume":
+            plot.truncate(step)
+    if steps:
+        plot.add_records(steps)
+    return last

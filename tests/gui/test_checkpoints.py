@@ -15,7 +15,7 @@ def click(qtbot, widget) -> None:
 def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     w = make_window("toy-1d-shift", train__steps=1_000_000)
     click(qtbot, w.controls.button("step"))
-    qtbot.waitUntil(lambda: w.session.state == "paused" and w.session.trainer.step == 1, timeout=20_000)
+    qtbot.waitUntil(lambda: w.session.state == "paused" and w.session.trainer.step == 1, timeout=40_000)
     click(qtbot, w.controls.button("save"))
     qtbot.waitUntil(lambda: len(w.checkpoints.paths()) == 1, timeout=10_000)
     path = w.checkpoints.paths()[0]
@@ -42,7 +42,7 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     remaining = w.checkpoints.paths()[0]
     w.checkpoints.select(remaining)
     click(qtbot, w.checkpoints.buttons["resume"])
-    qtbot.waitUntil(lambda: w.session.trainer is not None and w.session.trainer.step > 1, timeout=20_000)
+    qtbot.waitUntil(lambda: w.session.trainer is not None and w.session.trainer.step > 1, timeout=40_000)
     assert w.session.trainer.resumed_from == remaining
     assert Path(w.session.run_dir) == Path(remaining).parent.parent
     w.session.stop()
@@ -52,13 +52,13 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
 def test_branch_starts_a_new_run_with_changed_settings(qtbot, make_window):
     w = make_window("saddle-bilinear", train__steps=3)
     click(qtbot, w.controls.button("train"))
-    qtbot.waitUntil(lambda: w.session.state == "idle" and bool(w.checkpoints.paths()), timeout=20_000)
+    qtbot.waitUntil(lambda: w.session.state == "idle" and bool(w.checkpoints.paths()), timeout=40_000)
     src = w.checkpoints.paths()[0]
     cfg = w.form.config()
     cfg.optim_d.lr = 0.02
     cfg.train.steps = 1_000_000
     assert w.ckpt.branch(src, cfg)
-    qtbot.waitUntil(lambda: w.session.trainer is not None and w.session.trainer.step > 3, timeout=20_000)
+    qtbot.waitUntil(lambda: w.session.trainer is not None and w.session.trainer.step > 3, timeout=40_000)
     t = w.session.trainer
     assert t.cfg.optim_d.lr == 0.02 and t.variant.opt_d.param_groups[0]["lr"] == 0.02
     assert Path(w.session.run_dir) != Path(src).parent.parent

@@ -46,6 +46,9 @@ def test_param_form_types_ranges_live_and_locking(qtbot):
     f = ParamForm()
     qtbot.addWidget(f)
     f.set_config(load_preset("ring-2d-wgan-gp"))
+    f.show()
+    assert not f.widget("data.mean").isVisible() and f.widget("data.n_modes").isVisible()
+    assert not f.widget("optim_d.alpha").isVisible()             # RMSProp only; this is Adam
     lr = f.widget("optim_d.lr")
     assert isinstance(lr, FloatSpin) and lr.log and lr.minimum() == pytest.approx(1e-7)
     assert "Learning rate" in lr.toolTip()

@@ -21,11 +21,11 @@ def test_choose_train_pause_step_stop(qtbot, make_window):
     assert w.form.config().model.kind == "shift"
     w.form.set_value("train.steps", 1_000_000)
     click(qtbot, w, "train")
-    qtbot.waitUntil(lambda: w.session.state == "running" and w.plot.point_count("loss_d") > 0, timeout=20_000)
+    qtbot.waitUntil(lambda: w.session.state == "running" and w.plot.point_count("loss_d") > 0, timeout=40_000)
     assert w.controls.action("train").text() == "Pause"
     assert not w.form.widget("model.theta0").isEnabled()       # locked while live
     assert w.form.widget("optim_g.lr").isEnabled()             # live field
-    assert not w.presets.isEnabled()
+    assert not w.presets.list.isEnabled()
     click(qtbot, w, "train")                                    # Pause
     qtbot.waitUntil(lambda: w.session.state == "paused", timeout=10_000)
     t = w.session.trainer
@@ -41,7 +41,7 @@ def test_choose_train_pause_step_stop(qtbot, make_window):
     qtbot.waitUntil(lambda: w.status["step"].text() == f"step {s + 1:,}", timeout=5_000)
     click(qtbot, w, "stop")
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
-    assert w.controls.action("train").text() == "Train" and w.presets.isEnabled()
+    assert w.controls.action("train").text() == "Train" and w.presets.list.isEnabled()
     qtbot.waitUntil(lambda: any("interrupt" in p for p in w.checkpoints.paths()), timeout=5_000)
 
 
@@ -49,7 +49,7 @@ def test_step_from_idle_starts_paused(qtbot, make_window):
     w = make_window("saddle-bilinear")
     click(qtbot, w, "step")
     qtbot.waitUntil(lambda: w.session.state == "paused" and w.session.trainer is not None
-                    and w.session.trainer.step == 1, timeout=20_000)
+                    and w.session.trainer.step == 1, timeout=40_000)
     qtbot.waitUntil(lambda: w.game.current_view == "saddle", timeout=5_000)
     click(qtbot, w, "stop")
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
@@ -58,7 +58,7 @@ def test_step_from_idle_starts_paused(qtbot, make_window):
 def test_form_edit_changes_running_learning_rate(qtbot, make_window):
     w = make_window("saddle-bilinear", **LONG)
     click(qtbot, w, "train")
-    qtbot.waitUntil(lambda: w.session.state == "running", timeout=20_000)
+    qtbot.waitUntil(lambda: w.session.state == "running", timeout=40_000)
     spin = w.form.widget("optim_d.lr")
     edit = spin.lineEdit()
     edit.selectAll()
@@ -78,7 +78,7 @@ def test_form_edit_changes_running_learning_rate(qtbot, make_window):
 def test_closing_during_training_saves_a_checkpoint(qtbot, make_window, tmp_path):
     w = make_window("toy-1d-rotation", **LONG)
     click(qtbot, w, "train")
-    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.trainer.step > 3, timeout=20_000)
+    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.trainer.step > 3, timeout=40_000)
     run_dir = Path(w.session.run_dir)
     w.close()
     assert not w.session.live
@@ -95,12 +95,12 @@ def test_worker_exception_is_shown_and_app_stays_usable(qtbot, make_window, monk
     monkeypatch.setattr(Saddle, "iteration", boom)
     w = make_window("saddle-bilinear", **LONG)
     click(qtbot, w, "train")
-    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=40_000)
     assert "boom in the generator step" in w.banner.label.text()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
     monkeypatch.undo()
     click(qtbot, w, "train")                                  # usable again
-    qtbot.waitUntil(lambda: w.session.trainer is not None and w.session.trainer.step > 2, timeout=20_000)
+    qtbot.waitUntil(lambda: w.session.trainer is not None and w.session.trainer.step > 2, timeout=40_000)
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
 
@@ -109,7 +109,7 @@ def test_bad_config_is_reported_not_raised(qtbot, make_window):
     w = make_window("toy-1d-shift")
     w.form.set_value("data.kind", "image_folder")          # no folder given: the build fails
     click(qtbot, w, "train")
-    qtbot.waitUntil(lambda: w.banner.isVisible() and w.session.state == "idle", timeout=20_000)
+    qtbot.waitUntil(lambda: w.banner.isVisible() and w.session.state == "idle", timeout=40_000)
     assert "failed" in w.banner.label.text()
 
 

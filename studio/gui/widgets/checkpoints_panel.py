@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QFileDialog, QGridLayout, QLabel, QListWidget, QListWidgetItem,
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from ...core.checkpoints import delete, list_checkpoints
@@ -51,21 +51,24 @@ class CheckpointsPanel(QWidget):
         self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.list.itemDoubleClicked.connect(lambda *_: self._emit(self.load_requested))
-        lay.addWidget(self.list, 1)
-        grid = QGridLayout()
+        row = QHBoxLayout()
+        row.addWidget(self.list, 1)
+        column = QVBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         specs = [("load", "Load", "Explore this checkpoint's generator and show its state"),
                  ("resume", "Resume", "Continue training from this checkpoint in the same run"),
                  ("branch", "Branch…", "Start a new run from this checkpoint with changed hyperparameters"),
                  ("delete", "Delete…", "Delete this checkpoint (asks first)"),
                  ("export", "Export…", "Export the generator (TorchScript or ONNX)")]
-        for i, (name, text, tip) in enumerate(specs):
+        for name, text, tip in specs:
             b = QPushButton(text, self)
             b.setToolTip(tip)
             b.setObjectName(f"ckpt_{name}")
-            grid.addWidget(b, i // 3, i % 3)
+            column.addWidget(b)
             self.buttons[name] = b
-        lay.addLayout(grid)
+        column.addStretch(1)
+        row.addLayout(column)
+        lay.addLayout(row, 1)
         self.buttons["load"].clicked.connect(lambda: self._emit(self.load_requested))
         self.buttons["resume"].clicked.connect(lambda: self._emit(self.resume_requested))
         self.buttons["branch"].clicked.connect(lambda: self._emit(self.branch_requested))

@@ -119,4 +119,3 @@ class GameArea(QWidget):
                     pass
         self.stack.setCurrentWidget(self.hint)
         self.current_view = None
-        self.caption.setText("")

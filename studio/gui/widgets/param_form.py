@@ -22,6 +22,32 @@ TITLES = {"data": "Data", "model": "Model", "variant": "Variant", "optim_d": "Op
           "optim_g": "Optimiser G", "train": "Training", "checkpoint": "Checkpoints", "log": "Logging",
           "eval": "Evaluation"}
 LIVE_EXTRA = ("train.steps",)     # the trainer also accepts a new total while running
+IMAGE_KINDS = ("digits", "fashion_mnist", "mnist", "cifar10", "image_folder", "digits_domains",
+               "fashion_domains", "folder_pair")
+# which fields mean something for the current choice; the others are hidden, not just greyed out
+_DATA = {"mean": ("gaussian1d",), "std": ("gaussian1d",), "means": ("mixture1d",),
+         "stds": ("mixture1d",), "weights": ("mixture1d",), "n_modes": ("ring2d",),
+         "radius": ("ring2d", "grid2d"), "mode_std": ("ring2d", "grid2d"), "grid_size": ("grid2d",),
+         "noise": ("spiral2d", "moons2d"), "points": ("points2d",), "root": IMAGE_KINDS,
+         "root_b": ("folder_pair",), "image_size": IMAGE_KINDS, "channels": IMAGE_KINDS,
+         "download": ("mnist", "fashion_mnist", "cifar10"), "limit": IMAGE_KINDS}
+_MODEL = {"hidden": ("mlp",), "depth": ("mlp",), "theta0": ("shift",), "base_channels": ("dcgan", "resnet"),
+          "batchnorm": ("mlp", "dcgan", "resnet")}
+_OPTIM = {"beta1": ("adam",), "beta2": ("adam",), "alpha": ("rmsprop",), "momentum": ("sgd", "rmsprop")}
+
+
+def relevant(cfg: Config, key: str) -> bool:
+    """False for fields that do nothing with the current data, model or optimiser kind."""
+    section, name = key.split(".", 1)
+    if section == "data":
+        return name == "kind" or cfg.data.kind in _DATA.get(name, (cfg.data.kind,))
+    if section == "model":
+        if cfg.variant.name == "saddle":
+            return False
+        return cfg.model.kind in _MODEL.get(name, (cfg.model.kind,))
+    if section in ("optim_d", "optim_g"):
+        return getattr(cfg, section).kind in _OPTIM.get(name, (getattr(cfg, section).kind,))
+    return True
 
 
 class FloatSpin(QDoubleSpinBox):
@@ -118,6 +144,8 @@ class ParamForm(QWidget):
         if w is not None:
             with QSignalBlocker(w):
                 self._show(w, get_value(self._cfg, key))
+            if key.endswith(".kind"):
+                self._apply_visible()
 
     # ------------------------------------------------------------------ building
     def _rebuild(self) -> None:
@@ -125,6 +153,7 @@ class ParamForm(QWidget):
             self._body.setParent(None)
             self._body.deleteLater()
         self._widgets.clear()
+        self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}
         from ...config import live_keys
         self._live_keys = set(live_keys(self._cfg)) | set(LIVE_EXTRA)
         body = QWidget(self)
@@ -147,11 +176,22 @@ class ParamForm(QWidget):
                 w.setToolTip(tip)
                 form.addRow(label, w)
                 self._widgets[key] = w
+                self._rows[key] = (form, w)
             lay.addWidget(box)
         lay.addStretch(1)
         self._lay.addWidget(body)
         self._body = body
         self._apply_enabled()
+        self._apply_visible()
+
+    def _apply_visible(self) -> None:
+        shown: dict[QFormLayout, bool] = {}
+        for key, (form, w) in self._rows.items():
+            ok = relevant(self._cfg, key)
+            form.setRowVisible(w, ok)
+            shown[form] = shown.get(form, False) or ok
+        for form, any_shown in shown.items():
+            form.parentWidget().setVisible(any_shown)     # no empty group boxes
 
     def _make(self, key: str, f: dataclasses.Field) -> QWidget:
         m, t, value = f.metadata, _type(f), get_value(self._cfg, key)
@@ -226,6 +266,8 @@ class ParamForm(QWidget):
             w.setToolTip(str(e))
             return
         if get_value(self._cfg, key) != old:
+            if key.endswith(".kind"):
+                self._apply_visible()
             self.edited.emit(key, get_value(self._cfg, key))
 
     def _list_edited(self, key: str, w: QLineEdit) -> None:
