@@ -1,7 +1,9 @@
-"""Take a screenshot of the studio mid-training (run under Xvfb, see README in this folder).
+"""Take a screenshot of the studio mid-training, under Xvfb:
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python assets/screenshots/capture.py \
         toy-1d-shift 150 assets/screenshots/toy-1d-shift.png
+    ... saddle-bilinear 150 assets/screenshots/saddle-bilinear.png --pause
+    ... fashion-dcgan 420 assets/screenshots/fashion-dcgan.png --resume runs/fd/checkpoints/end_00000400.pt
 
 Starts the studio on PRESET with train.steps raised to 4 x STEP (so the run is still going), presses
 Train, waits until the run reaches STEP iterations (or the time limit), grabs the window (1400x900)
@@ -17,7 +19,7 @@ from PySide6.QtCore import QTimer
 
 
 def main(preset: str, step: int, out: str, limit_s: float = 120.0, theme: str = "",
-         pause: bool = False) -> int:
+         pause: bool = False, resume: str = "") -> int:
     if theme:
         os.environ["GAN_STUDIO_THEME"] = theme
     from studio.gui.app import make_app
@@ -29,7 +31,10 @@ def main(preset: str, step: int, out: str, limit_s: float = 120.0, theme: str = 
     w.form.set_value("train.steps", max(w.form.config().train.steps, 4 * step))
     w.show()
     t0 = time.perf_counter()
-    QTimer.singleShot(500, w.train_or_pause)
+    if resume:         # continue a run trained headless, so that images have taken shape
+        QTimer.singleShot(500, lambda: w.ckpt.resume(resume, steps=4 * step))
+    else:
+        QTimer.singleShot(500, w.train_or_pause)
     done = []
 
     def check(batch=None):
@@ -58,6 +63,14 @@ def main(preset: str, step: int, out: str, limit_s: float = 120.0, theme: str = 
 
 
 if __name__ == "__main__":
-    a = sys.argv[1:]
-    sys.exit(main(a[0], int(a[1]), a[2], float(a[3]) if len(a) > 3 else 120.0,
-                  a[4] if len(a) > 4 else "", "pause" in a[5:]))
+    import argparse
+    ap = argparse.ArgumentParser(description="Screenshot the studio mid-training.")
+    ap.add_argument("preset")
+    ap.add_argument("step", type=int, help="take the picture once the run reaches this step")
+    ap.add_argument("out")
+    ap.add_argument("--limit", type=float, default=120.0, help="seconds before shooting anyway")
+    ap.add_argument("--theme", default="", choices=("", "dark", "light"))
+    ap.add_argument("--pause", action="store_true", help="pause first (runs too fast to catch)")
+    ap.add_argument("--resume", default="", help="resume this checkpoint instead of a fresh run")
+    a = ap.parse_args()
+    sys.exit(main(a.preset, a.step, a.out, a.limit, a.theme, a.pause, a.resume))

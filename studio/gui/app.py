@@ -26,7 +26,7 @@ def dark_palette():
     for role, c in colors.items():
         p.setColor(role, QColor(c))
     for role in (R.WindowText, R.Text, R.ButtonText):
-        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6f7277"))
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#90949a"))
     return p
 
 

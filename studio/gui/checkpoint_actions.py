@@ -97,11 +97,14 @@ class CheckpointActions(QObject):
                 ex.set_source(self.model)
         return True
 
-    def resume(self, path: str) -> bool:
+    def resume(self, path: str, steps: int | None = None) -> bool:
+        """Continue the checkpoint's run in its own directory (to `steps` iterations if given)."""
         if self.w.session.live:
             return False
         try:
             cfg = self._config(path)
+            if steps is not None:
+                cfg.train.steps = max(cfg.train.steps, steps)
         except Exception as e:
             self.w.report_error(f"cannot resume from {path}: {e}")
             return False

@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         left = QSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(self.presets)
         left.addWidget(scroll)
-        left.setSizes([330, 470])
+        self.left_split = left
         self.left_dock = self._dock("Presets and hyperparameters", "dock_left", left,
                                     Qt.DockWidgetArea.LeftDockWidgetArea)
         self.game = GameArea(self)
@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.metrics_dock, self.log_dock)
         self.ck_dock.raise_()
         self.resizeDocks([self.left_dock], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.ck_dock], [170], Qt.Orientation.Vertical)
+        self.resizeDocks([self.ck_dock], [160], Qt.Orientation.Vertical)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.resize(1400, 900)
@@ -215,6 +215,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ session signals
     def _started(self, ev) -> None:
         self.checkpoints.set_run_dir(ev.run_dir or None)
+        if ev.resumed_from:
+            self._history(Path(ev.resumed_from).resolve().parent.parent, ev.step)
         how = f" (resumed from {ev.resumed_from} at step {ev.step})" if ev.resumed_from else ""
         self.log.append(f"training {self.session_name()} on {ev.device}{how} → {ev.run_dir}")
         self.status["device"].setText(ev.device)
@@ -243,6 +245,14 @@ class MainWindow(QMainWindow):
             self.metrics.add_evaluation(ev.step, ev.values)
         elif isinstance(ev, StateChanged):
             self.log.append(f"{ev.state} at step {ev.step:,}")
+
+    def _history(self, run_dir: Path, step: int) -> None:
+        """The curves of the run a resumed (or branched) run continues, up to its step."""
+        from ..core.runlog import read_metrics
+        recs = [r for r in read_metrics(run_dir / "metrics.jsonl") if r.get("step", 0) <= step
+                and r.get("event") != "resume"]
+        route_records(recs, self.plot, self.metrics)
+        self.plot.add_marker(step, f"resumed at step {step:,}")
 
     def _records(self, recs: list) -> None:
         """Lines of a followed metrics.jsonl."""
@@ -303,6 +313,13 @@ class MainWindow(QMainWindow):
             name = "toy-1d-shift" if "toy-1d-shift" in names else (names[0] if names else "")
         if name:
             self.presets.select(name)
+
+    def showEvent(self, e) -> None:
+        super().showEvent(e)
+        if not getattr(self, "_sized", False):     # splitter sizes only stick once laid out
+            self._sized = True
+            h = max(self.left_split.height(), 400)
+            self.left_split.setSizes([int(h * 0.42), h - int(h * 0.42)])
 
     def closeEvent(self, e) -> None:
         self._stop_following()

@@ -44,6 +44,7 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     click(qtbot, w.checkpoints.buttons["resume"])
     qtbot.waitUntil(lambda: w.session.trainer is not None and w.session.trainer.step > 1, timeout=40_000)
     assert w.session.trainer.resumed_from == remaining
+    assert any("resumed" in text for _, text in w.plot.markers)      # the run's history, then more
     assert Path(w.session.run_dir) == Path(remaining).parent.parent
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)

@@ -5,21 +5,65 @@ The window connects the `triggered` signal of each action and calls `set_state` 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QStyle, QToolBar, QToolButton
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPalette, QPixmap, QPolygonF
+from PySide6.QtWidgets import QApplication, QToolBar, QToolButton
 
 SPECS = [   # name, text, shortcut, icon, tooltip
-    ("train", "Train", "Space", "SP_MediaPlay", "Start or resume training (Space)"),
-    ("step", "Step", "S", "SP_MediaSkipForward", "Run one iteration: the D steps and one G step (S)"),
-    ("step_d", "Step D", "D", "SP_ArrowRight", "One discriminator update only (D)"),
-    ("step_g", "Step G", "G", "SP_ArrowRight", "One generator update only (G)"),
-    ("stop", "Stop", "", "SP_MediaStop", "Stop the run and save a checkpoint"),
+    ("train", "Train", "Space", "play", "Start or resume training (Space)"),
+    ("step", "Step", "S", "step", "Run one iteration: the D steps and one G step (S)"),
+    ("step_d", "Step D", "D", "step_d", "One discriminator update only (D)"),
+    ("step_g", "Step G", "G", "step_g", "One generator update only (G)"),
+    ("stop", "Stop", "", "stop", "Stop the run and save a checkpoint"),
     (None, None, None, None, None),
-    ("save", "Save checkpoint", "Ctrl+S", "SP_DialogSaveButton", "Save a checkpoint now (Ctrl+S)"),
-    ("open", "Open run…", "Ctrl+O", "SP_DirOpenIcon",
+    ("save", "Save checkpoint", "Ctrl+S", "save", "Save a checkpoint now (Ctrl+S)"),
+    ("open", "Open run…", "Ctrl+O", "open",
      "Open a run directory written by the studio or the headless CLI (Ctrl+O)"),
 ]
+
+
+def icon(kind: str, color: QColor, size: int = 36) -> QIcon:
+    """Simple vector icons drawn in the palette's text colour (readable on dark and light)."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(color)
+    u = size / 12
+
+    def tri(x0, x1):
+        p.drawPolygon(QPolygonF([QPointF(x0 * u, 2 * u), QPointF(x1 * u, 6 * u), QPointF(x0 * u, 10 * u)]))
+
+    if kind == "play":
+        tri(3, 10)
+    elif kind == "pause":
+        p.drawRect(QRectF(3 * u, 2 * u, 2.2 * u, 8 * u))
+        p.drawRect(QRectF(6.8 * u, 2 * u, 2.2 * u, 8 * u))
+    elif kind == "step":
+        tri(2, 8)
+        p.drawRect(QRectF(8.5 * u, 2 * u, 1.8 * u, 8 * u))
+    elif kind in ("step_d", "step_g"):
+        tri(1.5, 6)
+        p.setPen(color)
+        f = p.font()
+        f.setPixelSize(int(7 * u))
+        f.setBold(True)
+        p.setFont(f)
+        p.drawText(QRectF(5.5 * u, 1 * u, 6.5 * u, 10 * u), Qt.AlignmentFlag.AlignCenter, kind[-1].upper())
+    elif kind == "stop":
+        p.drawRect(QRectF(2.5 * u, 2.5 * u, 7 * u, 7 * u))
+    elif kind == "save":
+        p.drawRoundedRect(QRectF(2 * u, 2 * u, 8 * u, 8 * u), u, u)
+        p.setBrush(QColor(0, 0, 0, 0))
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+        p.drawRect(QRectF(3.5 * u, 2.8 * u, 5 * u, 2.6 * u))
+        p.drawEllipse(QPointF(6 * u, 7.4 * u), 1.3 * u, 1.3 * u)
+    elif kind == "open":
+        p.drawPolygon(QPolygonF([QPointF(1.5 * u, 3 * u), QPointF(5 * u, 3 * u), QPointF(6 * u, 4 * u),
+                                 QPointF(10.5 * u, 4 * u), QPointF(10.5 * u, 10 * u), QPointF(1.5 * u, 10 * u)]))
+    p.end()
+    return QIcon(pix)
 
 
 class Controls(QToolBar):
@@ -32,12 +76,12 @@ class Controls(QToolBar):
         self.setIconSize(QSize(18, 18))
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.actions_by_name: dict[str, QAction] = {}
-        style = self.style()
-        for name, text, key, icon, tip in SPECS:
+        self._state = ("idle", True, False)
+        for name, text, key, _icon, tip in SPECS:
             if name is None:
                 self.addSeparator()
                 continue
-            a = QAction(style.standardIcon(getattr(QStyle.StandardPixmap, icon)), text, self)
+            a = QAction(text, self)
             a.setObjectName(f"action_{name}")
             if key:
                 a.setShortcut(QKeySequence(key))
@@ -45,7 +89,20 @@ class Controls(QToolBar):
             a.setToolTip(tip)
             self.addAction(a)
             self.actions_by_name[name] = a
+        self._paint_icons()
         self.set_state("idle")
+
+    def _paint_icons(self) -> None:
+        color = QApplication.palette().color(QPalette.ColorRole.WindowText)
+        running = self._state[0] == "running"
+        for name, _t, _k, kind, _tip in SPECS:
+            if name is not None:
+                self.actions_by_name[name].setIcon(icon("pause" if name == "train" and running else kind, color))
+
+    def changeEvent(self, e) -> None:
+        if e.type() == QEvent.Type.PaletteChange:
+            self._paint_icons()
+        super().changeEvent(e)
 
     def action(self, name: str) -> QAction:
         return self.actions_by_name[name]
@@ -56,12 +113,11 @@ class Controls(QToolBar):
     def set_state(self, state: str, has_config: bool = True, has_run: bool = False) -> None:
         """idle / starting / running / paused / viewing (a followed run directory)."""
         a = self.actions_by_name
-        style = self.style()
+        self._state = (state, has_config, has_run)
         running = state == "running"
         live = state in ("starting", "running", "paused")
         a["train"].setText("Pause" if running else ("Resume" if state == "paused" else "Train"))
-        a["train"].setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause if running
-                                              else QStyle.StandardPixmap.SP_MediaPlay))
+        self._paint_icons()
         a["train"].setToolTip(("Pause" if running else "Start or resume") + " training (Space)")
         a["train"].setEnabled(has_config and state != "starting")
         for n in ("step", "step_d", "step_g"):
