@@ -38,8 +38,16 @@ def config(preset: str, device: str):
     return cfg
 
 
-def headless(cfg, seconds: float, warmup: float, out: Path) -> float:
-    """Steps/s of the Trainer iterated as the CLI does (no snapshots, writing its run directory)."""
+def headless(cfg, seconds: float, warmup: float, out: Path, threaded: bool = False) -> float:
+    """Steps/s of the Trainer iterated as the CLI does (no snapshots, writing its run directory),
+    on the main thread like the CLI, or on a second thread like the studio's worker."""
+    if threaded:
+        import threading
+        box = []
+        th = threading.Thread(target=lambda: box.append(headless(cfg, seconds, warmup, out)))
+        th.start()
+        th.join()
+        return box[0]
     from studio.core.trainer import Trainer
     t = Trainer(cfg, out / "headless", name="headless", snapshots=False)
     gen = t.run()
@@ -128,8 +136,12 @@ def main() -> int:
     cfg = config(preset, a.device)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        base = headless(cfg, a.seconds, a.warmup, out)
+        main_thread = headless(cfg, a.seconds, a.warmup, out / "a")
+        worker = headless(cfg, a.seconds, a.warmup, out / "b", threaded=True)
         rate, lags = studio(preset, cfg, a.seconds, a.warmup, out)
+    # compare with the faster headless figure: a busy machine can make torch's OpenMP threads on
+    # the main thread much slower than on a second thread, which would flatter the studio
+    base = max(main_thread, worker)
     import torch
     dev = torch.cuda.get_device_name(0) if torch.cuda.is_available() and a.device != "cpu" else \
         f"CPU ({os.cpu_count()} cores)"
@@ -140,7 +152,8 @@ def main() -> int:
           f"{os.environ.get('QT_QPA_PLATFORM') or 'xcb'}")
     print(f"event-loop lag of a 10 ms timer ({len(ms)} ticks): p50 {pct(ms, 0.5):.1f} ms, "
           f"p99 {p99:.1f} ms, max {max(ms, default=float('nan')):.1f} ms  (target p99 < 50 ms)")
-    print(f"steps/s: headless {base:.2f}, studio {rate:.2f}, ratio {ratio:.3f}  (target >= 0.9)")
+    print(f"steps/s: headless {main_thread:.2f} on the main thread, {worker:.2f} on a worker thread; "
+          f"studio {rate:.2f}; ratio to the faster headless {ratio:.3f}  (target >= 0.9)")
     ok = p99 < 50 and ratio >= 0.9
     print("targets met" if ok else "targets NOT met")
     return 0 if ok else 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter,
                                QTabWidget, QVBoxLayout, QWidget)
 
@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         QVBoxLayout(self.latent_holder).setContentsMargins(0, 0, 0, 0)
         self.latent: QWidget | None = None
         self.tabs.addTab(self.latent_holder, "Latent explorer")
-        self.tabs.currentChanged.connect(lambda i: i == 1 and self.latent_explorer())
+        self.tabs.currentChanged.connect(lambda i: i == 1 and self._explore_live())
         self.banner = Banner(self)
         central = QWidget(self)
         v = QVBoxLayout(central)
@@ -295,6 +295,19 @@ class MainWindow(QMainWindow):
             self.latent_holder.layout().addWidget(self.latent)
         return self.latent
 
+    def _explore_live(self) -> None:
+        """Opening the tab during a run explores the running generator (a copy, refreshable)."""
+        ex = self.latent_explorer()
+        t = self.session.trainer
+        if t is None or not hasattr(ex, "set_source") or getattr(ex, "model", None) is not None \
+                and getattr(ex.model, "_source", None) is t:
+            return
+        try:
+            from ..core.latent import LatentModel
+            ex.set_source(LatentModel.from_trainer(t))
+        except Exception as e:      # the saddle has no generator; a missing module is not fatal
+            self.log.append(f"latent explorer: {type(e).__name__}: {e}", "warning")
+
     # ------------------------------------------------------------------ settings and closing
     def _restore(self, preset: str | None) -> None:
         st = QSettings()
@@ -320,12 +333,15 @@ class MainWindow(QMainWindow):
             self._sized = True
             h = max(self.left_split.height(), 400)
             self.left_split.setSizes([int(h * 0.42), h - int(h * 0.42)])
+            QTimer.singleShot(0, self.presets.scroll_to_current)
 
     def closeEvent(self, e) -> None:
         self._stop_following()
         if self.session.live:
             self.log.append("closing: stopping the run and saving a checkpoint")
             self.session.shutdown(save=True)
+        if hasattr(self.latent, "shutdown"):
+            self.latent.shutdown()
         st = QSettings()
         st.setValue("window/geometry", self.saveGeometry())
         st.setValue("window/state", self.saveState())

@@ -129,3 +129,15 @@ def test_no_display_prints_one_line(monkeypatch, capsys):
     assert app.main(None) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "xvfb-run" in err[0]
+
+
+def test_latent_tab_explores_the_running_generator(qtbot, make_window):
+    w = make_window("ring-2d-gan", model__hidden=16, train__batch_size=32, **LONG)
+    click(qtbot, w, "train")
+    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.trainer.step > 2, timeout=40_000)
+    w.tabs.setCurrentIndex(1)
+    ex = w.latent
+    assert getattr(ex, "model", None) is not None, "the explorer got no generator"
+    assert ex.model._source is w.session.trainer
+    w.session.stop()
+    qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)

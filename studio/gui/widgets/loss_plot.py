@@ -171,8 +171,9 @@ class LossPlot(QWidget):
             line = pg.InfiniteLine(pos=step, angle=90, movable=False,
                                    pen=pg.mkPen("#c69026", style=Qt.PenStyle.DashLine),
                                    label=text if i == 0 else None,
-                                   labelOpts={"position": 0.92, "color": "#c69026", "rotateAxis": (1, 0),
-                                              "anchors": [(0, 0), (0, 0)]})
+                                   labelOpts={"position": 0.97, "color": "#c69026",
+                                              "anchors": [(1, 0), (1, 0)],   # left of the line
+                                              "fill": pg.mkBrush(128, 128, 128, 50)})
             line.setToolTip(text)
             w.getPlotItem().addItem(line, ignoreBounds=True)
             self._marker_items.append((w.getPlotItem(), line))

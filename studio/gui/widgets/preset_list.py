@@ -1,7 +1,7 @@
 """The list of presets: title, variant and description; choosing one emits its name."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget)
 
@@ -72,8 +72,19 @@ class PresetList(QWidget):
                     self._describe(name)
                 else:
                     self.list.setCurrentRow(i)
+                self.list.scrollToItem(self.list.item(i), QListWidget.ScrollHint.PositionAtCenter)
                 return True
         return False
+
+    def showEvent(self, e) -> None:
+        super().showEvent(e)
+        QTimer.singleShot(0, self.scroll_to_current)
+
+    def scroll_to_current(self) -> None:
+        """Bring the chosen preset into view (again once the list has its real size)."""
+        item = self.list.currentItem()
+        if item is not None:
+            self.list.scrollToItem(item, QListWidget.ScrollHint.PositionAtCenter)
 
     def sizeHint(self) -> QSize:
         return QSize(300, 260)
