@@ -66,3 +66,23 @@ def test_branch_starts_a_new_run_with_changed_settings(qtbot, make_window):
     assert "branch" in Path(w.session.run_dir).name
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
+
+
+def test_export_writes_a_torchscript_generator(qtbot, make_window, monkeypatch, tmp_path):
+    import torch
+    from PySide6.QtWidgets import QFileDialog
+    w = make_window("digits-dcgan", train__steps=1, train__batch_size=8, model__base_channels=8)
+    click(qtbot, w.controls.button("train"))
+    qtbot.waitUntil(lambda: w.session.state == "idle" and bool(w.checkpoints.paths()), timeout=60_000)
+    w.checkpoints.select(w.checkpoints.paths()[-1])
+    out = tmp_path / "g.ts"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    said = []
+    w.checkpoints.message.connect(lambda level, text: said.append((level, text)))
+    click(qtbot, w.checkpoints.buttons["export"])
+    assert said and said[-1][0] == "info", said
+    import json
+    extra = {"gan_studio.json": ""}
+    g = torch.jit.load(str(out), _extra_files=extra)
+    L = json.loads(extra["gan_studio.json"])["latent_dim"]
+    assert g(torch.randn(2, L)).shape == (2, 1, 16, 16)

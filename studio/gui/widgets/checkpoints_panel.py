@@ -157,12 +157,13 @@ class CheckpointsPanel(QWidget):
                                              "TorchScript (*.ts *.pt);;ONNX (*.onnx)")
         if not out:
             return
+        fmt = "onnx" if out.lower().endswith(".onnx") else "torchscript"
         try:
-            result = fn(p, out)
+            path, usage = fn(p, fmt, out)
         except Exception as e:   # shown, never fatal
             self.message.emit("error", f"export failed: {type(e).__name__}: {e}")
             return
-        self.message.emit("info", f"exported the generator to {result or out}")
+        self.message.emit("info", f"exported the generator to {path}: {usage}")
 
     def _update_buttons(self) -> None:
         has = self.current() is not None
