@@ -58,7 +58,8 @@ class View1D(SnapshotView):
         self.th.setDownsampling(auto=True, mode="peak")
         self.c_theta = self.th.plot(pen=pg.mkPen(FAKE, width=2))
         self.target = pg.InfiniteLine(angle=0, pen=pg.mkPen(REAL, width=1.5, style=QtCore.Qt.PenStyle.DashLine),
-                                      label="real mean", labelOpts={"position": 0.1, "color": REAL})
+                                      label="real mean μ", labelOpts={"position": 0.8, "color": REAL,
+                                                                       "anchors": [(0.5, 1), (0.5, 1)]})
         self.th.addItem(self.target)
         self.th_anchor = pg.ScatterPlotItem(size=1, pen=None, brush=(0, 0, 0, 0))   # keeps μ in range
         self.th.addItem(self.th_anchor)
@@ -94,11 +95,12 @@ class View1D(SnapshotView):
         _, fg, _ = palette_colors(self)
         sw = lambda c, t: f'<span style="color:{c}; font-weight:bold">{t}</span>'  # noqa: E731
         d = "critic f(x), rescaled to [0, 1]" if critic else "D(x)"
-        parts = [sw(REAL, "▇ real density, | samples"), sw(FAKE, "▇ generated density, | samples"),
+        parts = [sw(REAL, "▇ real p<sub>r</sub>"), sw(FAKE, "▇ generated p<sub>g</sub>"),
                  sw(DISC, f"━ {d}")]
         if not critic:
-            parts.append(sw(fg.name(), "╌ optimal D*(x) = p<sub>r</sub>/(p<sub>r</sub>+p<sub>g</sub>)"
+            parts.append(sw(fg.name(), "╌ optimal D* = p<sub>r</sub>/(p<sub>r</sub>+p<sub>g</sub>)"
                             + ("" if exact else " (estimated)")))
+        parts.append(f'<span style="color:{fg.name()}">(ticks below: samples)</span>')
         self.legend.setText("&nbsp;&nbsp; ".join(parts))
 
     def _set_history_visible(self, on: bool) -> None:
