@@ -78,8 +78,10 @@ def _apply_common(cfg, args) -> None:
 
 def cmd_train(args) -> int:
     from .core import checkpoints
-    from .core.events import CheckpointSaved, Failed, Finished, Message, Started, StepMetrics
+    from .core.events import CheckpointSaved, Evaluation, Failed, Finished, Message, Started, StepMetrics
     from .core.trainer import Trainer, config_of_checkpoint
+
+    rollback = args.on_divergence == "rollback"   # a diverged run pauses, rolls back, halves the lrs
 
     if args.resume:
         state = checkpoints.load(args.resume)
@@ -90,14 +92,14 @@ def cmd_train(args) -> int:
         _apply_common(cfg, args)
         run_dir = Path(args.out) if args.out else Path(args.resume).resolve().parent.parent
         name = run_dir.name
-        trainer = Trainer(cfg, run_dir, name=name, resume=state, snapshots=False)
+        trainer = Trainer(cfg, run_dir, name=name, resume=state, snapshots=False, interactive=rollback)
         trainer.resumed_from = args.resume
     else:
         if not args.preset:
             raise ConfigError("train needs --preset NAME|PATH or --resume CKPT")
         cfg = _load_config(args)
         name = Path(args.preset).stem
-        trainer = Trainer(cfg, args.out, name=name, snapshots=False)
+        trainer = Trainer(cfg, args.out, name=name, snapshots=False, interactive=rollback)
 
     progress = Progress(cfg.train.steps, trainer.step)
     previous = signal.getsignal(signal.SIGINT)
@@ -109,11 +111,27 @@ def cmd_train(args) -> int:
     signal.signal(signal.SIGINT, on_sigint)
     status = 0
     quiet = args.quiet or trainer.rank != 0
+    rollbacks = 0
     try:
         for ev in trainer.run():
             if isinstance(ev, StepMetrics):
                 if not quiet:
                     progress.update(ev.step, ev.values, force=ev.kind == "diverged")
+                if ev.kind == "diverged" and rollback:
+                    rollbacks += 1
+                    if rollbacks > MAX_ROLLBACKS:
+                        print(f"error: still diverging after {MAX_ROLLBACKS} rollbacks; stopping", file=sys.stderr)
+                        trainer.stop()
+                        continue
+                    for key in ("optim_d.lr", "optim_g.lr"):
+                        section, field = key.split(".")
+                        trainer.set_param(key, getattr(getattr(trainer.cfg, section), field) / 2)
+                    trainer.rollback()
+                    trainer.resume()
+            elif isinstance(ev, Evaluation) and not quiet:
+                progress.close()
+                print(f"eval at step {ev.step}: " + " ".join(f"{k} {v:.4g}" for k, v in ev.values.items()),
+                      file=sys.stderr)
             elif isinstance(ev, Started) and not quiet:
                 where = f" -> {ev.run_dir}" if ev.run_dir else ""
                 resumed = f" (resumed at step {ev.step})" if ev.resumed_from else ""
@@ -143,6 +161,23 @@ def cmd_train(args) -> int:
         from .core import distributed
         distributed.finish()
     return status
+
+
+MAX_ROLLBACKS = 3
+
+
+def cmd_eval(args) -> int:
+    from .core.evaluate import evaluate_checkpoint
+    values, notes = evaluate_checkpoint(args.checkpoint, args.n, inception=not args.no_inception)
+    for text in notes:
+        print(f"note: {text}", file=sys.stderr)
+    if not values:
+        print(f"{args.checkpoint}: no quality metrics apply to this checkpoint")
+        return 0
+    w = max(len(k) for k in values)
+    for k, v in values.items():
+        print(f"{k:<{w}}  {v:.6g}")
+    return 0
 
 
 def cmd_presets(args) -> int:
@@ -223,7 +258,16 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--device", choices=("auto", "cpu", "cuda"))
     t.add_argument("--seed", type=int)
     t.add_argument("--quiet", action="store_true", help="no progress line")
+    t.add_argument("--on-divergence", choices=("stop", "rollback"), default="stop",
+                   help="when a loss turns NaN/inf: stop (default), or roll back to the newest checkpoint "
+                        f"with finite metrics, halve both learning rates and go on (at most {MAX_ROLLBACKS} times)")
     t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("eval", help="print the quality metrics of a checkpoint (FID, KID, coverage, ...)")
+    e.add_argument("--checkpoint", required=True)
+    e.add_argument("-n", type=int, default=None, help="generated samples (default: the run's eval.n_samples)")
+    e.add_argument("--no-inception", action="store_true", help="skip Inception FID for image models")
+    e.set_defaults(func=cmd_eval)
 
     sub.add_parser("presets", help="list presets").set_defaults(func=cmd_presets)
 

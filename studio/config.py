@@ -119,8 +119,14 @@ class LogConfig:
 
 @dataclass
 class EvalConfig:
-    every: int = fld(0, "Evaluate quality metrics every N iterations (0: never during training).", min=0)
+    every: int = fld(500, "Evaluate quality metrics every N iterations (0: never during training).", min=0)
     n_samples: int = fld(1000, "Generated samples per evaluation.", min=16, max=100_000)
+    pr_k: int = fld(3, "k of the k-nearest-neighbour manifolds of precision and recall.", min=1, max=50)
+    kid_subsets: int = fld(10, "Random subsets averaged for KID (and its standard error).", min=2, max=1000)
+    inception: bool = fld(False, "Also compute Inception FID (needs torchvision's Inception-v3 weights "
+                          "in the torch hub cache; never downloaded).")
+    diagnostics: bool = fld(True, "Watch the metrics for mode collapse, an overpowering discriminator, "
+                            "vanishing gradients, oscillation and divergence, and warn.")
 
 
 # ---------------------------------------------------------------------------------------- variants

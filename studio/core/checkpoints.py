@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import pickle
 import time
@@ -94,3 +95,21 @@ def delete(path: str | os.PathLike) -> None:
     p = Path(path)
     for q in (p, p.with_suffix(".json"), p.with_suffix(".png")):
         q.unlink(missing_ok=True)
+
+
+def _finite(metrics: dict) -> bool:
+    return all(not isinstance(v, (int, float)) or math.isfinite(v) for v in metrics.values())
+
+
+def last_good(run_dir: str | os.PathLike) -> Path | None:
+    """The newest readable checkpoint of a run whose recorded metrics are all finite (for rollback)."""
+    for c in reversed(list_checkpoints(run_dir)):
+        if c.metrics and not _finite(c.metrics):
+            continue
+        try:
+            st = load(c.path)
+        except CheckpointError:
+            continue
+        if _finite(st.get("metrics", {})):
+            return c.path
+    return None

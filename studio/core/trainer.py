@@ -23,8 +23,10 @@ from ..presets import config_from_dict, get_value, set_value
 from ..paths import runs_dir
 from . import checkpoints, distributed, probes
 from .data import make_data
-from .events import (CheckpointSaved, Failed, Finished, Message, ParamChanged, Snapshot, Started,
-                     StateChanged, StepMetrics)
+from .diagnostics import Diagnostics
+from .evaluate import Evaluator, better
+from .events import (CheckpointSaved, Evaluation, Failed, Finished, Message, ParamChanged, Snapshot,
+                     Started, StateChanged, StepMetrics)
 from .runlog import RunLog
 from .variants import variant_class
 
@@ -70,6 +72,9 @@ class Trainer:
         self.elapsed = 0.0
         self.last_metrics: dict[str, float] = {}
         self.best: float | None = None
+        self.last_eval: dict[str, float] = {}
+        self.eval_seconds = 0.0           # time spent evaluating (not part of `elapsed`)
+        self.diverged = False
         self.run_dir = Path(run_dir) if run_dir else None
         self.resumed_from: str | None = None
 
@@ -93,6 +98,8 @@ class Trainer:
         self.variant.fixed_y = self.variant.sample_labels_fixed(n) if self.variant.conditional else None
         if state is not None:
             self._load_state(state)
+        self.evaluator = Evaluator(self.variant, self.cfg)
+        self.diagnostics = Diagnostics(self.cfg, self.variant.output, self.cfg.eval.diagnostics)
 
     # ---------------------------------------------------------------- commands (any thread)
     def _send(self, *cmd) -> None:
@@ -116,6 +123,11 @@ class Trainer:
 
     def save_now(self) -> None:
         self._send("save")
+
+    def rollback(self) -> None:
+        """Load the newest checkpoint of this run whose metrics are finite (after a divergence);
+        the run stays paused or running as it was, with the current hyperparameters."""
+        self._send("rollback")
 
     def stop(self) -> None:
         """Safe to call from a signal handler: sets a flag, takes no lock."""
@@ -179,7 +191,7 @@ class Trainer:
         if reason == "best":
             for old in ck.glob("best_*.pt"):
                 checkpoints.delete(old)
-        meta = {"reason": reason, "metrics": self.last_metrics}
+        meta = {"reason": reason, "metrics": self.last_metrics, "eval": self.last_eval}
         checkpoints.save(path, self.state_dict(), meta)
         thumb = self._thumbnail()
         if thumb is not None:
@@ -243,9 +255,9 @@ class Trainer:
             now = time.perf_counter()
             self.elapsed += now - t_mark
             t_mark = now
-            yield ev
+            yield from self._watch(ev)
             if ev.kind == "diverged":
-                reason = "diverged"
+                self.diverged = True
                 if self.interactive:
                     self._paused = True
                     yield StateChanged(self.step, "paused")
@@ -254,6 +266,8 @@ class Trainer:
             yield from self._periodic()
             t_mark = time.perf_counter()
         self.elapsed += time.perf_counter() - t_mark
+        if self.diverged:
+            reason = "diverged"
         if self.cfg.checkpoint.at_end and self.write and reason != "diverged":
             path = self.save("end" if reason == "done" else "interrupt")
             yield CheckpointSaved(self.step, str(path), "end" if reason == "done" else "interrupt")
@@ -269,10 +283,46 @@ class Trainer:
             yield self._snapshot()
         if self.write and c.log.grid_every and s % c.log.grid_every == 0:
             self._write_grid()
+        if self.evaluator.due(s):
+            yield from self.evaluate()
         if c.checkpoint.every and s % c.checkpoint.every == 0 and s < c.train.steps:
             path = self.save("periodic")
             if path is not None:
                 yield CheckpointSaved(s, str(path), "periodic")
+
+    def _watch(self, ev) -> Iterator:
+        """Yield an event, then the warnings the diagnostics raise on it (also logged)."""
+        yield ev
+        for msg in self.diagnostics.observe(ev):
+            self.log.event("message", msg.step, level=msg.level, code=msg.code, text=msg.text)
+            yield msg
+
+    def evaluate(self) -> Iterator:
+        """Measure the quality metrics now: an Evaluation event, an "eval" line in metrics.jsonl, and
+        a "best" checkpoint when checkpoint.keep_best names a metric that improved."""
+        t0 = time.perf_counter()
+        values = self.evaluator.evaluate()
+        self.eval_seconds += time.perf_counter() - t0
+        for text in self.evaluator.notes:
+            self.log.event("message", self.step, level="info", code="eval", text=text)
+            yield Message(self.step, "info", text, "eval")
+        self.evaluator.notes.clear()
+        if not values:
+            return
+        self.last_eval = values
+        self.log.event("eval", self.step, **values)
+        yield from self._watch(Evaluation(self.step, values))
+        key = self.cfg.checkpoint.keep_best
+        if key and key not in values:
+            text = f"checkpoint.keep_best = {key!r} is not measured in this run (it has {', '.join(values)})"
+            if not getattr(self, "_said_best", False):
+                self._said_best = True
+                yield Message(self.step, "warning", text, "keep_best")
+        elif key and math.isfinite(values[key]) and better(key, values[key], self.best):
+            self.best = values[key]
+            path = self.save("best")
+            if path is not None:
+                yield CheckpointSaved(self.step, str(path), "best")
 
     def _one(self, kind: str):
         """Run one iteration (or a lone D or G update) and return its StepMetrics."""
@@ -290,11 +340,7 @@ class Trainer:
             values = dict(zip(vals.keys(), nums))
         self.last_metrics = values
         self.log.metrics(self.step, kind, values, self.elapsed)
-        if not all(math.isfinite(x) for x in values.values()):
-            bad = ", ".join(k for k, x in values.items() if not math.isfinite(x))
-            text = (f"training diverged at step {self.step}: {bad} is not finite. Lower the learning "
-                    f"rates or roll back to the last checkpoint.")
-            self.log.event("message", self.step, level="error", text=text)
+        if not all(math.isfinite(x) for x in values.values()):   # diagnostics word the message
             return StepMetrics(self.step, "diverged", values, self.elapsed)
         return StepMetrics(self.step, kind, values, self.elapsed)
 
@@ -341,6 +387,24 @@ class Trainer:
             path = self.save("manual")
             if path is not None:
                 yield CheckpointSaved(self.step, str(path), "manual")
+        elif cmd == "rollback":
+            yield from self._rollback()
+
+    def _rollback(self) -> Iterator:
+        path = checkpoints.last_good(self.run_dir) if self.run_dir is not None else None
+        if path is None:
+            yield Message(self.step, "error", "cannot roll back: this run has no checkpoint with finite "
+                          "metrics yet", "rollback")
+            return
+        was = self.step
+        self._load_state(checkpoints.load(path))
+        self.diverged = False
+        self.diagnostics.reset()
+        self.log.event("resume", self.step, checkpoint=str(path), rollback=True)
+        yield Message(self.step, "info", f"rolled back from step {was} to step {self.step} ({path.name})",
+                      "rollback")
+        if self.snapshots:
+            yield self._snapshot()
 
     def apply_param(self, key: str, value) -> ParamChanged | None:
         """Change a live hyperparameter between steps; logged in metrics.jsonl."""

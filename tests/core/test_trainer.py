@@ -136,7 +136,8 @@ def test_divergence_ends_a_headless_run_and_pauses_an_interactive_one():
                steps=300)
     evs = run_all(Trainer(cfg, write=False, snapshots=False))
     assert evs[-1].reason == "diverged"
-    assert evs[-2].kind == "diverged"
+    assert evs[-3].kind == "diverged"
+    assert isinstance(evs[-2], Message) and evs[-2].code == "diverged"   # the diagnostics' word on it
 
 
 def test_snapshots_have_the_view_contracts():

@@ -1,0 +1,129 @@
+"""Each detector provoked on a small toy run, and healthy runs that raise nothing."""
+import json
+import math
+
+import pytest
+import torch
+
+from studio.core.diagnostics import Diagnostics
+from studio.core.events import Evaluation, Finished, Message, StepMetrics
+from studio.core.trainer import Trainer
+from studio.presets import apply_override, load_preset
+
+SMALL = ["model.hidden=32", "model.depth=2", "train.batch_size=64", "train.device='cpu'"]
+
+
+def cfg_of(preset, *overrides):
+    cfg = load_preset(preset)
+    for o in overrides:
+        apply_override(cfg, o)
+    return cfg
+
+
+def messages(trainer, hook=None):
+    out = []
+    for ev in trainer.run():
+        if hook is not None:
+            hook(trainer, ev)
+        if isinstance(ev, Message) and ev.level in ("warning", "error"):
+            out.append(ev)
+    return out
+
+
+def codes(msgs):
+    return sorted({m.code for m in msgs})
+
+
+def test_strong_discriminator_under_the_saturating_loss_is_reported():
+    cfg = cfg_of("ring-2d-minimax", *SMALL, "train.steps=200", "eval.every=0", "variant.k=5",
+                 "optim_d.lr=1e-3", "optim_g.lr=1e-5")
+    msgs = messages(Trainer(cfg, write=False, snapshots=False))
+    assert codes(msgs) == ["d_overpowering", "vanishing_gradients"]
+    text = next(m.text for m in msgs if m.code == "vanishing_gradients")
+    assert "nonsaturating" in text                       # says what to try
+    assert all(m.level == "warning" for m in msgs)
+
+
+def test_rotating_shift_game_is_reported_as_oscillation_and_the_settling_one_is_healthy():
+    msgs = messages(Trainer(cfg_of("toy-1d-rotation", "train.steps=600", "eval.every=100"),
+                            write=False, snapshots=False))
+    assert codes(msgs) == ["oscillation"]
+    healthy = Trainer(cfg_of("toy-1d-shift", "eval.every=50"), write=False, snapshots=False)
+    evals = []
+    assert messages(healthy, lambda t, ev: isinstance(ev, Evaluation) and evals.append(ev)) == []
+    assert evals[-1].values["theta_err"] < 0.1 < evals[0].values["theta_err"]
+
+
+def test_collapsed_generator_is_reported_as_mode_collapse():
+    cfg = cfg_of("ring-2d-gan", *SMALL, "train.steps=60", "eval.every=20", "optim_g.lr=1e-7")
+    t = Trainer(cfg, write=False, snapshots=False)
+    with torch.no_grad():                 # a generator that ignores its noise: one output for every z
+        t.variant.G.net[0].weight.zero_()
+    evals = []
+    msgs = messages(t, lambda t, ev: isinstance(ev, Evaluation) and evals.append(ev))
+    assert "mode_collapse" in codes(msgs)
+    assert evals[-1].values["diversity"] < 0.01 and evals[-1].values["modes"] <= 1
+
+
+def test_coverage_falling_from_its_best_is_mode_collapse():
+    cfg = load_preset("ring-2d-gan")
+    d = Diagnostics(cfg, "prob")
+    seq = [(0.5, 0.7), (0.875, 0.9), (1.0, 1.0), (0.5, 0.6), (0.375, 0.55), (1.0, 1.0), (0.5, 0.6)]
+    fired = [bool(d.observe(Evaluation(500 * (i + 1), {"coverage": c, "modes": 8 * c, "diversity": div})))
+             for i, (c, div) in enumerate(seq)]
+    assert fired == [False, False, False, True, False, False, True]   # once per episode
+
+
+def test_divergence_is_an_error_and_the_run_rolls_back_to_the_last_finite_checkpoint(tmp_path):
+    cfg = cfg_of("saddle-bilinear", "optim_d.lr=1.0", "optim_g.lr=1.0", "train.steps=400",
+                 "checkpoint.every=50", "eval.every=0")
+    t = Trainer(cfg, tmp_path / "run", snapshots=False)
+    msgs = messages(t)
+    assert [m.code for m in msgs] == ["diverged"] and msgs[0].level == "error"
+    assert "roll back" in msgs[0].text.lower()
+    assert t.diverged and not all(math.isfinite(v) for v in t.last_metrics.values())
+
+    seen = []
+
+    def on_event(tr, ev):            # what the GUI does: the run pauses; roll back with a lower lr
+        seen.append(ev)
+        if isinstance(ev, StepMetrics) and ev.kind == "diverged":
+            tr.set_param("optim_g.lr", 0.01)
+            tr.set_param("optim_d.lr", 0.01)
+            tr.rollback()
+            tr.resume()
+
+    t2 = Trainer(cfg, tmp_path / "run2", snapshots=False, interactive=True)
+    messages(t2, on_event)
+    rolled = [e for e in seen if isinstance(e, Message) and e.code == "rollback"]
+    assert len(rolled) == 1 and "to step" in rolled[0].text
+    fin = seen[-1]
+    assert isinstance(fin, Finished) and fin.reason == "done" and t2.step == 400
+    assert all(math.isfinite(v) for v in t2.last_metrics.values())
+    log = [json.loads(line) for line in (tmp_path / "run2" / "metrics.jsonl").read_text().splitlines()]
+    assert any(r.get("event") == "resume" and r.get("rollback") for r in log)
+    assert any(r.get("event") == "message" and r.get("code") == "diverged" for r in log)
+
+
+def test_rollback_without_a_checkpoint_says_so(tmp_path):
+    cfg = cfg_of("saddle-bilinear", "train.steps=5", "eval.every=0")
+    t = Trainer(cfg, tmp_path / "run", snapshots=False)
+    t.rollback()
+    errors = [m for m in messages(t) if m.code == "rollback"]
+    assert len(errors) == 1 and "no checkpoint" in errors[0].text
+
+
+def test_evaluations_go_to_metrics_jsonl_and_keep_the_best_checkpoint(tmp_path):
+    cfg = cfg_of("ring-2d-gan", *SMALL, "train.steps=120", "eval.every=40", "eval.n_samples=200",
+                 "checkpoint.keep_best='hq'", "checkpoint.every=0")
+    t = Trainer(cfg, tmp_path / "run", snapshots=False)
+    evals = []
+    messages(t, lambda t, ev: isinstance(ev, Evaluation) and evals.append(ev))
+    assert [e.step for e in evals] == [40, 80, 120]
+    assert {"modes", "coverage", "hq", "precision", "recall", "diversity"} <= set(evals[0].values)
+    log = [json.loads(line) for line in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    lines = [r for r in log if r.get("event") == "eval"]
+    assert [r["step"] for r in lines] == [40, 80, 120] and lines[0]["hq"] == evals[0].values["hq"]
+    best = list((tmp_path / "run" / "checkpoints").glob("best_*.pt"))
+    assert len(best) == 1
+    assert t.best == max(e.values["hq"] for e in evals)       # hq: higher is better
