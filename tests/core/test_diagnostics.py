@@ -35,7 +35,7 @@ def codes(msgs):
 
 
 def test_strong_discriminator_under_the_saturating_loss_is_reported():
-    cfg = cfg_of("ring-2d-minimax", *SMALL, "train.steps=170", "eval.every=0", "variant.k=5",
+    cfg = cfg_of("ring-2d-minimax", *SMALL, "train.steps=200", "eval.every=0", "variant.k=5",
                  "optim_d.lr=1e-3", "optim_g.lr=1e-5")
     msgs = messages(Trainer(cfg, write=False, snapshots=False))
     assert codes(msgs) == ["d_overpowering", "vanishing_gradients"]
