@@ -96,6 +96,8 @@ class TrainConfig:
                       choices=("auto", "cpu", "cuda"))
     amp: bool = fld(True, "bf16 autocast on CUDA (ignored on CPU).")
     channels_last: bool = fld(True, "channels_last memory format for image models.")
+    threads: int = fld(0, "CPU threads for torch (0: one for the toy problems, whose tiny matrices only "
+                          "lose time to thread hand-offs; every core for image models).", min=0, max=512)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections
 import copy
 import math
+import os
 import threading
 import time
 import traceback
@@ -37,6 +38,16 @@ def pick_device(name: str, local_rank: int = 0) -> torch.device:
             raise ConfigError("train.device = 'cuda' but no CUDA device is available (use 'auto' or 'cpu')")
         return torch.device("cuda", local_rank)
     return torch.device("cpu")
+
+
+def set_cpu_threads(threads: int, family: str) -> None:
+    """Intra-op threads for CPU training. The toy networks are so small that a second thread only
+    adds hand-off cost (and on a busy machine spinning threads slow a step down many times over).
+    train.threads, else the GAN_STUDIO_THREADS environment variable, else that default."""
+    n = threads or int(os.environ.get("GAN_STUDIO_THREADS", "0")) or (
+        1 if family in ("1d", "2d", "none") else os.cpu_count() or 1)
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
 
 
 def new_run_dir(name: str) -> Path:
@@ -85,6 +96,8 @@ class Trainer:
         seed = self.cfg.train.seed
         torch.manual_seed(seed)
         self.data = make_data(self.cfg.data, "config")
+        if self.device.type == "cpu":
+            set_cpu_threads(self.cfg.train.threads, self.data.family)
         self.gen = torch.Generator(device=self.device).manual_seed(seed + 1_000_003 * self.rank)
         self.probe_gen = torch.Generator(device=self.device).manual_seed(seed + 7)
         self.variant = variant_class(self.cfg.variant.name)(self.cfg, self.data, self.device, self.gen)

@@ -136,8 +136,18 @@ def test_divergence_ends_a_headless_run_and_pauses_an_interactive_one():
                steps=300)
     evs = run_all(Trainer(cfg, write=False, snapshots=False))
     assert evs[-1].reason == "diverged"
-    assert evs[-3].kind == "diverged"
+    assert [e.kind for e in evs if isinstance(e, StepMetrics)][-1] == "diverged"
     assert isinstance(evs[-2], Message) and evs[-2].code == "diverged"   # the diagnostics' word on it
+    t = Trainer(cfg, write=False, snapshots=False, interactive=True)
+    seen = []
+    for ev in t.run():
+        seen.append(ev)
+        if isinstance(ev, StateChanged) and ev.state == "paused":
+            assert t.paused
+            t.stop()                        # the person looks, then stops (or rolls back)
+    kinds = [e.kind for e in seen if isinstance(e, StepMetrics)]
+    assert kinds[-1] == "diverged" and seen[-1].reason == "diverged"
+    assert any(isinstance(e, StateChanged) and e.state == "paused" for e in seen)
 
 
 def test_snapshots_have_the_view_contracts():
