@@ -187,6 +187,7 @@ def oscillation_stats(x: np.ndarray, max_period: int, trough: float = -0.25,
     f = np.fft.rfft(x, 2 * n)
     acf = np.fft.irfft(f * np.conj(f))[:max_period + 1] / var
     below = np.nonzero(acf < trough)[0]
+    below = below[below >= 4]             # a cycle of fewer than 8 steps is step-to-step noise
     if not len(below):
         return 0, 0.0
     after = acf[below[0]:]

@@ -281,6 +281,8 @@ class Trainer:
         self.elapsed += time.perf_counter() - t_mark
         if self.diverged:
             reason = "diverged"
+        elif reason == "done" and 0 < self.cfg.eval.every < self.step and self.step % self.cfg.eval.every:
+            yield from self.evaluate()     # the final state of a run that was being evaluated
         if self.cfg.checkpoint.at_end and self.write and reason != "diverged":
             path = self.save("end" if reason == "done" else "interrupt")
             yield CheckpointSaved(self.step, str(path), "end" if reason == "done" else "interrupt")
