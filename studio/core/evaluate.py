@@ -188,16 +188,17 @@ class Evaluator:
                 b.copy_(saved[k])
         x = self.data.x
         tr, te = features.split(len(x))
+        train, held = x[torch.as_tensor(tr, device=x.device)], x[torch.as_tensor(te[:500], device=x.device)]
         if space == "feature":
             fs = self.feature_space()
-            pool, q, held = fs.features(x[tr]), fs.features(s), fs.features(x[te[:500]])
+            pool, q, held = fs.features(train), fs.features(s), fs.features(held)
         elif space == "pixel":
-            pool, q, held = (a.flatten(1).cpu().numpy() for a in (x[tr], s, x[te[:500]]))
+            pool, q, held = (a.flatten(1).cpu().numpy() for a in (train, s, held))
         else:
             raise ValueError(f"space must be 'feature' or 'pixel' (got {space!r})")
         idx, dist = metrics.nearest_neighbours(q, pool)
         _, held_d = metrics.nearest_neighbours(held, pool)
-        return {"samples": s.cpu().numpy(), "nearest": x[tr][idx].cpu().numpy(),
+        return {"samples": s.cpu().numpy(), "nearest": train[torch.as_tensor(idx, device=x.device)].cpu().numpy(),
                 "index": tr[idx], "distance": dist, "reference": np.float64(np.median(held_d)),
                 "space": space}
 

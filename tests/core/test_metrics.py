@@ -146,3 +146,20 @@ def test_unlabelled_data_has_no_classifier():
         x, y, n_classes, name = torch.zeros(4, 1, 8, 8), None, 0, "domains"
     with pytest.raises(features.FeaturesUnavailable, match="no class labels"):
         features.classifier_for(Unlabelled())
+
+
+def test_memorisation_finds_a_copied_training_image(digits_space):
+    from studio.core.trainer import Trainer
+    from studio.presets import apply_override, load_preset
+    cfg = load_preset("digits-dcgan")
+    for o in ("data.image_size=0", "model.base_channels=8", "log.grid_samples=6", "train.device='cpu'"):
+        apply_override(cfg, o)
+    t = Trainer(cfg, write=False, snapshots=False)
+    x = t.data.x
+    tr, _ = features.split(len(x))
+    t.variant.generate = lambda z, y=None: x[torch.as_tensor(tr[:len(z)])] * 1.0   # a generator that copies
+    for space in ("pixel", "feature"):
+        m = t.evaluator.memorisation(space)
+        assert m["samples"].shape == m["nearest"].shape == (6, 1, 8, 8)
+        assert list(m["index"]) == list(tr[:6]) and m["distance"].max() < 1e-4
+        assert m["reference"] > 0.1                     # real held-out images are not that close
