@@ -206,9 +206,6 @@ class ModeCollapse(Detector):
         self.best: dict[str, float] = {}
         self.n_eval = 0
 
-    def reset(self):
-        super().reset()
-
     def on_eval(self, ev):
         v, b = ev.values, self.best
         self.n_eval += 1

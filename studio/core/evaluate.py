@@ -61,20 +61,23 @@ class Evaluator:
         """n samples from fixed evaluation noise (and the requested labels for conditional models).
         Batch-norm running statistics are restored afterwards, so evaluating does not alter training."""
         n = n or self.n
-        v = self.v
         g = self._gen(13)
         z = torch.randn(n, self.cfg.model.latent_dim, generator=g, device=self.device)
         y = None
-        if v.conditional:
+        if self.v.conditional:
             y = torch.arange(n, device=self.device) % max(self.data.n_classes, 1)
+        out = [self._draw(z[i:i + 500], None if y is None else y[i:i + 500]) for i in range(0, n, 500)]
+        return torch.cat(out), y
+
+    @torch.no_grad()
+    def _draw(self, z, y):
+        """G(z[, y]) with G's buffers (batch-norm running statistics) left as they were."""
+        v = self.v
         saved = {k: b.clone() for k, b in v.G.named_buffers()}
-        out = []
-        for i in range(0, n, 500):
-            zi = z[i:i + 500]
-            out.append(v.generate(zi, y[i:i + 500]) if y is not None else v.generate(zi))
+        x = v.generate(z, y) if y is not None else v.generate(z)
         for k, b in v.G.named_buffers():
             b.copy_(saved[k])
-        return torch.cat(out).float(), y
+        return x.float()
 
     def real(self) -> torch.Tensor:
         """The fixed reference sample of real data (same size as the generated one)."""
@@ -180,12 +183,7 @@ class Evaluator:
         if self.data.family != "image":
             raise ValueError("the memorisation check needs image data")
         v = self.v
-        with torch.no_grad():
-            z, fy = v.fixed_z, v.fixed_y
-            saved = {k: b.clone() for k, b in v.G.named_buffers()}
-            s = (v.generate(z, fy) if v.conditional else v.generate(z)).float()
-            for k, b in v.G.named_buffers():
-                b.copy_(saved[k])
+        s = self._draw(v.fixed_z, v.fixed_y if v.conditional else None)
         x = self.data.x
         tr, te = features.split(len(x))
         train, held = x[torch.as_tensor(tr, device=x.device)], x[torch.as_tensor(te[:500], device=x.device)]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -255,7 +254,3 @@ def inception(device: torch.device | str = "cpu") -> InceptionFeatures:
 def accuracy_line(fs: FeatureSpace) -> str:
     how = f"trained in {fs.train_seconds:.0f} s" if fs.trained_now else "from the cache"
     return f"feature classifier: held-out accuracy {100 * fs.accuracy:.1f}% ({how}: {fs.path})"
-
-
-def is_finite(v) -> bool:
-    return isinstance(v, (int, float)) and math.isfinite(v)
