@@ -22,7 +22,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from studio.core.data import make_data                     # noqa: E402
-from studio.core.trainer import Trainer                    # noqa: E402
+from studio.core.trainer import Trainer, set_cpu_threads   # noqa: E402
 from studio.presets import apply_override, load_preset     # noqa: E402
 
 
@@ -130,6 +130,8 @@ def main() -> int:
     for name in args.cases:
         preset, overrides, bare = CASES[name]
         cfg = config(preset, overrides, args.steps)
+        # the bare loop runs with the thread count the trainer picks for this problem
+        set_cpu_threads(cfg.train.threads, make_data(cfg.data).family)
         bare(cfg, min(50, args.steps))      # warm-up (allocator, kernels)
         ratios, rb, rt = [], [], []
         for _ in range(args.rounds):

@@ -241,6 +241,8 @@ class MainWindow(QMainWindow):
         elif isinstance(ev, Message):
             self.metrics.add_message(ev.step, ev.level, ev.text, ev.code)
             self.log.append(f"step {ev.step:,}: {ev.text}", ev.level)
+            if ev.code == "diverged":    # the run is paused: offer the way back
+                self.banner.show_error(ev.text, "Roll back to last good checkpoint", self.session.rollback)
         elif isinstance(ev, Evaluation):
             self.metrics.add_evaluation(ev.step, ev.values)
         elif isinstance(ev, StateChanged):

@@ -200,6 +200,10 @@ class Session(QObject):
     def save_now(self) -> None:
         self._cmd("save_now")
 
+    def rollback(self) -> None:
+        """Load the run's newest checkpoint with finite metrics (after a divergence)."""
+        self._cmd("rollback")
+
     # ------------------------------------------------------------------ from the thread
     @Slot(list)
     def _on_metrics(self, batch: list) -> None:

@@ -1,6 +1,7 @@
 """The main window driven through its real buttons: train, pause, step, stop, live edits, closing."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -139,5 +140,21 @@ def test_latent_tab_explores_the_running_generator(qtbot, make_window):
     ex = w.latent
     assert getattr(ex, "model", None) is not None, "the explorer got no generator"
     assert ex.model._source is w.session.trainer
+    w.session.stop()
+    qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
+
+
+def test_divergence_pauses_and_the_banner_rolls_back(qtbot, make_window):
+    w = make_window("toy-1d-shift", train__steps=300, optim_g__lr=10.0, optim_d__lr=10.0,
+                    variant__g_loss="least_squares", checkpoint__every=1, checkpoint__keep_last=0)
+    click(qtbot, w, "train")
+    qtbot.waitUntil(lambda: w.session.state == "paused" and w.banner.action.isVisible(), timeout=40_000)
+    t = w.session.trainer
+    diverged_at = t.step
+    assert "diverged" in w.banner.label.text()
+    qtbot.mouseClick(w.banner.action, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: t.step < diverged_at, timeout=10_000)
+    assert not w.banner.isVisible()
+    assert all(math.isfinite(v) for v in t.last_metrics.values())
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
