@@ -5,7 +5,8 @@ model, batch and optimisers, in the same process, as a ratio (target: at least 0
 
 Rounds alternate bare and trainer runs so that drift in machine load hits both alike; the figure is
 the median ratio over rounds. The trainer runs as the CLI runs it: writing metrics.jsonl, no view
-snapshots.
+snapshots, with the per-step diagnostics; in-run quality evaluation is off (eval.every = 0), since
+its cost is a separate budget (see `gan-studio eval` and the README).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from studio.presets import apply_override, load_preset     # noqa: E402
 def config(preset: str, overrides: list[str], steps: int):
     cfg = load_preset(preset)
     for o in overrides + [f"train.steps={steps}", "checkpoint.every=0", "checkpoint.at_end=false",
-                          "log.grid_every=0", "log.tensorboard=false"]:
+                          "log.grid_every=0", "log.tensorboard=false", "eval.every=0"]:
         apply_override(cfg, o)
     return cfg
 
