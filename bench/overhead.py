@@ -115,6 +115,8 @@ DCGAN32 = ["data.image_size=32", "data.limit=10000", "model.base_channels=32", "
 # name -> (preset, overrides, bare loop)
 CASES = {
     "mlp2d": ("ring-2d-gan", ["train.batch_size=256", "model.hidden=128", "model.depth=3"], bare_mlp_gan),
+    "mlp2d-nodiag": ("ring-2d-gan", ["train.batch_size=256", "model.hidden=128", "model.depth=3",
+                                     "eval.diagnostics=false"], bare_mlp_gan),
     # 32x32 DCGAN, 32 base channels, batch 64, with and without channels_last (run by name)
     "dcgan32": ("fashion-dcgan", DCGAN32 + ["train.channels_last=true"], bare_dcgan),
     "dcgan32-nocl": ("fashion-dcgan", DCGAN32 + ["train.channels_last=false"], bare_dcgan),
