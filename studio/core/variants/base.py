@@ -133,6 +133,14 @@ class Variant:
     def g_step(self) -> dict[str, torch.Tensor]:
         raise NotImplementedError
 
+    def d_outputs(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(fake, D(real), D(fake)) for a discriminator update: as many generated samples as real
+        ones, drawn without building G's graph; separate real and fake passes (BatchNorm hack)."""
+        with torch.no_grad():
+            fake = self.G(self.z(batch.x.shape[0]))
+        self.D.requires_grad_(True)
+        return fake, self.D(batch.x), self.D(fake)
+
     def iteration(self) -> dict[str, torch.Tensor]:
         """k discriminator updates on fresh real batches, then one generator update."""
         out: dict[str, torch.Tensor] = {}

@@ -24,11 +24,7 @@ class Gan(Variant):
         return torch.sigmoid(out).mean() if self.p.d_loss == "bce" else out.mean()
 
     def d_step(self, batch):
-        n = batch.x.shape[0]
-        with torch.no_grad():
-            fake = self.G(self.z(n))
-        self.D.requires_grad_(True)
-        real_out, fake_out = self.D(batch.x), self.D(fake)
+        _, real_out, fake_out = self.d_outputs(batch)
         loss = losses.d_loss(self.p.d_loss, real_out, fake_out)
         if self.p.r1_weight > 0:
             loss = loss + self.p.r1_weight * losses.r1_penalty(self.D, batch.x)

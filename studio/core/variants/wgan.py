@@ -19,11 +19,7 @@ class _Critic(Variant):
         return losses.d_loss("wasserstein", real_out, fake_out), {}
 
     def d_step(self, batch):
-        n = batch.x.shape[0]
-        with torch.no_grad():
-            fake = self.G(self.z(n))
-        self.D.requires_grad_(True)
-        real_out, fake_out = self.D(batch.x), self.D(fake)
+        fake, real_out, fake_out = self.d_outputs(batch)
         loss, extra = self.critic_loss(batch, real_out, fake, fake_out)
         self.update(self.opt_d, loss, self.D, "gn_d")
         self.after_d_update()
