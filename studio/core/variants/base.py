@@ -133,13 +133,20 @@ class Variant:
     def g_step(self) -> dict[str, torch.Tensor]:
         raise NotImplementedError
 
-    def d_outputs(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(fake, D(real), D(fake)) for a discriminator update: as many generated samples as real
-        ones, drawn without building G's graph; separate real and fake passes (BatchNorm hack)."""
+    def d_pass(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        """D's full raw output in a discriminator update (a conditional D also takes the label)."""
+        return self.D(x)
+
+    def d_outputs(self, batch: Batch):
+        """(fake, fake labels, D(real), D(fake)) for a discriminator update: as many generated
+        samples as real ones (with random labels for conditional variants, else None), drawn without
+        building G's graph; separate real and fake passes (the BatchNorm hack)."""
+        n = batch.x.shape[0]
+        y_fake = self.sample_labels(n)
         with torch.no_grad():
-            fake = self.G(self.z(batch.x.shape[0]))
+            fake = self.G(self.z(n)) if y_fake is None else self.G(self.z(n), y_fake)
         self.D.requires_grad_(True)
-        return fake, self.D(batch.x), self.D(fake)
+        return fake, y_fake, self.d_pass(batch.x, batch.y), self.d_pass(fake, y_fake)
 
     def iteration(self) -> dict[str, torch.Tensor]:
         """k discriminator updates on fresh real batches, then one generator update."""

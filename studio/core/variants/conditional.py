@@ -35,16 +35,14 @@ class Cgan(_Conditional):
     def disc(self, x, y=None):
         return self.D(x, y)
 
+    def d_pass(self, x, y):
+        return self.D(x, y)
+
     def _read(self, out):
         return torch.sigmoid(out).mean() if self.p.d_loss == "bce" else out.mean()
 
     def d_step(self, batch):
-        n = batch.x.shape[0]
-        y_fake = self.sample_labels(n)
-        with torch.no_grad():
-            fake = self.G(self.z(n), y_fake)
-        self.D.requires_grad_(True)
-        real_out, fake_out = self.D(batch.x, batch.y), self.D(fake, y_fake)
+        _, _, real_out, fake_out = self.d_outputs(batch)
         loss = losses.d_loss(self.p.d_loss, real_out, fake_out)
         self.update(self.opt_d, loss, self.D, "gn_d")
         return {"loss_d": loss.detach(), "d_real": self._read(real_out.detach()),
@@ -69,12 +67,7 @@ class Acgan(_Conditional):
         return self.D(x)[:, :1]
 
     def d_step(self, batch):
-        n = batch.x.shape[0]
-        y_fake = self.sample_labels(n)
-        with torch.no_grad():
-            fake = self.G(self.z(n), y_fake)
-        self.D.requires_grad_(True)
-        real_out, fake_out = self.D(batch.x), self.D(fake)
+        _, y_fake, real_out, fake_out = self.d_outputs(batch)
         adv = losses.d_loss("bce", real_out[:, 0], fake_out[:, 0])
         cls = F.cross_entropy(real_out[:, 1:], batch.y) + F.cross_entropy(fake_out[:, 1:], y_fake)
         loss = adv + self.p.aux_weight * cls

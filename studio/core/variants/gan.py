@@ -24,7 +24,7 @@ class Gan(Variant):
         return torch.sigmoid(out).mean() if self.p.d_loss == "bce" else out.mean()
 
     def d_step(self, batch):
-        _, real_out, fake_out = self.d_outputs(batch)
+        _, _, real_out, fake_out = self.d_outputs(batch)
         loss = losses.d_loss(self.p.d_loss, real_out, fake_out)
         if self.p.r1_weight > 0:
             loss = loss + self.p.r1_weight * losses.r1_penalty(self.D, batch.x)

@@ -19,7 +19,7 @@ class _Critic(Variant):
         return losses.d_loss("wasserstein", real_out, fake_out), {}
 
     def d_step(self, batch):
-        fake, real_out, fake_out = self.d_outputs(batch)
+        fake, _, real_out, fake_out = self.d_outputs(batch)
         loss, extra = self.critic_loss(batch, real_out, fake, fake_out)
         self.update(self.opt_d, loss, self.D, "gn_d")
         self.after_d_update()
