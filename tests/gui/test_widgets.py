@@ -41,6 +41,41 @@ def test_loss_plot_takes_many_points_smoothing_log_and_markers(qtbot):
     assert p.point_count() == 0
 
 
+def test_loss_plot_step_axis_follows_the_run_in_strides_until_the_user_zooms(qtbot):
+    from studio.gui.widgets.loss_plot import LossPlot, x_end
+    assert [x_end(v) for v in (0, 9, 10, 150, 199, 200, 301, 1000, 81_000)] == \
+        [10, 10, 12.5, 200, 250, 250, 400, 1250, 100_000]
+    p = LossPlot()
+    qtbot.addWidget(p)
+    p.resize(600, 500)
+    p.show()
+
+    def feed(lo, hi):
+        p.add_records((s, {"loss_d": 1.0 + 0.01 * s, "loss_g": 2.0}) for s in range(lo, hi))
+        p.redraw()
+
+    def xrange():
+        return p.plots[0].getPlotItem().getViewBox().viewRange()[0]
+
+    feed(0, 150)
+    x0, x1 = xrange()
+    assert x0 <= 0 and 200 <= x1 < 210                 # ends at the next stride, not at 149
+    feed(150, 180)
+    assert xrange() == [x0, x1]                         # more data inside the stride: no change
+    feed(180, 230)
+    assert 300 <= xrange()[1] < 310
+    vb = p.plots[0].getPlotItem().getViewBox()
+    vb.scaleBy(x=0.5)                                   # a zoom: what a wheel turn does
+    vb.sigRangeChangedManually.emit([True, False])
+    zoomed = xrange()
+    feed(230, 400)
+    assert not p.follow_x and xrange() == zoomed        # the user's view is left alone
+    p.plots[0].getPlotItem().autoBtnClicked()           # the "A" button
+    feed(400, 410)
+    assert p.follow_x and 500 <= xrange()[1] < 520
+    assert not vb.autoRangeEnabled()[0]                 # back to strides, not per-update autorange
+
+
 def test_param_form_types_ranges_live_and_locking(qtbot):
     from studio.gui.widgets.param_form import FloatSpin, ParamForm
     f = ParamForm()

@@ -4,6 +4,12 @@ Growing numpy buffers (capacity doubles), a ~30 Hz QTimer that redraws only the 
 changed, clip-to-view and peak downsampling so 100k+ points stay smooth, an exponential-moving-
 average smoothing slider computed incrementally, a log-scale toggle, and vertical markers where a
 hyperparameter changed. Plots share the step axis and have fixed-width y axes so nothing jumps.
+
+The step axis follows the run in strides: its end moves to the first of 1, 1.25, 1.5, 2, 2.5, 3,
+4, 5, 6, 8 x 10^k at least 10% past the newest step, instead of growing with every batch of
+metrics. A range change regenerates and repaints every axis and grid of the linked plots, which
+made the plots the costliest part of the studio while training (bench/gui_latency.py). Panning or
+zooming the step axis stops the following; a plot's auto-range button starts it again.
 """
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QApplication, QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout,
                                QWidget)
+
+from .views import light_grid
 
 try:
     from scipy.signal import lfilter
@@ -37,6 +45,17 @@ COLORS = {"loss_d": "#4e8df5", "loss_g": "#f0843c", "wdist": "#3fb950", "gp": "#
 EXTRA = ["#e5534b", "#3fb950", "#c69026", "#b07aa1", "#22b8cf", "#9c755f"]
 SKIP = {"step", "kind", "t", "event"}
 AXIS_WIDTH = 58
+STRIDES = (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def x_end(last: float) -> float:
+    """The end of the step axis for a newest step `last`: the first stride mark at least 10% past
+    it, so the newest points are never drawn against the edge."""
+    want = 1.1 * last
+    if want <= 10:
+        return 10.0
+    k = 10.0 ** math.floor(math.log10(want))
+    return next(m * k for m in STRIDES if m * k >= want)
 
 
 class _Series:
@@ -52,6 +71,9 @@ class _Series:
         for c in (self.raw, self.smooth):
             c.setClipToView(True)
             c.setDownsampling(auto=True, method="peak")
+            # one min/max pair per pixel column draws the same envelope as pyqtgraph's default
+            # of five, for a fifth of the path (drawing was the largest cost of a long run)
+            c.opts["autoDownsampleFactor"] = 1.0
             c.setSkipFiniteCheck(True)
 
     def extend(self, xs: np.ndarray, ys: np.ndarray, alpha: float) -> None:
@@ -125,13 +147,15 @@ class LossPlot(QWidget):
             w = pg.PlotWidget(self)
             p = w.getPlotItem()
             p.setTitle(title, size="9pt")
-            p.showGrid(x=True, y=True, alpha=0.2)
+            light_grid(p, 0.2)
             p.getAxis("left").setWidth(AXIS_WIDTH)
             p.setClipToView(True)
             p.setDownsampling(auto=True, mode="peak")
             p.getViewBox().setAutoVisible(y=True)
             if i:
                 p.setXLink(self.plots[0].getPlotItem())
+            p.enableAutoRange(x=False)
+            p.getViewBox().sigRangeChangedManually.connect(self._x_moved_by_user)
             p.setLabel("bottom", "step") if i == len(GROUPS) - 1 else None
             w.setMinimumHeight(90)
             w.hide()
@@ -142,6 +166,8 @@ class LossPlot(QWidget):
         self._marker_items: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self.alpha = 0.0
         self.log = False
+        self.follow_x = True         # the step axis follows the run (until the user pans or zooms)
+        self._x_range: tuple[float, float] | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(33)
         self.timer.timeout.connect(self.redraw)
@@ -194,6 +220,7 @@ class LossPlot(QWidget):
         self.markers.clear()
         self._marker_items.clear()
         self.count_label.setText("")
+        self.follow_x, self._x_range = True, None
         self._titles()
 
     def point_count(self, key: str | None = None) -> int:
@@ -215,20 +242,45 @@ class LossPlot(QWidget):
 
     def redraw(self) -> None:
         total = 0
+        first, last = math.inf, -math.inf
+        changed = False
         for s in self.series.values():
             total += s.n
+            if s.n:
+                first, last = min(first, s.x[0]), max(last, s.x[s.n - 1])
             if not s.dirty:
                 continue
+            changed = True
             s.dirty = False
             x = s.x[:s.n]
             if self.alpha > 0:
                 s.raw.setData(x, s.y[:s.n])
                 s.smooth.setData(x, s.s[:s.n])
             else:
-                s.raw.setData([], [])
+                if s.raw.xData is not None and len(s.raw.xData):
+                    s.raw.setData([], [])
                 s.smooth.setData(x, s.y[:s.n])
         if total:
             self.count_label.setText(f"{total:,} points")
+        if changed and total:
+            self._follow(first, last)
+
+    def _follow(self, first: float, last: float) -> None:
+        boxes = [w.getPlotItem().getViewBox() for w in self.plots]
+        if any(vb.state["autoRange"][0] for vb in boxes):   # an auto-range button: follow again
+            for vb in boxes:
+                vb.enableAutoRange(x=False)
+            self.follow_x, self._x_range = True, None
+        if not self.follow_x:
+            return
+        want = (first, max(x_end(last), first + 10))
+        if want != self._x_range:
+            self._x_range = want
+            boxes[0].setXRange(*want, padding=0.02)
+
+    def _x_moved_by_user(self, mask) -> None:
+        if mask[0]:
+            self.follow_x = False
 
     def apply_palette(self) -> None:
         pal = QApplication.palette()

@@ -45,6 +45,19 @@ def style_plot(plot: pg.PlotItem, widget: QtWidgets.QWidget) -> None:
         t.setText(t.text, color=fg.name())
 
 
+def light_grid(plot: pg.PlotItem, alpha: float) -> None:
+    """Faint grid lines at the major ticks only. pyqtgraph's default also draws the minor and
+    sub-minor levels, which makes every repaint of a plot several times slower (3 to 12 ms at
+    900x220, measured) for lines that can hardly be seen."""
+    plot.showGrid(x=True, y=True, alpha=alpha)
+    for name in ("left", "bottom"):
+        ax = plot.getAxis(name)
+        ax.setStyle(maxTickLevel=0)
+        # the axis item spans the plot (it draws the grid): keep it as a pixmap between range
+        # changes instead of replaying its drawing whenever a curve in the plot changes
+        ax.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
 def segments(starts: np.ndarray, vecs: np.ndarray, head: float = 0.28) -> tuple[np.ndarray, np.ndarray]:
     """x, y arrays for arrows drawn with connect='pairs': a shaft and two head strokes per arrow."""
     starts = np.asarray(starts, np.float64).reshape(-1, 2)
