@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from .views import ACCENT, DISC, FAKE, REAL, RangeKeeper, SnapshotView, palette_colors
+from .views import ACCENT, DISC, FAKE, REAL, RangeKeeper, SnapshotView, light_grid, palette_colors
 
 
 def _alpha(color: str, a: int) -> pg.QtGui.QColor:
@@ -32,7 +32,7 @@ class View1D(SnapshotView):
         p = self.main = self._add_plot(self.gw.addPlot(row=0, col=0, colspan=2))
         p.setLabel("bottom", "x")
         p.setLabel("left", "density, D(x)")
-        p.showGrid(x=True, y=True, alpha=0.15)
+        light_grid(p, 0.15)
         p.setMenuEnabled(False)
         self.c_real = p.plot(pen=pg.mkPen(REAL, width=2), fillLevel=0, brush=_alpha(REAL, 60))
         self.c_gen = p.plot(pen=pg.mkPen(FAKE, width=2), fillLevel=0, brush=_alpha(FAKE, 60))
@@ -53,7 +53,7 @@ class View1D(SnapshotView):
         self.th.setTitle("θ over training")
         self.th.setLabel("bottom", "step")
         self.th.setLabel("left", "θ")
-        self.th.showGrid(x=True, y=True, alpha=0.15)
+        light_grid(self.th, 0.15)
         self.th.setClipToView(True)
         self.th.setDownsampling(auto=True, mode="peak")
         self.c_theta = self.th.plot(pen=pg.mkPen(FAKE, width=2))
@@ -68,7 +68,7 @@ class View1D(SnapshotView):
         self.ph.setTitle("phase portrait")
         self.ph.setLabel("bottom", "θ (generator)")
         self.ph.setLabel("left", "w (D slope)")
-        self.ph.showGrid(x=True, y=True, alpha=0.15)
+        light_grid(self.ph, 0.15)
         self.c_phase = self.ph.plot(pen=pg.mkPen(DISC, width=1.5))
         self.p_start = pg.ScatterPlotItem(size=10, brush=ACCENT, pen=None)
         self.p_eq = pg.ScatterPlotItem(size=14, symbol="+", brush=REAL, pen=pg.mkPen(REAL, width=2))

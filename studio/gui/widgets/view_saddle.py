@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from .views import ACCENT, DISC, FAKE, RangeKeeper, SnapshotView, palette_colors, segments
+from .views import ACCENT, DISC, FAKE, RangeKeeper, SnapshotView, light_grid, palette_colors, segments
 
 GAMES = {"bilinear": "L(θ, φ) = θ·φ", "quadratic": "L(θ, φ) = −θ² + φ²"}
 
@@ -25,7 +25,7 @@ class SaddleView(SnapshotView):
         p = self.plot = self._add_plot(self.gw.addPlot())
         p.setAspectLocked(True)
         p.setMenuEnabled(False)
-        p.showGrid(x=True, y=True, alpha=0.12)
+        light_grid(p, 0.12)
         p.setLabel("bottom", "θ (maximises L)")
         p.setLabel("left", "φ (minimises L)")
         self.field = pg.PlotDataItem(connect="pairs")
