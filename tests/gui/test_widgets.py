@@ -76,6 +76,29 @@ def test_loss_plot_step_axis_follows_the_run_in_strides_until_the_user_zooms(qtb
     assert not vb.autoRangeEnabled()[0]                 # back to strides, not per-update autorange
 
 
+def test_loss_plot_redraws_at_most_five_times_a_second_while_data_streams(qtbot):
+    from studio.gui.widgets.loss_plot import MIN_REDRAW_S, LossPlot
+    p = LossPlot()
+    qtbot.addWidget(p)
+    p.timer.stop()                                        # drive it by hand
+
+    def drawn():
+        return len(p.series["loss_d"].smooth.xData)
+
+    p.add_records([(0, {"loss_d": 1.0})])
+    p.redraw(force=False)
+    assert drawn() == 1                                   # a lone step after a quiet spell: at once
+    p.add_records([(1, {"loss_d": 1.0})])
+    p.redraw(force=False)
+    assert drawn() == 1                                   # the next batch waits its turn
+    p._last_redraw -= MIN_REDRAW_S
+    p.redraw(force=False)
+    assert drawn() == 2
+    p.add_records([(2, {"loss_d": 1.0})])
+    p.redraw()                                            # an explicit redraw is never held back
+    assert drawn() == 3
+
+
 def test_param_form_types_ranges_live_and_locking(qtbot):
     from studio.gui.widgets.param_form import FloatSpin, ParamForm
     f = ParamForm()

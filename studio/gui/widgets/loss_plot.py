@@ -1,7 +1,8 @@
 """Live training curves with pyqtgraph: losses, D outputs, gradient norms and game parameters.
 
 Growing numpy buffers (capacity doubles), a ~30 Hz QTimer that redraws only the curves that
-changed, clip-to-view and peak downsampling so 100k+ points stay smooth, an exponential-moving-
+changed and at most five times a second while data keeps coming (a lone step shows at once),
+clip-to-view and peak downsampling so 100k+ points stay smooth, an exponential-moving-
 average smoothing slider computed incrementally, a log-scale toggle, and vertical markers where a
 hyperparameter changed. Plots share the step axis and have fixed-width y axes so nothing jumps.
 
@@ -14,6 +15,7 @@ zooming the step axis stops the following; a plot's auto-range button starts it 
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -45,6 +47,7 @@ COLORS = {"loss_d": "#4e8df5", "loss_g": "#f0843c", "wdist": "#3fb950", "gp": "#
 EXTRA = ["#e5534b", "#3fb950", "#c69026", "#b07aa1", "#22b8cf", "#9c755f"]
 SKIP = {"step", "kind", "t", "event"}
 AXIS_WIDTH = 58
+MIN_REDRAW_S = 0.2      # while a run streams metrics; each redraw costs the GUI thread ~4 ms
 STRIDES = (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
 
 
@@ -169,8 +172,9 @@ class LossPlot(QWidget):
         self.follow_x = True         # the step axis follows the run (until the user pans or zooms)
         self._x_range: tuple[float, float] | None = None
         self.timer = QTimer(self)
+        self._last_redraw = 0.0
         self.timer.setInterval(33)
-        self.timer.timeout.connect(self.redraw)
+        self.timer.timeout.connect(lambda: self.redraw(force=False))
         self.timer.start()
         self.apply_palette()
 
@@ -240,7 +244,13 @@ class LossPlot(QWidget):
         for s in self.series.values():
             s.resmooth(self.alpha)
 
-    def redraw(self) -> None:
+    def redraw(self, force: bool = True) -> None:
+        if not any(s.dirty for s in self.series.values()):
+            return
+        now = time.monotonic()
+        if not force and now - self._last_redraw < MIN_REDRAW_S:
+            return
+        self._last_redraw = now
         total = 0
         first, last = math.inf, -math.inf
         changed = False
