@@ -57,11 +57,14 @@ def generated_grid(variant, z: torch.Tensor | None = None, y: torch.Tensor | Non
 
 
 def probe_image(variant, gen: torch.Generator):
-    """('image', {grid, nrow, n_classes}) or, for CycleGAN, ('cyclegan', {a, ab, aba, b, ba, bab})."""
+    """('image', {grid, nrow, n_classes[, class_names]}) or, for CycleGAN, ('cyclegan', {a, ab, aba, b, ba, bab})."""
     if hasattr(variant, "translation_rows"):
         rows = variant.translation_rows()
         n = rows["a"].shape[0]
         return "cyclegan", {k: to_grid(v, n) for k, v in rows.items()}
     n = variant.fixed_z.shape[0]
-    return "image", {"grid": generated_grid(variant), "nrow": grid_nrow(variant, n),
-                     "n_classes": int(variant.data.n_classes)}
+    out = {"grid": generated_grid(variant), "nrow": grid_nrow(variant, n),
+           "n_classes": int(variant.data.n_classes)}
+    if variant.conditional:
+        out["class_names"] = list(getattr(variant.data, "class_names", None) or [])
+    return "image", out

@@ -259,10 +259,20 @@ def test_image_view_grid_by_class(qtbot, snaps):
     assert s.view == "image" and s.data["n_classes"] == 10
     v = shown(qtbot, ImageView())
     feed(v, [s])
-    np.testing.assert_array_equal(v.pic.img.image, s.data["grid"])
+    grid = s.data["grid"]                     # 2 rows of 10 columns, one class a column
+    pic = v.pic.img.image                     # shown as 10 rows of 2, one class a row
+    t = (grid.shape[1] - 2) // 10             # tile pitch: 2 px of padding and the image
+    assert pic.shape[:2] == (10 * t + 2, 2 * t + 2)
+    for r, c in ((0, 0), (1, 3), (0, 9), (1, 9)):
+        np.testing.assert_array_equal(pic[c * t:(c + 1) * t, r * t:(r + 1) * t],
+                                      grid[r * t:(r + 1) * t, c * t:(c + 1) * t])
     assert tuple(v.pic.img.levels) == (0, 255)
     assert v.pic.plot.vb.state["aspectLocked"]
+    assert s.data["class_names"] == [str(i) for i in range(10)]        # digits: plain numbers
     assert len(v.row_labels) == 10 and v.row_labels[3] == "class 3"
+    from studio.core.images import FASHION_CLASSES
+    feed(v, [Snapshot(s.step, s.view, dict(s.data, class_names=FASHION_CLASSES))])
+    assert v.row_labels[7] == "Sneaker" and v.row_labels[9] == "Ankle boot"
     v.clear()
     assert v.pic.img.image is None
 

@@ -54,6 +54,18 @@ def tile(images: list[np.ndarray], rows: list[list[int]], pad: int = 2) -> np.nd
     return out
 
 
+def transpose_tiles(pic: np.ndarray, rows: int, cols: int, pad: int = 2) -> np.ndarray:
+    """A make_grid picture of rows x cols tiles rearranged as cols x rows (tile (r, c) goes to
+    (c, r)); each cell is its leading padding and its image, and one padding closes the picture."""
+    th, tw = (pic.shape[0] - pad) // rows, (pic.shape[1] - pad) // cols
+    cells = pic[:rows * th, :cols * tw].reshape((rows, th, cols, tw) + pic.shape[2:])
+    out = np.empty((cols * th + pad, rows * tw + pad) + pic.shape[2:], pic.dtype)
+    out[...] = pic[-1, -1]                                         # the padding's colour
+    out[:cols * th, :rows * tw] = cells.transpose((2, 1, 0, 3) + tuple(range(4, cells.ndim))).reshape(
+        (cols * th, rows * tw) + pic.shape[2:])
+    return out
+
+
 class _Picture:
     """A ViewBox showing one uint8 picture, y down, aspect locked, with optional axis labels."""
 
@@ -96,7 +108,8 @@ class ImageView(SnapshotView):
         labels = None if labels is None else np.asarray(labels).astype(int).ravel()
         n_classes = int(d.get("n_classes", 0) or 0)
         names = list(d.get("class_names") or [])
-        name = lambda c: f"{c}: {names[c]}" if c < len(names) else f"class {c}"  # noqa: E731
+        def name(c: int) -> str:     # "Sneaker"; "class 3" where the names are just numbers
+            return names[c] if c < len(names) and names[c] != str(c) else f"class {c}"
         rows_label: list[tuple[float, str]] = []
         cols_label: list[tuple[float, str]] = []
         if "images" in d:
@@ -131,6 +144,12 @@ class ImageView(SnapshotView):
                 grid = grid.reshape(nr, nrow)
                 by_row = all(len(set(r[r >= 0])) <= 1 for r in grid)
                 by_col = all(len(set(c[c >= 0])) <= 1 for c in grid.T)
+                if by_col and not by_row and (pic.shape[0] - pad) % nr == 0 and \
+                        (pic.shape[1] - pad) % nrow == 0:
+                    # one class a column: show it as one class a row, so that the names fit
+                    pic = transpose_tiles(pic, nr, nrow, pad)
+                    grid, (nr, nrow), (ch, cw) = grid.T, (nrow, nr), (cw, ch)
+                    by_row = True
                 if by_row:
                     rows_label = [(pad + (r + 0.5) * ch, name(int(grid[r, 0]))) for r in range(nr)]
                 elif by_col:
