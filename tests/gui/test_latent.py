@@ -108,11 +108,14 @@ def test_seed_random_and_interpolation_strip(qtbot, explorer, digits):
     ex = explorer
     with qtbot.waitSignal(ex.rendered, timeout=5000):
         ex.set_source(digits)
+    assert ex.strip_hint.text().startswith("Set A")
     ex.set_a.click()
+    assert ex.strip_hint.text().startswith("A is set")
     ex.seed.setValue(123)
     ex.n_steps.setValue(5)
     ex.mode.setCurrentText("spherical")
     ex.set_b.click()
+    assert ex.strip_hint.text().startswith("From A")
     qtbot.waitUntil(lambda: ex.strip.img.image is not None and ex._shown["strip"] == ex._stamp
                     and not ex._busy, timeout=5000)
     za, zb = ex._a[0], ex._b[0]

@@ -150,11 +150,16 @@ class LatentExplorer(QtWidgets.QWidget):
         self.n_steps.setRange(3, 16)
         self.n_steps.setValue(8)
         self.n_steps.valueChanged.connect(lambda _: self.request_strip())
+        self.strip_hint = QtWidgets.QLabel(self)
+        font = self.strip_hint.font()
+        font.setItalic(True)
+        self.strip_hint.setFont(font)
         irow = QtWidgets.QHBoxLayout()
         for w in (QtWidgets.QLabel("Interpolate", self), self.set_a, self.set_b, self.mode,
                   QtWidgets.QLabel("steps", self), self.n_steps):
             irow.addWidget(w)
-        irow.addStretch(1)
+        irow.addSpacing(12)
+        irow.addWidget(self.strip_hint, 1)
 
         right = QtWidgets.QVBoxLayout()
         right.addLayout(top)
@@ -187,6 +192,7 @@ class LatentExplorer(QtWidgets.QWidget):
         self._a = self._b = None
         self.strip.img.clear()
         self._enable(source is not None)
+        self._hint()
         if source is None:
             self.picture.img.clear()
             self.status.setText("No generator loaded: train a run or load a checkpoint.")
@@ -292,7 +298,20 @@ class LatentExplorer(QtWidgets.QWidget):
             self._a = point
         else:
             self._b = point
+        self._hint()
         self.request_strip()
+
+    def _hint(self) -> None:
+        """Say what the strip below shows, or how to get one."""
+        if self.model is None:
+            text = ""
+        elif self._a is None:
+            text = "Set A on one sample, move to another and set B: the strip walks from A to B."
+        elif self._b is None:
+            text = "A is set: move to another sample and set B."
+        else:
+            text = "From A (left) to B (right); set either again to change it."
+        self.strip_hint.setText(text)
 
     def request_strip(self) -> int:
         if self.model is None or self._a is None:
