@@ -18,10 +18,12 @@ class ConfigError(ValueError):
 
 
 def fld(default: Any, help: str, *, min: float | None = None, max: float | None = None,
-        choices: tuple | None = None, log: bool = False, live: bool = False, step: float | None = None):
-    """A dataclass field with the metadata the loader, the CLI and the GUI form use."""
+        choices: tuple | None = None, log: bool = False, live: bool = False, step: float | None = None,
+        zero: str | None = None):
+    """A dataclass field with the metadata the loader, the CLI and the GUI form use. `zero`: what a
+    value of 0 means, in a word or two, for an int field where 0 is special ("all", "never")."""
     meta = {"help": help, "min": min, "max": max, "choices": choices, "log": log, "live": live,
-            "step": step}
+            "step": step, "zero": zero}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
     return field(default=default, metadata=meta)
@@ -51,10 +53,12 @@ class DataConfig:
     # images
     root: str = fld("", "Data directory (torchvision root, image folder, or first domain folder).")
     root_b: str = fld("", "Second domain folder for kind 'folder_pair'.")
-    image_size: int = fld(0, "Resize images to this side (0 keeps the native size).", min=0, max=256)
-    channels: int = fld(0, "Image channels to expect (0 takes them from the data).", min=0, max=4)
+    image_size: int = fld(0, "Resize images to this side (0 keeps the native size).", min=0, max=256,
+                          zero="native")
+    channels: int = fld(0, "Image channels to expect (0 takes them from the data).", min=0, max=4,
+                        zero="from data")
     download: bool = fld(False, "Let torchvision download the data set when it is missing.")
-    limit: int = fld(0, "Use at most this many training images (0: all).", min=0)
+    limit: int = fld(0, "Use at most this many training images (0: all).", min=0, zero="all")
 
 
 MODEL_KINDS = ("shift", "mlp", "dcgan", "resnet")
@@ -97,13 +101,16 @@ class TrainConfig:
     amp: bool = fld(True, "bf16 autocast on CUDA (ignored on CPU).")
     channels_last: bool = fld(True, "channels_last memory format for image models.")
     threads: int = fld(0, "CPU threads for torch (0: one for the toy problems, whose tiny matrices only "
-                          "lose time to thread hand-offs; every core for image models).", min=0, max=512)
+                          "lose time to thread hand-offs; every core for image models).", min=0, max=512,
+                      zero="auto")
 
 
 @dataclass
 class CheckpointConfig:
-    every: int = fld(1000, "Save a checkpoint every N iterations (0: only at the end).", min=0)
-    keep_last: int = fld(3, "Keep the newest K periodic checkpoints (0 keeps all).", min=0, max=1000)
+    every: int = fld(1000, "Save a checkpoint every N iterations (0: only at the end).", min=0,
+                     zero="at end only")
+    keep_last: int = fld(3, "Keep the newest K periodic checkpoints (0 keeps all).", min=0, max=1000,
+                         zero="all")
     keep_best: str = fld("", "Also keep the checkpoint with the lowest value of this metric.")
     at_end: bool = fld(True, "Save a checkpoint when training ends or is stopped.")
 
@@ -112,7 +119,8 @@ class CheckpointConfig:
 class LogConfig:
     snapshot_every: int = fld(50, "Emit a view snapshot (decision plot, sample grid) every N iterations.",
                               min=1)
-    grid_every: int = fld(500, "Write a PNG sample grid to the run directory every N iterations.", min=0)
+    grid_every: int = fld(500, "Write a PNG sample grid to the run directory every N iterations "
+                              "(0: never).", min=0, zero="never")
     grad_norm_every: int = fld(10, "Measure gradient norms every N iterations.", min=1)
     flush_every: int = fld(50, "Flush metrics.jsonl every N iterations.", min=1)
     tensorboard: bool = fld(True, "Also write TensorBoard scalars when tensorboard is installed.")
@@ -121,7 +129,8 @@ class LogConfig:
 
 @dataclass
 class EvalConfig:
-    every: int = fld(500, "Evaluate quality metrics every N iterations (0: never during training).", min=0)
+    every: int = fld(500, "Evaluate quality metrics every N iterations (0: never during training).", min=0,
+                     zero="never")
     n_samples: int = fld(1000, "Generated samples per evaluation.", min=16, max=100_000)
     pr_k: int = fld(3, "k of the k-nearest-neighbour manifolds of precision and recall.", min=1, max=50)
     kid_subsets: int = fld(10, "Random subsets averaged for KID (and its standard error).", min=2, max=1000)

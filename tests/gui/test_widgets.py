@@ -112,6 +112,11 @@ def test_param_form_types_ranges_live_and_locking(qtbot):
     assert "Learning rate" in lr.toolTip()
     assert isinstance(f.widget("optim_d.kind"), QComboBox)
     assert f.widget("variant.n_critic").maximum() == 100
+    every = f.widget("checkpoint.every")                        # 0 is shown as what it means
+    every.setValue(0)
+    assert every.text() == "at end only" and f.config().checkpoint.every == 0
+    every.setValue(500)
+    assert every.text() == "500"
     lr.setValue(1e-4)
     lr.stepBy(1)
     assert lr.value() == pytest.approx(2e-4)

@@ -215,6 +215,8 @@ class ParamForm(QWidget):
             w.setKeyboardTracking(False)
             w.setRange(int(m["min"]) if m.get("min") is not None else -2**31,
                        int(min(m["max"], 2**31 - 1)) if m.get("max") is not None else 2**31 - 1)
+            if m.get("zero") and w.minimum() == 0:
+                w.setSpecialValueText(m["zero"])     # shown instead of a bare 0
             w.setValue(int(value))
             w.valueChanged.connect(lambda v, k=key: self._user(k, int(v)))
         elif t == "float":
