@@ -292,3 +292,36 @@ def test_cyclegan_view_six_panels(qtbot, snaps):
     np.testing.assert_array_equal(col[:h], strip[:, :h])            # sample 0 on top
     np.testing.assert_array_equal(col[-h:], strip[:, -h:])          # the last one at the bottom
 
+
+
+def test_views_ease_their_frame_rate_when_the_gui_thread_is_busy(qtbot, snaps, monkeypatch):
+    from studio.gui.widgets import views
+    load = views.GuiLoad()
+    assert load.interval() == pytest.approx(views.FRAME_MS / 1000)
+    load._t -= 0.5
+    load._cpu -= 0.4                      # as if 0.4 s of CPU went by in 0.5 s
+    load.sample()
+    assert load.busy == pytest.approx(0.4 * 0.8, abs=0.05)    # smoothed from 0
+    load.busy = 0.6
+    assert load.interval() == pytest.approx(2 * views.FRAME_MS / 1000)
+    load.busy = 1.0
+    assert load.interval() == pytest.approx(1 / 0.3 * views.FRAME_MS / 1000)
+    load._t -= 5
+    load.sample()                         # after a quiet spell the new share counts alone
+    assert load.busy < 0.1
+
+    monkeypatch.setattr(views, "LOAD", load)
+    load.sample = lambda: None
+    load.busy = 1.0                       # frames at least ~110 ms apart
+    ss = snaps("shift")
+    v = shown(qtbot, View1D())
+    v._timer.stop()
+    drawn = []
+    monkeypatch.setattr(v, "_draw", lambda d: drawn.append(d["step"]))
+    for s in ss[:3]:
+        v.set_snapshot(s.data, step=s.step)
+        v._tick()
+    assert drawn == [ss[0].step]          # the first at once, the next two held back
+    v._last_frame -= 1.0
+    v._tick()
+    assert drawn == [ss[0].step, ss[2].step]                   # then the newest one

@@ -7,6 +7,8 @@ background follows the widget's palette.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -114,6 +116,37 @@ class RangeKeeper:
             vb.setRange(xRange=(self.lo[0], self.hi[0]), yRange=(self.lo[1], self.hi[1]), padding=0)
 
 
+class GuiLoad:
+    """How busy the GUI thread is (share of one core, smoothed over about a second), and the frame
+    interval the views should keep to: FRAME_MS while the thread is below BUSY, then longer in
+    proportion, up to 4x (7.5 Hz). On the toy presets a frame of the 1D view costs ~13 ms of
+    pyqtgraph, and every millisecond of Python drawn on the GUI thread is a millisecond the
+    training thread waits for the GIL; easing the frame rate under load gives it back."""
+    BUSY = 0.3
+    MAX_STRETCH = 4.0
+
+    def __init__(self) -> None:
+        self.busy = 0.0
+        self._t = time.monotonic()
+        self._cpu = time.thread_time()
+
+    def sample(self) -> None:
+        """Call from the GUI thread (the views' timers do)."""
+        now, cpu = time.monotonic(), time.thread_time()
+        dt = now - self._t
+        if dt >= 0.25:
+            share = min(max((cpu - self._cpu) / dt, 0.0), 1.0)
+            self.busy = share if dt > 2.0 else 0.6 * self.busy + 0.4 * share   # after idle: fresh
+            self._t, self._cpu = now, cpu
+
+    def interval(self) -> float:
+        """Seconds between frames of a view."""
+        return FRAME_MS / 1000 * min(max(self.busy / self.BUSY, 1.0), self.MAX_STRETCH)
+
+
+LOAD = GuiLoad()
+
+
 class SnapshotView(QtWidgets.QWidget):
     """Base of the views: keeps the latest snapshot and draws it from a timer when it changed."""
 
@@ -122,6 +155,7 @@ class SnapshotView(QtWidgets.QWidget):
         self._data: dict | None = None
         self._dirty = False
         self._plots: list[pg.PlotItem] = []
+        self._last_frame = 0.0
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self._tick)
@@ -172,8 +206,12 @@ class SnapshotView(QtWidgets.QWidget):
 
     # ------------------------------------------------------------------ Qt
     def _tick(self) -> None:
+        LOAD.sample()
         if self._dirty and self.isVisible():
-            self.flush()
+            now = time.monotonic()
+            if now - self._last_frame >= LOAD.interval() - 0.002:
+                self._last_frame = now
+                self.flush()
 
     def showEvent(self, ev) -> None:
         super().showEvent(ev)
