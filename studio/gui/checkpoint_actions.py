@@ -82,6 +82,9 @@ class CheckpointActions(QObject):
             return False
         self.loaded = path
         if not self.w.session.live:
+            shown = self.w.game.view(view)
+            if hasattr(shown, "clear"):          # another state: no history carried over
+                shown.clear()
             self.w.game.show_snapshot(view, data, t.step)
             self.w.game.set_caption(f"<b>{Path(path).name}</b> · step {t.step:,} (loaded)")
         self.w.log.append(f"loaded checkpoint {path} (step {t.step:,})")

@@ -226,6 +226,12 @@ class MainWindow(QMainWindow):
 
     def _metrics(self, batch: list) -> None:
         self.plot.add_records((ev.step, ev.values) for ev in batch)
+        trace = [(ev.step, ev.values["theta"], ev.values["d_slope"]) for ev in batch
+                 if "theta" in ev.values and "d_slope" in ev.values]     # the 1D shift game
+        if trace:
+            view = self.game.view("1d")
+            if hasattr(view, "add_trace"):
+                view.add_trace(trace)
         self.status.progress(batch[-1].step, batch[-1].elapsed)
 
     def _event(self, ev) -> None:

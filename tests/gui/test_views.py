@@ -110,6 +110,26 @@ def test_1d_view_shows_densities_d_and_history(qtbot, snaps):
     assert len(v.history) == 0 and not v.th.isVisible()
 
 
+def test_1d_view_history_from_a_metrics_trace(qtbot, snaps):
+    ss = snaps("shift")                        # snapshots at steps 0, 2, 4, 6
+    v = shown(qtbot, View1D())
+    feed(v, ss[:1])                            # the start, before any metrics
+    trace = np.array([[s, 3.0 + 0.1 * s, -0.01 * s] for s in range(1, 7)])
+    v.add_trace(trace[:3])
+    feed(v, ss[1:])
+    v.add_trace(trace[3:])
+    feed(v, ss[-1:])
+    h = v.history
+    np.testing.assert_array_equal(h[:, 0], np.arange(7))       # every step, not every other one
+    np.testing.assert_allclose(h[1:], trace)
+    np.testing.assert_allclose(v.c_theta.getData()[1], h[:, 1])
+    v.add_trace([[1, 3.0, 0.0]])               # an earlier step: another run starts over
+    assert len(v.history) == 1
+    v.clear()
+    feed(v, ss)                                # no trace: one point a snapshot again
+    assert len(v.history) == len(ss)
+
+
 def test_1d_view_draws_from_timer_latest_wins(qtbot, snaps):
     ss = snaps("shift")
     v = shown(qtbot, View1D())

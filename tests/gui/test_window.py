@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -54,6 +55,19 @@ def test_step_from_idle_starts_paused(qtbot, make_window):
     qtbot.waitUntil(lambda: w.game.current_view == "saddle", timeout=5_000)
     click(qtbot, w, "stop")
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
+
+
+def test_1d_history_has_every_step_from_the_metrics_not_only_the_snapshots(qtbot, make_window):
+    w = make_window("toy-1d-shift", train__steps=120, log__snapshot_every=40)
+    click(qtbot, w, "train")
+    qtbot.waitUntil(lambda: w.session.state == "idle" and w.plot.point_count("theta") == 120,
+                    timeout=40_000)
+    v = w.game.views["1d"]
+    v.flush()
+    h = v.history
+    np.testing.assert_array_equal(h[:, 0], np.arange(121))    # the start, then every iteration
+    np.testing.assert_allclose(h[1:, 1], w.plot.series["theta"].y[:120])
+    np.testing.assert_allclose(v.c_phase.getData()[0], h[:, 1])
 
 
 def test_form_edit_changes_running_learning_rate(qtbot, make_window):

@@ -78,6 +78,7 @@ class View1D(SnapshotView):
         self.gw.ci.layout.setRowStretchFactor(0, 3)
         self.gw.ci.layout.setRowStretchFactor(1, 2)
         self._hist = np.zeros((0, 3))     # step, θ, w
+        self._traced = False              # the history comes from add_trace (metrics)
         self._count = 0
         self._set_history_visible(False)
         self._restyle()
@@ -139,10 +140,13 @@ class View1D(SnapshotView):
         if "theta" in d:
             self._count += 1
             step = float(d.get("step", self._count))
-            if len(self._hist) and step < self._hist[-1, 0]:
+            if len(self._hist) and step < self._hist[-1, 0] and not self._traced:
                 self._hist = np.zeros((0, 3))        # a new run or an earlier checkpoint
-            row = np.array([[step, float(d["theta"]), float(d.get("d_slope", np.nan))]])
-            self._hist = np.concatenate([self._hist, row])[-self.MAX_HISTORY:]
+            if not self._traced:                     # no metrics stream: one point a snapshot
+                row = np.array([[step, float(d["theta"]), float(d.get("d_slope", np.nan))]])
+                self._hist = np.concatenate([self._hist, row])[-self.MAX_HISTORY:]
+            if not len(self._hist):
+                return
             self._set_history_visible(True)
             h = self._hist
             self.c_theta.setData(h[:, 0], h[:, 1])
@@ -156,6 +160,21 @@ class View1D(SnapshotView):
         else:
             self._set_history_visible(False)
 
+    def add_trace(self, rows) -> None:
+        """(step, θ, D slope) rows of every iteration, from the run's metrics: the θ plot and the
+        phase portrait then show each step, also those whose snapshots were never drawn (latest
+        wins, and frames thin out under load). Drawn with the next snapshot."""
+        rows = np.asarray(rows, float).reshape(-1, 3)
+        rows = rows[np.isfinite(rows).all(1)]       # a diverged θ has nothing to draw
+        if not len(rows):
+            return
+        if len(self._hist) and rows[0, 0] < self._hist[-1, 0] and self._traced:
+            self._hist = np.zeros((0, 3))            # a new run or an earlier checkpoint
+        if not self._traced:                         # keep snapshot points from before the stream
+            self._hist = self._hist[self._hist[:, 0] < rows[0, 0]]
+            self._traced = True
+        self._hist = np.concatenate([self._hist, rows])[-self.MAX_HISTORY:]
+
     def _clear(self) -> None:
         for c in (self.c_real, self.c_gen, self.c_d, self.c_dstar, self.c_theta, self.c_phase):
             c.setData([], [])
@@ -163,6 +182,7 @@ class View1D(SnapshotView):
             s.setData([], [])
         self._hist = np.zeros((0, 3))
         self._count = 0
+        self._traced = False
         self.xr.reset()
         self.yr.reset()
         self.ytop = 1.08
