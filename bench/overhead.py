@@ -35,13 +35,10 @@ def config(preset: str, overrides: list[str], steps: int):
     return cfg
 
 
-def bare_mlp_gan(cfg, steps: int) -> float:
-    """What a person writes by hand: Algorithm 1 with k = 1 and the non-saturating loss."""
-    from studio.core.nets import MLPDiscriminator, MLPGenerator
-    torch.manual_seed(cfg.train.seed)
+def _bare_loop(cfg, data, G, D, steps: int) -> float:
+    """Steps/s of a hand-written loop: one D step on real and fake batches, one non-saturating G
+    step, Adam for both, the losses read back like any loop that logs them."""
     m, b = cfg.model, cfg.train.batch_size
-    data = make_data(cfg.data)
-    G, D = MLPGenerator(m.latent_dim, 2, m.hidden, m.depth), MLPDiscriminator(2, m.hidden, m.depth)
     og = torch.optim.Adam(G.parameters(), lr=cfg.optim_g.lr, betas=(cfg.optim_g.beta1, cfg.optim_g.beta2))
     od = torch.optim.Adam(D.parameters(), lr=cfg.optim_d.lr, betas=(cfg.optim_d.beta1, cfg.optim_d.beta2))
     gen = torch.Generator().manual_seed(0)
@@ -65,6 +62,16 @@ def bare_mlp_gan(cfg, steps: int) -> float:
     return steps / (time.perf_counter() - t0)
 
 
+def bare_mlp_gan(cfg, steps: int) -> float:
+    """What a person writes by hand: Algorithm 1 with k = 1 and the non-saturating loss."""
+    from studio.core.nets import MLPDiscriminator, MLPGenerator
+    torch.manual_seed(cfg.train.seed)
+    m = cfg.model
+    data = make_data(cfg.data)
+    G, D = MLPGenerator(m.latent_dim, 2, m.hidden, m.depth), MLPDiscriminator(2, m.hidden, m.depth)
+    return _bare_loop(cfg, data, G, D, steps)
+
+
 def trainer_rate(cfg, steps: int) -> float:
     with tempfile.TemporaryDirectory() as d:
         t = Trainer(cfg, Path(d) / "run", snapshots=False)
@@ -80,33 +87,13 @@ def bare_dcgan(cfg, steps: int) -> float:
     """The same DCGAN by hand: one D step on real and fake batches, one non-saturating G step."""
     from studio.core.image_nets import DCDiscriminator, DCGenerator, memory_format
     torch.manual_seed(cfg.train.seed)
-    m, b = cfg.model, cfg.train.batch_size
+    m = cfg.model
     data = make_data(cfg.data)
     c, side = data.shape[0], data.shape[1]
     fmt = memory_format(cfg, torch.device("cpu"))
     G = DCGenerator(m.latent_dim, c, side, m.base_channels).to(memory_format=fmt)
     D = DCDiscriminator(c, side, m.base_channels).to(memory_format=fmt)
-    og = torch.optim.Adam(G.parameters(), lr=cfg.optim_g.lr, betas=(cfg.optim_g.beta1, cfg.optim_g.beta2))
-    od = torch.optim.Adam(D.parameters(), lr=cfg.optim_d.lr, betas=(cfg.optim_d.beta1, cfg.optim_d.beta2))
-    gen = torch.Generator().manual_seed(0)
-    dev = torch.device("cpu")
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        real = data.sample(b, gen, dev).x
-        with torch.no_grad():
-            fake = G(torch.randn(b, m.latent_dim, generator=gen))
-        loss_d = F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean()
-        od.zero_grad(set_to_none=True)
-        loss_d.backward()
-        od.step()
-        D.requires_grad_(False)
-        loss_g = F.softplus(-D(G(torch.randn(b, m.latent_dim, generator=gen)))).mean()
-        og.zero_grad(set_to_none=True)
-        loss_g.backward()
-        og.step()
-        D.requires_grad_(True)
-        loss_d.item(), loss_g.item()
-    return steps / (time.perf_counter() - t0)
+    return _bare_loop(cfg, data, G, D, steps)
 
 
 DCGAN32 = ["data.image_size=32", "data.limit=10000", "model.base_channels=32", "model.latent_dim=100",
