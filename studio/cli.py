@@ -217,6 +217,13 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_interpolate(args) -> int:
+    from .core.latent import interpolation_png
+    print(interpolation_png(args.checkpoint, args.out, args.seeds[0], args.seeds[1], args.steps,
+                            args.mode, args.label, args.truncation))
+    return 0
+
+
 def cmd_translate(args) -> int:
     from .core.image_tools import translate
     out = translate(args.checkpoint, args.input, args.out, args.direction)
@@ -283,6 +290,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--class", dest="label", type=int, default=None, help="class for conditional models")
     s.add_argument("--truncation", type=float, default=None, help="scale of z (e.g. 0.7)")
     s.set_defaults(func=cmd_sample)
+
+    it = sub.add_parser("interpolate", help="a strip of samples walking the latent space from one "
+                                            "seed's noise to another's (as the latent explorer draws)")
+    it.add_argument("--checkpoint", required=True)
+    it.add_argument("--seeds", type=int, nargs=2, required=True, metavar=("A", "B"),
+                    help="the seeds of the two ends (the explorer's seed box)")
+    it.add_argument("--out", required=True, help="PNG file")
+    it.add_argument("--steps", type=int, default=8, help="samples along the way, ends included")
+    it.add_argument("--mode", default="linear", choices=("linear", "spherical"))
+    it.add_argument("--class", dest="label", type=int, default=None, help="class for conditional models")
+    it.add_argument("--truncation", type=float, default=None, help="scale of z (default: the model's)")
+    it.set_defaults(func=cmd_interpolate)
 
     tr = sub.add_parser("translate", help="translate a folder of images with a CycleGAN checkpoint")
     tr.add_argument("--checkpoint", required=True)

@@ -235,3 +235,30 @@ class LatentModel:
     def _path_colour(i: int, n: int) -> tuple[int, int, int]:
         t = i / max(n - 1, 1)
         return tuple(int(a + (b - a) * t) for a, b in zip((120, 40, 0), (255, 190, 120)))
+
+
+def interpolation_png(ckpt: str | Path, out: str | Path, seed_a: int, seed_b: int, n: int = 8,
+                      mode: str = "linear", label: int | None = None,
+                      truncation: float | None = None) -> Path:
+    """The latent explorer's interpolation strip, headless: from the noise of seed_a to that of
+    seed_b in n steps (linear or spherical), written as one PNG; returns its path."""
+    from ..config import ConfigError
+    from .images_io import save_png
+    from .sampling import check_label
+    if not 2 <= n <= 256:
+        raise ConfigError(f"--steps must be between 2 and 256 (got {n})")
+    if mode not in ("linear", "spherical"):
+        raise ConfigError(f"--mode must be 'linear' or 'spherical' (got {mode!r})")
+    try:
+        model = LatentModel.from_checkpoint(ckpt)
+    except ValueError as e:
+        raise ConfigError(f"{ckpt}: {e}") from None
+    check_label(label, model.n_classes)
+    tr = model.truncation if truncation is None else truncation
+    if tr <= 0:
+        raise ConfigError(f"--truncation must be positive (got {tr})")
+    za, zb = (model.compose(model.z_for_seed(s), None, tr) for s in (seed_a, seed_b))
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_png(model.strip(za, zb, n, mode, label), out)
+    return out

@@ -26,6 +26,16 @@ def load_trainer(path: str | Path):
     return t
 
 
+def check_label(label: int | None, n_classes: int) -> None:
+    """A --class value against a generator with n_classes classes (0: not conditional)."""
+    if label is None:
+        return
+    if n_classes <= 0:
+        raise ConfigError(f"--class {label}: this checkpoint's generator is not conditional")
+    if not 0 <= label < n_classes:
+        raise ConfigError(f"--class {label}: this model has classes 0..{n_classes - 1}")
+
+
 @torch.no_grad()
 def draw(trainer, n: int, seed: int = 0, truncation: float | None = None, label: int | None = None):
     """n samples as a tensor, from noise seeded by `seed` (reproducible)."""
@@ -37,14 +47,11 @@ def draw(trainer, n: int, seed: int = 0, truncation: float | None = None, label:
         raise ConfigError(f"--truncation must be positive (got {tr})")
     z = z * tr
     y = None
+    check_label(label, v.data.n_classes if v.conditional else 0)
     if v.conditional:
         C = max(v.data.n_classes, 1)
-        if label is not None and not 0 <= label < C:
-            raise ConfigError(f"--class {label}: this model has classes 0..{C - 1}")
         y = (torch.full((n,), label, dtype=torch.long) if label is not None
              else torch.randint(C, (n,), generator=g)).to(trainer.device)
-    elif label is not None:
-        raise ConfigError(f"--class {label}: this checkpoint's generator is not conditional")
     for m in v.modules().values():
         m.eval()
     return v.generate(z, y) if y is not None else v.generate(z)

@@ -1,4 +1,5 @@
-"""The image commands end to end on tiny runs: train, sample (with --class), translate, export."""
+"""The image commands end to end on tiny runs: train, sample (with --class), interpolate, translate,
+export."""
 import numpy as np
 import pytest
 from PIL import Image
@@ -29,6 +30,26 @@ def test_sample_writes_a_png_grid_and_honours_class(tmp_path, capsys):
     assert main(["sample", "--checkpoint", str(ck), "--out", str(png), "--class", "10"]) == 2
     assert "classes 0..9" in capsys.readouterr().err
     assert main(["sample", "--checkpoint", str(ck), "--out", str(tmp_path / "s.npy")]) == 2
+
+
+def test_interpolate_writes_the_explorers_strip(tmp_path, capsys):
+    from studio.core.latent import LatentModel
+    ck = train(tmp_path, "fashion-cgan", "--set", "data.kind='digits'", "--set", "model.latent_dim=8")
+    png = tmp_path / "strip.png"
+    assert main(["interpolate", "--checkpoint", str(ck), "--seeds", "1", "2", "--steps", "5",
+                 "--mode", "spherical", "--class", "4", "--out", str(png)]) == 0
+    m = LatentModel.from_checkpoint(ck)
+    za, zb = (m.compose(m.z_for_seed(s), None, m.truncation) for s in (1, 2))
+    np.testing.assert_array_equal(np.asarray(Image.open(png)), m.strip(za, zb, 5, "spherical", 4))
+    assert main(["interpolate", "--checkpoint", str(ck), "--seeds", "1", "2", "--class", "10",
+                 "--out", str(png)]) == 2
+    assert "--class 10" in capsys.readouterr().err
+    assert main(["interpolate", "--checkpoint", str(ck), "--seeds", "1", "2", "--steps", "1",
+                 "--out", str(png)]) == 2
+    assert "--steps" in capsys.readouterr().err
+    cyc = train(tmp_path, "digits-cyclegan", "--set", "variant.n_res=1")
+    assert main(["interpolate", "--checkpoint", str(cyc), "--seeds", "1", "2", "--out", str(png)]) == 2
+    assert "no latent space" in capsys.readouterr().err
 
 
 def test_translate_a_folder_with_cyclegan(tmp_path):
