@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def pick_preset() -> str:
-    from studio.paths import presets_dir
+    from studio.config.paths import presets_dir
     for name in ("fashion-dcgan", "digits-dcgan", "ring-2d-wgan-gp"):
         if (presets_dir() / f"{name}.toml").exists():
             return name
@@ -33,7 +33,8 @@ def pick_preset() -> str:
 
 
 def config(preset: str, device: str):
-    from studio.presets import load_preset, set_value
+    from studio.config.presets import load_preset
+    from studio.config.io import set_value
     cfg = load_preset(preset)
     set_value(cfg, "train.steps", 100_000_000)
     set_value(cfg, "train.device", device)
@@ -46,7 +47,7 @@ class Headless:
     """The CLI's loop, run for a while at a time: `run_for(seconds)` returns (steps, seconds)."""
 
     def __init__(self, cfg, out: Path):
-        from studio.core.trainer import Trainer
+        from studio.engine.trainer import Trainer
         self.trainer = Trainer(cfg, out, name="headless", snapshots=False)
         self.gen = self.trainer.run()
 

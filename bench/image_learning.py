@@ -15,8 +15,9 @@ import torch
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 
-from studio.core.trainer import Trainer
-from studio.presets import apply_override, load_preset
+from studio.engine.trainer import Trainer
+from studio.config.io import apply_override
+from studio.config.presets import load_preset
 
 PRESET = {"cgan": "fashion-cgan", "acgan": "fashion-acgan"}
 

@@ -22,9 +22,10 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from studio.core.data import make_data                     # noqa: E402
-from studio.core.trainer import Trainer, set_cpu_threads   # noqa: E402
-from studio.presets import apply_override, load_preset     # noqa: E402
+from studio.data import make_data                     # noqa: E402
+from studio.engine.trainer import Trainer, set_cpu_threads   # noqa: E402
+from studio.config.io import apply_override     # noqa: E402
+from studio.config.presets import load_preset
 
 
 def config(preset: str, overrides: list[str], steps: int):
@@ -64,7 +65,7 @@ def _bare_loop(cfg, data, G, D, steps: int) -> float:
 
 def bare_mlp_gan(cfg, steps: int) -> float:
     """What a person writes by hand: Algorithm 1 with k = 1 and the non-saturating loss."""
-    from studio.core.nets import MLPDiscriminator, MLPGenerator
+    from studio.nets.toy import MLPDiscriminator, MLPGenerator
     torch.manual_seed(cfg.train.seed)
     m = cfg.model
     data = make_data(cfg.data)
@@ -85,7 +86,8 @@ def trainer_rate(cfg, steps: int) -> float:
 
 def bare_dcgan(cfg, steps: int) -> float:
     """The same DCGAN by hand: one D step on real and fake batches, one non-saturating G step."""
-    from studio.core.image_nets import DCDiscriminator, DCGenerator, memory_format
+    from studio.nets.dcgan import DCDiscriminator, DCGenerator
+    from studio.nets.build import memory_format
     torch.manual_seed(cfg.train.seed)
     m = cfg.model
     data = make_data(cfg.data)

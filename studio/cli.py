@@ -6,13 +6,22 @@ and value and exits with status 2; never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import time
 from pathlib import Path
 
-from .config import ConfigError
+from .config.io import apply_override, set_value
+from .config.presets import list_presets, load_preset
+from .config.schema import ConfigError
+from .engine import checkpoints, distributed
+from .engine.commands import Resume, Rollback
+from .engine.events import CheckpointSaved, Evaluation, Failed, Finished, Message, Started, StepMetrics
+from .engine.trainer import Trainer
+from .tools.evaluate import evaluate_checkpoint
+from .tools.export import export
+from .tools.sample import interpolation_png, sample_to_file
+from .tools.translate import translate
 
 EXIT_BAD_INPUT = 2
 
@@ -58,14 +67,12 @@ class Progress:
 
 
 def _load_config(args):
-    from .presets import apply_override, load_preset
     cfg = load_preset(args.preset)
     _apply_common(cfg, args)
     return cfg
 
 
 def _apply_common(cfg, args) -> None:
-    from .presets import apply_override, set_value
     for text in args.set or []:
         apply_override(cfg, text)
     if args.steps is not None:
@@ -77,15 +84,11 @@ def _apply_common(cfg, args) -> None:
 
 
 def cmd_train(args) -> int:
-    from .core import checkpoints
-    from .core.events import CheckpointSaved, Evaluation, Failed, Finished, Message, Started, StepMetrics
-    from .core.trainer import Trainer, config_of_checkpoint
-
     rollback = args.on_divergence == "rollback"   # a diverged run pauses, rolls back, halves the lrs
 
     if args.resume:
         state = checkpoints.load(args.resume)
-        cfg = config_of_checkpoint(state, args.resume)
+        cfg = checkpoints.config_of(state, args.resume)
         if args.preset:
             raise ConfigError("--resume takes the configuration from the checkpoint; drop --preset "
                               "(use --set to change settings)")
@@ -123,11 +126,8 @@ def cmd_train(args) -> int:
                         print(f"error: still diverging after {MAX_ROLLBACKS} rollbacks; stopping", file=sys.stderr)
                         trainer.stop()
                         continue
-                    for key in ("optim_d.lr", "optim_g.lr"):
-                        section, field = key.split(".")
-                        trainer.set_param(key, getattr(getattr(trainer.cfg, section), field) / 2)
-                    trainer.rollback()
-                    trainer.resume()
+                    trainer.send(Rollback())    # back to the last good checkpoint, learning rates halved
+                    trainer.send(Resume())
             elif isinstance(ev, Evaluation) and not quiet:
                 progress.close()
                 print(f"eval at step {ev.step}: " + " ".join(f"{k} {v:.4g}" for k, v in ev.values.items()),
@@ -158,7 +158,6 @@ def cmd_train(args) -> int:
                     status = 1
     finally:
         signal.signal(signal.SIGINT, previous)
-        from .core import distributed
         distributed.finish()
     return status
 
@@ -167,7 +166,6 @@ MAX_ROLLBACKS = 3
 
 
 def cmd_eval(args) -> int:
-    from .core.evaluate import evaluate_checkpoint
     values, notes = evaluate_checkpoint(args.checkpoint, args.n, inception=not args.no_inception)
     for text in notes:
         print(f"note: {text}", file=sys.stderr)
@@ -181,7 +179,6 @@ def cmd_eval(args) -> int:
 
 
 def cmd_presets(args) -> int:
-    from .presets import list_presets
     rows = [(name, cfg.variant.name, cfg.title) for name, cfg in list_presets()]
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
@@ -191,11 +188,10 @@ def cmd_presets(args) -> int:
 
 
 def cmd_checkpoints(args) -> int:
-    from .core.checkpoints import list_checkpoints
     run = Path(args.run_dir)
     if not (run / "checkpoints").is_dir():
         raise ConfigError(f"{run}: not a run directory (no checkpoints/ folder)")
-    items = list_checkpoints(run)
+    items = checkpoints.list_checkpoints(run)
     if not items:
         print(f"{run}: no checkpoints yet")
         return 0
@@ -209,7 +205,6 @@ def cmd_checkpoints(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from .core.sampling import sample_to_file
     out = sample_to_file(args.checkpoint, args.out, n=args.n, seed=args.seed, label=args.label,
                          truncation=args.truncation)
     for p in out:
@@ -218,21 +213,18 @@ def cmd_sample(args) -> int:
 
 
 def cmd_interpolate(args) -> int:
-    from .core.latent import interpolation_png
     print(interpolation_png(args.checkpoint, args.out, args.seeds[0], args.seeds[1], args.steps,
                             args.mode, args.label, args.truncation))
     return 0
 
 
 def cmd_translate(args) -> int:
-    from .core.image_tools import translate
     out = translate(args.checkpoint, args.input, args.out, args.direction)
     print(f"translated {len(out)} image(s) into {args.out}")
     return 0
 
 
 def cmd_export(args) -> int:
-    from .core.image_tools import export
     path, usage = export(args.checkpoint, args.format, args.out)
     print(path)
     print(f"usage: {usage}", file=sys.stderr)
@@ -240,15 +232,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_gui(args) -> int:
-    try:
-        from .gui.app import main as gui_main
-    except ImportError as e:   # the GUI package is not part of this build yet
-        if "studio.gui" not in str(e):
-            raise
-        print("The desktop studio is not built yet; training the default preset headless instead.",
-              file=sys.stderr)
-        ns = build_parser().parse_args(["train", "--preset", "ring-2d-wgan-gp"])
-        return cmd_train(ns)
+    from .gui.app import main as gui_main   # Qt and pyqtgraph: only for the studio, not headless runs
     return gui_main(args.preset)
 
 
@@ -327,10 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["gui", *([] if argv is None else argv)])
-    from .core.checkpoints import CheckpointError
     try:
         return args.func(args)
-    except (ConfigError, CheckpointError) as e:
+    except (ConfigError, checkpoints.CheckpointError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:

@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout
 
-from .widgets.param_form import ParamForm
+from .panels.param_form import ParamForm
 
 
 def latent_model(path: str):

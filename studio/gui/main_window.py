@@ -16,18 +16,19 @@ from ..config import ConfigError
 from ..core.events import CheckpointSaved, Evaluation, Failed, Message, ParamChanged, StateChanged
 from ..presets import load_preset
 from .checkpoint_actions import CheckpointActions
+from .panels.banner import Banner
+from .panels.checkpoints import CheckpointsPanel
+from .panels.controls import Controls
+from .panels.game_area import GameArea
+from .panels.latent_explorer import LatentExplorer
+from .panels.log_panel import LogPanel
+from .panels.loss_plot import LossPlot
+from .panels.metrics_panel import MetricsPanel
+from .panels.param_form import ParamForm
+from .panels.preset_list import PresetList
+from .panels.status_bar import StatusBar, fmt_time
 from .run_follower import RunFollower, is_run_dir, route_records
 from .session import Session
-from .widgets.banner import Banner
-from .widgets.checkpoints_panel import CheckpointsPanel
-from .widgets.controls import Controls
-from .widgets.game_area import GameArea
-from .widgets.log_panel import LogPanel
-from .widgets.loss_plot import LossPlot
-from .widgets.metrics_panel import MetricsPanel
-from .widgets.param_form import ParamForm
-from .widgets.preset_list import PresetList
-from .widgets.status_bar import StatusBar, fmt_time
 
 
 class MainWindow(QMainWindow):
@@ -295,7 +296,6 @@ class MainWindow(QMainWindow):
     def latent_explorer(self) -> QWidget:
         if self.latent is None:
             try:
-                from .widgets.latent_explorer import LatentExplorer
                 self.latent = LatentExplorer(self.latent_holder)
             except Exception as e:
                 self.latent = QLabel(f"The latent explorer is not available: {type(e).__name__}: {e}")

@@ -3,9 +3,10 @@ import sys
 
 import torch
 
-from studio.core import distributed
-from studio.core.trainer import Trainer
-from studio.presets import apply_override, load_preset
+from studio.engine import distributed
+from studio.engine.trainer import Trainer
+from studio.config.io import apply_override
+from studio.config.presets import load_preset
 
 out = sys.argv[1]
 cfg = load_preset("ring-2d-gan")

@@ -97,7 +97,7 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
 
 
 def test_cli_does_not_import_qt():
-    code = ("import sys, studio.cli, studio.core.trainer; "
+    code = ("import sys, studio.cli, studio.engine.trainer; "
             "bad = [m for m in ('PySide6', 'pyqtgraph') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr

@@ -1,6 +1,6 @@
 """`gan-studio eval` and `gan-studio train --on-divergence rollback` end to end on tiny runs."""
 from studio.cli import main
-from studio.core import features
+from studio.quality import features
 
 
 def test_train_rolls_back_on_divergence_and_finishes(tmp_path, capsys):

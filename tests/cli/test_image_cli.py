@@ -33,12 +33,12 @@ def test_sample_writes_a_png_grid_and_honours_class(tmp_path, capsys):
 
 
 def test_interpolate_writes_the_explorers_strip(tmp_path, capsys):
-    from studio.core.latent import LatentModel
+    from studio.tools.model_io import latent_model, open_model
     ck = train(tmp_path, "fashion-cgan", "--set", "data.kind='digits'", "--set", "model.latent_dim=8")
     png = tmp_path / "strip.png"
     assert main(["interpolate", "--checkpoint", str(ck), "--seeds", "1", "2", "--steps", "5",
                  "--mode", "spherical", "--class", "4", "--out", str(png)]) == 0
-    m = LatentModel.from_checkpoint(ck)
+    m = latent_model(open_model(ck))
     za, zb = (m.compose(m.z_for_seed(s), None, m.truncation) for s in (1, 2))
     np.testing.assert_array_equal(np.asarray(Image.open(png)), m.strip(za, zb, 5, "spherical", 4))
     assert main(["interpolate", "--checkpoint", str(ck), "--seeds", "1", "2", "--class", "10",

@@ -1,5 +1,6 @@
 """Small configurations for fast, deterministic tests."""
-from studio.presets import apply_override, load_preset
+from studio.config.io import apply_override
+from studio.config.presets import load_preset
 
 
 def tiny(preset: str, *overrides: str, steps: int = 20):

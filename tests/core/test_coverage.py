@@ -2,8 +2,8 @@
 import numpy as np
 import torch
 
-from studio.core.trainer import Trainer
-from studio.presets import load_preset
+from studio.engine.trainer import Trainer
+from studio.config.presets import load_preset
 
 
 def test_ring_wgan_gp_covers_at_least_7_of_8_modes_in_its_default_budget():

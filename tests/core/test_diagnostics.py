@@ -5,10 +5,11 @@ import math
 import pytest
 import torch
 
-from studio.core.diagnostics import Diagnostics
-from studio.core.events import Evaluation, Finished, Message, StepMetrics
-from studio.core.trainer import Trainer
-from studio.presets import apply_override, load_preset
+from studio.quality.diagnostics import Diagnostics
+from studio.engine.events import Evaluation, Finished, Message, StepMetrics
+from studio.engine.trainer import Trainer
+from studio.config.io import apply_override
+from studio.config.presets import load_preset
 
 SMALL = ["model.hidden=32", "model.depth=2", "train.batch_size=64", "train.device='cpu'"]
 
@@ -69,7 +70,7 @@ def test_coverage_falling_from_its_best_is_mode_collapse():
     cfg = load_preset("ring-2d-gan")
     d = Diagnostics(cfg, "prob")
     seq = [(0.5, 0.7), (0.875, 0.9), (1.0, 1.0), (0.5, 0.6), (0.375, 0.55), (1.0, 1.0), (0.5, 0.6)]
-    fired = [bool(d.observe(Evaluation(500 * (i + 1), {"coverage": c, "modes": 8 * c, "diversity": div})))
+    fired = [bool(d.on_eval(500 * (i + 1), {"coverage": c, "modes": 8 * c, "diversity": div}))
              for i, (c, div) in enumerate(seq)]
     assert fired == [False, False, False, True, False, False, True]   # once per episode
 

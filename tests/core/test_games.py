@@ -4,11 +4,12 @@ import math
 import numpy as np
 import torch
 
-from studio.core import losses
-from studio.core.events import Finished, StepMetrics
-from studio.core.nets import LogisticDiscriminator, ShiftGenerator
-from studio.core.trainer import Trainer
-from studio.presets import apply_override, load_preset
+from studio.games import losses
+from studio.engine.events import Finished, StepMetrics
+from studio.nets.toy import LogisticDiscriminator, ShiftGenerator
+from studio.engine.trainer import Trainer
+from studio.config.io import apply_override
+from studio.config.presets import load_preset
 
 
 def metrics(trainer):

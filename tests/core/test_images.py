@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from studio.config import ConfigError, DataConfig
-from studio.core.events import Finished, Snapshot, StepMetrics
-from studio.core.image_probes import probe_image
-from studio.core.images import make_image_data
-from studio.core.trainer import Trainer
-from studio.presets import apply_override, load_preset
+from studio.config.schema import ConfigError, DataConfig
+from studio.engine.events import Finished, Snapshot, StepMetrics
+from studio.inspect.grids import thumbnail
+from studio.inspect.probes import snapshot as probe_image
+from studio.data import make_data as make_image_data
+from studio.engine.trainer import Trainer
+from studio.config.io import apply_override
+from studio.config.presets import load_preset
 
 TINY = ["checkpoint.every=0", "log.grad_norm_every=1", "log.grid_samples=16", "train.batch_size=8",
         "model.base_channels=8", "train.device='cpu'", "eval.every=0"]
@@ -144,7 +146,7 @@ def test_each_image_variant_trains(preset):
         frozen = {f"D.net.{max(int(q.split('.')[2]) for q in before if q.startswith('D.net.'))}.bias"}
     assert moved >= set(before) - frozen, set(before) - moved
     snap = [e for e in evs if isinstance(e, Snapshot)][-1]
-    thumb = t.variant.thumbnail()
+    thumb = thumbnail(t.variant)
     assert thumb.dtype == np.uint8 and thumb.ndim == 3 and thumb.shape[2] == 3
     if preset == "digits-cyclegan":
         assert snap.view == "cyclegan" and set(snap.data) == {"a", "ab", "aba", "b", "ba", "bab"}
@@ -168,7 +170,7 @@ def test_wgan_gp_critic_has_no_batchnorm_and_dcgan_has():
 
 @pytest.mark.parametrize("side", [8, 16, 28, 32, 64])
 def test_dcgan_sizes_follow_the_data(side):
-    from studio.core.image_nets import DCDiscriminator, DCGenerator
+    from studio.nets.dcgan import DCDiscriminator, DCGenerator
     G, D = DCGenerator(8, 3, side, 8, n_classes=4), DCDiscriminator(3, side, 8, n_classes=0, n_out=5)
     x = G(torch.randn(2, 8), torch.tensor([0, 3]))
     assert x.shape == (2, 3, side, side) and D(x).shape == (2, 5)
@@ -188,7 +190,7 @@ def test_resume_equals_uninterrupted_bit_for_bit(tmp_path, preset):
     for k in a:
         sa, sb = a[k].state_dict(), b[k].state_dict()
         assert all(torch.equal(sa[n], sb[n]) for n in sa), k      # weights and BatchNorm statistics
-    assert np.array_equal(full.variant.thumbnail(), resumed.variant.thumbnail())
+    assert np.array_equal(thumbnail(full.variant), thumbnail(resumed.variant))
     if preset == "digits-cyclegan":
         st = torch.load(ck, weights_only=True)
         assert torch.equal(st["extra"]["fixed_a"], full.variant.fixed_a.cpu())
@@ -197,7 +199,7 @@ def test_resume_equals_uninterrupted_bit_for_bit(tmp_path, preset):
 def test_thumbnail_does_not_disturb_training_or_modes():
     t = Trainer(tiny_image("fashion-acgan"), write=False)
     state = t.gen.get_state().clone()
-    t.variant.thumbnail()
+    thumbnail(t.variant)
     assert torch.equal(state, t.gen.get_state())
     assert all(m.training for m in t.variant.modules().values())
 
@@ -211,8 +213,8 @@ def test_probe_image_for_unconditional_grid():
 # ------------------------------------------------------------------------------------ export
 @pytest.mark.parametrize("preset", ["digits-dcgan", "fashion-cgan"])
 def test_exported_torchscript_matches_checkpoint_without_the_package(tmp_path, preset):
-    from studio.core.image_tools import export
-    from studio.core.sampling import load_trainer
+    from studio.tools.export import export
+    from studio.tools.model_io import open_model
     t = Trainer(tiny_image(preset, steps=2), tmp_path / "run", snapshots=False)
     list(t.run())
     ck = next((tmp_path / "run" / "checkpoints").glob("end_*.pt"))
@@ -230,8 +232,7 @@ def test_exported_torchscript_matches_checkpoint_without_the_package(tmp_path, p
         f"torch.save(x, {str(tmp_path / 'out.pt')!r})\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
     got = torch.load(tmp_path / "out.pt")
-    lt = load_trainer(str(ck))
-    v = lt.variant
+    v = open_model(str(ck)).game
     v.G.eval()
     with torch.no_grad():
         want = v.G(z, y) if cond else v.G(z)
@@ -243,7 +244,7 @@ def test_onnx_export_without_onnx_says_so(tmp_path):
     import importlib.util
     if importlib.util.find_spec("onnx") is not None:
         pytest.skip("onnx is installed")
-    from studio.core.image_tools import export
+    from studio.tools.export import export
     with pytest.raises(ConfigError, match="onnx package"):
         export(str(tmp_path / "x.pt"), "onnx", str(tmp_path / "g.onnx"))
 

@@ -1,13 +1,17 @@
 """LatentModel: a frozen copy of G, principal directions, rendering, interpolation (no Qt)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
 
-from studio.core.latent import LatentModel, lerp, slerp
-from studio.core.trainer import Trainer
-from studio.presets import apply_override, load_preset
+from studio.inspect.latent import LatentModel, lerp, slerp
+from studio.tools.model_io import latent_model, open_model
+from studio.engine.trainer import Trainer
+from studio.config.io import apply_override
+from studio.config.presets import load_preset
 
 
 def trainer(preset: str, *over: str, steps: int = 2, **kw) -> Trainer:
@@ -40,7 +44,7 @@ def digits():
 
 
 def test_toy_model_renders_points(ring):
-    m = LatentModel.from_trainer(ring)
+    m = LatentModel(ring.variant)
     assert m.family == "2d" and m.latent_dim == 2 and m.n_classes == 0
     assert m.directions.shape == (2, 2)
     np.testing.assert_allclose(np.linalg.norm(m.directions, axis=1), 1.0, rtol=1e-5)
@@ -51,7 +55,7 @@ def test_toy_model_renders_points(ring):
 
 
 def test_image_model_directions_and_render(digits):
-    m = LatentModel.from_trainer(digits)
+    m = LatentModel(digits.variant)
     assert m.family == "image" and m.latent_dim == 32
     k = m.directions.shape[0]
     assert m.directions.shape == (k, 32) and 1 <= k <= 8
@@ -73,21 +77,25 @@ def test_image_model_directions_and_render(digits):
     np.testing.assert_array_equal(im, LatentModel._to_uint8(ref.numpy()))
 
 
-def test_copy_is_frozen_until_refresh():
+def test_copy_is_frozen_and_a_new_one_is_asked_of_the_trainer():
+    from studio.engine.commands import CopyGenerator
+    from studio.engine.events import GeneratorCopy
     t = trainer(*RING, steps=3, write=False)
-    m = LatentModel.from_trainer(t)
+    m = LatentModel(t.variant)
     z = m.z_for_seed(1)
     before = m.render(z)
     run(t)                                        # training changes the trainer's G ...
     np.testing.assert_array_equal(m.render(z), before)   # ... not the explorer's copy
-    v0 = m.version
-    m.refresh()
-    assert m.version == v0 + 1
-    assert not np.array_equal(m.render(z), before)
+    t.cfg.train.steps = 5
+    t.send(CopyGenerator(request=7))              # answered between two steps, as the studio asks
+    copies = [e for e in t.run() if isinstance(e, GeneratorCopy)]
+    assert [(c.request, c.step) for c in copies] == [(7, 3)]
+    fresh = copies[0].model
+    assert fresh.step == 3 and not np.array_equal(fresh.render(z), before)
 
 
 def test_interpolation_linear_and_spherical(digits):
-    m = LatentModel.from_trainer(digits)
+    m = LatentModel(digits.variant)
     z0, z1 = m.z_for_seed(1), m.z_for_seed(2)
     for mode in ("linear", "spherical"):
         zs = m.interpolate(z0, z1, 6, mode)
@@ -109,25 +117,25 @@ def test_interpolation_linear_and_spherical(digits):
 def test_conditional_class_changes_the_image():
     t = trainer("fashion-cgan", "data.kind=digits", "data.limit=64", "model.base_channels=8",
                 "train.batch_size=8", steps=1, write=False)
-    m = LatentModel.from_trainer(t)
+    m = LatentModel(t.variant)
     assert m.conditional and m.n_classes == 10 and len(m.class_names) == 10
     z = m.z_for_seed(0)
     assert not np.array_equal(m.render(z, 0), m.render(z, 7))
 
 
 def test_from_checkpoint(tmp_path):
-    from studio.core.events import CheckpointSaved
+    from studio.engine.events import CheckpointSaved
     t = trainer(*RING, run_dir=tmp_path / "run")
     saved = [e.path for e in t.run() if isinstance(e, CheckpointSaved)]
     path = saved[-1]                                  # the checkpoint written at the end
-    m = LatentModel.from_checkpoint(path)
-    live = LatentModel.from_trainer(t)
+    m = latent_model(open_model(path))
+    live = LatentModel(t.variant)
     z = m.z_for_seed(3)
     np.testing.assert_array_equal(m.render(z), live.render(z))
-    assert m.checkpoint == str(path)
+    assert m.source == Path(path).name and m.step == t.step
 
 
 def test_no_latent_space_for_saddle():
     t = trainer("saddle-bilinear", steps=1, write=False)
     with pytest.raises(ValueError, match="no latent space"):
-        LatentModel.from_trainer(t)
+        LatentModel(t.variant)

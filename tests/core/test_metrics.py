@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from studio.config import DataConfig
-from studio.core import features, metrics
-from studio.core.data import ring_centers
+from studio.config.schema import DataConfig
+from studio.quality import features
+from studio.quality import metrics
+from studio.data.toy import ring_centers
 
 
 def test_frechet_distance_matches_the_closed_form_for_gaussians():
@@ -94,7 +95,7 @@ def test_nearest_neighbours_find_copies():
 def digits_space(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("GAN_STUDIO_CACHE", str(tmp_path_factory.mktemp("cache")))
-    from studio.core.images import make_image_data
+    from studio.data import make_data as make_image_data
     data = make_image_data(DataConfig(kind="digits"))
     fs = features.classifier_for(data)
     yield data, fs
@@ -149,8 +150,9 @@ def test_unlabelled_data_has_no_classifier():
 
 
 def test_memorisation_finds_a_copied_training_image(digits_space):
-    from studio.core.trainer import Trainer
-    from studio.presets import apply_override, load_preset
+    from studio.engine.trainer import Trainer
+    from studio.config.io import apply_override
+    from studio.config.presets import load_preset
     cfg = load_preset("digits-dcgan")
     for o in ("data.image_size=0", "model.base_channels=8", "log.grid_samples=6", "train.device='cpu'"):
         apply_override(cfg, o)

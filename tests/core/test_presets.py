@@ -3,9 +3,11 @@ import dataclasses
 
 import pytest
 
-from studio.config import Config, ConfigError, GanParams, live_keys
-from studio.presets import (apply_override, config_from_dict, dumps, list_presets, load_preset,
-                            save_preset)
+from studio.config.schema import Config, ConfigError, live_keys
+
+from studio.games.gan import GanParams
+from studio.config.io import apply_override, config_from_dict, dumps
+from studio.config.presets import list_presets, load_preset, save_preset
 
 FOUNDATION = ["toy-1d-shift", "toy-1d-rotation", "toy-1d-mlp", "saddle-quadratic", "saddle-bilinear",
               "ring-2d-gan", "ring-2d-minimax", "ring-2d-wgan-gp", "grid-2d-wgan-gp"]

@@ -4,13 +4,12 @@ import json
 import pytest
 import torch
 
-from studio.core import checkpoints
-from studio.core.checkpoints import CheckpointError
-from studio.core.events import (CheckpointSaved, Finished, Message, ParamChanged, Snapshot, StateChanged,
-                                StepMetrics)
-from studio.core.runlog import read_metrics
-from studio.core.trainer import Trainer
-from studio.presets import load_preset
+from studio.engine import checkpoints
+from studio.engine.checkpoints import CheckpointError
+from studio.engine.events import CheckpointSaved, Finished, Message, ParamChanged, Snapshot, StateChanged, StepMetrics
+from studio.engine.runlog import read_metrics
+from studio.engine.trainer import Trainer
+from studio.config.presets import load_preset
 
 from .helpers import run_all, tiny
 

@@ -1,10 +1,13 @@
-"""Checkpoints through the panel: save, list, load, delete, resume."""
+"""Checkpoints through the panel: save, list, load, delete, resume, branch; export asks for a file."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from studio.gui.panels.checkpoints import CheckpointsPanel
 
 
 def click(qtbot, widget) -> None:
@@ -68,21 +71,45 @@ def test_branch_starts_a_new_run_with_changed_settings(qtbot, make_window):
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
 
 
-def test_export_writes_a_torchscript_generator(qtbot, make_window, monkeypatch, tmp_path):
-    import torch
-    from PySide6.QtWidgets import QFileDialog
-    w = make_window("digits-dcgan", train__steps=1, train__batch_size=8, model__base_channels=8)
-    click(qtbot, w.controls.button("train"))
-    qtbot.waitUntil(lambda: w.session.state == "idle" and bool(w.checkpoints.paths()), timeout=60_000)
-    w.checkpoints.select(w.checkpoints.paths()[-1])
-    out = tmp_path / "g.ts"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
-    said = []
-    w.checkpoints.message.connect(lambda level, text: said.append((level, text)))
-    click(qtbot, w.checkpoints.buttons["export"])
-    assert said and said[-1][0] == "info", said
-    import json
-    extra = {"gan_studio.json": ""}
-    g = torch.jit.load(str(out), _extra_files=extra)
-    L = json.loads(extra["gan_studio.json"])["latent_dim"]
-    assert g(torch.randn(2, L)).shape == (2, 1, 16, 16)
+def test_export_asks_for_a_file_and_emits_export_requested(qtbot, monkeypatch, tmp_path):
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    for step in (1, 2):
+        ckpt = run / "checkpoints" / f"step_{step:08d}.pt"
+        ckpt.write_bytes(b"not read: the sidecar describes it")
+        ckpt.with_suffix(".json").write_text(json.dumps({"step": step, "time": 1.0e9 + step,
+                                                         "reason": "periodic", "metrics": {}}))
+    panel = CheckpointsPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    assert not panel.buttons["export"].isEnabled()         # nothing selected
+    panel.set_run_dir(run)
+    assert len(panel.paths()) == 2
+    panel.list.setCurrentRow(-1)
+    assert panel.current() is None and not panel.buttons["export"].isEnabled()
+    ckpt = panel.paths()[-1]
+    panel.select(ckpt)
+    assert panel.current() == ckpt and panel.buttons["export"].isEnabled()
+    asked = []
+
+    def save_as(parent, title, start, filters):
+        asked.append((title, start, filters))
+        return answer, ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    got = []
+    panel.export_requested.connect(lambda *args: got.append(args))
+    answer = ""                                             # cancelled: nothing is emitted
+    click(qtbot, panel.buttons["export"])
+    assert got == [] and len(asked) == 1
+    assert asked[0][1] == str(Path(ckpt).with_suffix(".ts"))
+    assert "TorchScript" in asked[0][2] and "ONNX" in asked[0][2]
+    answer = str(tmp_path / "g.ts")
+    with qtbot.waitSignal(panel.export_requested, timeout=1_000) as blocker:
+        click(qtbot, panel.buttons["export"])
+    assert blocker.args == [ckpt, answer, "torchscript"]
+    answer = str(tmp_path / "g.onnx")
+    click(qtbot, panel.buttons["export"])
+    assert got[-1] == (ckpt, answer, "onnx") and len(got) == 2
+    panel.set_live(True)                                    # export does not wait for the run
+    assert panel.buttons["export"].isEnabled() and not panel.buttons["resume"].isEnabled()

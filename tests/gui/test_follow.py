@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from studio.core.trainer import Trainer
-from studio.presets import load_preset
+from studio.config.presets import load_preset
+from studio.engine.trainer import Trainer
 
 
 def headless_run(path, steps=40):

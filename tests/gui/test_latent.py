@@ -1,14 +1,15 @@
 """The latent explorer: sliders change the picture, renders run off the GUI thread, stale replies
-are dropped, and no pool thread outlives a test."""
+are dropped, a refresh is asked of the window and keeps the view, and no pool thread outlives a test."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from studio.core.latent import LatentModel
-from studio.core.trainer import Trainer
-from studio.presets import apply_override, load_preset
-from studio.gui.widgets.latent_explorer import LatentExplorer
+from studio.config.io import apply_override
+from studio.config.presets import load_preset
+from studio.engine.trainer import Trainer
+from studio.gui.panels.latent_explorer import LatentExplorer
+from studio.inspect.latent import LatentModel
 
 
 def model(preset: str, *over: str) -> LatentModel:
@@ -24,6 +25,18 @@ def model(preset: str, *over: str) -> LatentModel:
 @pytest.fixture(scope="module")
 def digits():
     return model("digits-dcgan", "data.limit=64", "model.base_channels=8", "train.batch_size=8")
+
+
+@pytest.fixture(scope="module")
+def digits_again():
+    """Another generator of the same family and latent dimension (as a refresh during training gives)."""
+    return model("digits-dcgan", "data.limit=64", "model.base_channels=8", "train.batch_size=8",
+                 "train.seed=1")
+
+
+@pytest.fixture(scope="module")
+def ring():
+    return model("ring-2d-gan", "model.hidden=16", "model.depth=2", "train.batch_size=32")
 
 
 @pytest.fixture
@@ -137,8 +150,8 @@ def test_conditional_class_selector(qtbot, explorer):
     np.testing.assert_array_equal(ex.image, m.render(ex.current_z(), 4))
 
 
-def test_toy_model_and_empty_source(qtbot, explorer):
-    m = model("ring-2d-gan", "model.hidden=16", "model.depth=2", "train.batch_size=32")
+def test_toy_model_and_empty_source(qtbot, explorer, ring):
+    m = ring
     ex = explorer
     with qtbot.waitSignal(ex.rendered, timeout=5000):
         ex.set_source(m)
@@ -146,3 +159,58 @@ def test_toy_model_and_empty_source(qtbot, explorer):
     assert len(ex.raw_sliders) == 2
     ex.set_source(None)
     assert not ex.seed.isEnabled() and ex.image is None
+
+
+def test_refresh_is_asked_of_the_window_and_keep_view_keeps_the_state(qtbot, explorer, digits,
+                                                                     digits_again, ring):
+    ex = explorer
+    assert not ex.refresh_btn.isEnabled()
+    ex.set_live(True)
+    assert not ex.refresh_btn.isEnabled()                 # live, but nothing to refresh
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(digits)
+    assert ex.refresh_btn.isEnabled()
+    ex.set_live(False)
+    assert not ex.refresh_btn.isEnabled()                 # no run: nothing to refresh from
+    ex.set_live(True)
+    with qtbot.waitSignal(ex.refresh_requested, timeout=1000):
+        ex.refresh_btn.click()
+    # a view worth keeping: seed, principal and raw sliders, truncation, both interpolation ends
+    ex.seed.setValue(42)
+    ex.pc_sliders[0].setValue(150)
+    ex.set_a.click()
+    ex.seed.setValue(43)
+    ex.pc_sliders[1].setValue(-80)
+    ex.raw_sliders[2].setValue(-120)
+    ex.trunc.setValue(70)
+    ex.mode.setCurrentText("spherical")
+    ex.set_b.click()
+    qtbot.waitUntil(lambda: ex._shown["strip"] == ex._stamp and not ex._busy, timeout=5000)
+    pcs = [s.value() for s in ex.pc_sliders]
+    raws = [s.value() for s in ex.raw_sliders]
+    base, (za, ya), (zb, yb) = ex._base.copy(), ex._a, ex._b
+    old = ex._stamp
+    ex.set_source(digits_again, keep_view=True)
+    assert ex.model is digits_again
+    assert ex.seed.value() == 43 and ex.trunc.value() == 70
+    assert [s.value() for s in ex.pc_sliders] == pcs and [s.value() for s in ex.raw_sliders] == raws
+    np.testing.assert_array_equal(ex._base, base)
+    assert ex._a[0] is za and ex._b[0] is zb and ex._a[1] == ya and ex._b[1] == yb
+    assert ex.strip_hint.text().startswith("From A")
+    assert ex.refresh_btn.isEnabled()
+    junk = np.zeros((16, 16, 3), np.uint8)
+    assert not ex.accept_reply("image", old, junk)        # made for the previous source: stale
+    qtbot.waitUntil(lambda: ex._shown["image"] > old and ex._shown["strip"] == ex._stamp
+                    and not ex._busy, timeout=5000)
+    z_new = ex.current_z()
+    np.testing.assert_array_equal(ex.image, digits_again.render(z_new))
+    np.testing.assert_array_equal(ex.strip.img.image, digits_again.strip(za, zb, 8, "spherical"))
+    np.testing.assert_allclose(z_new, digits_again.compose(base, [p / 100 for p in pcs], 0.7), rtol=1e-5)
+    # without keep_view, or for another family, the explorer starts afresh
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(digits, keep_view=False)
+    assert ex._a is None and ex._b is None and all(s.value() == 0 for s in ex.pc_sliders)
+    ex.set_a.click()
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(ring, keep_view=True)
+    assert ex._a is None and len(ex.raw_sliders) == 2 and ex.strip_hint.text().startswith("Set A")

@@ -5,14 +5,17 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from studio.core.events import Snapshot
-from studio.core.trainer import Trainer
-from studio.presets import apply_override, load_preset
-from studio.gui.widgets.views import RangeKeeper, make_view
-from studio.gui.widgets.view_1d import View1D
-from studio.gui.widgets.view_2d import View2D
-from studio.gui.widgets.view_image import CycleGanView, ImageView
-from studio.gui.widgets.view_saddle import SaddleView
+from studio.config.io import apply_override
+from studio.config.presets import load_preset
+from studio.data.images import FASHION_CLASSES
+from studio.engine.events import Snapshot
+from studio.engine.trainer import Trainer
+from studio.gui.views import base, make_view
+from studio.gui.views.base import RangeKeeper
+from studio.gui.views.images import CycleGanView, ImageView
+from studio.gui.views.saddle import SaddleView
+from studio.gui.views.toy1d import View1D
+from studio.gui.views.toy2d import View2D
 
 TINY = {
     "shift": ("toy-1d-shift", 6, ["log.snapshot_every=2"]),
@@ -290,7 +293,6 @@ def test_image_view_grid_by_class(qtbot, snaps):
     assert v.pic.plot.vb.state["aspectLocked"]
     assert s.data["class_names"] == [str(i) for i in range(10)]        # digits: plain numbers
     assert len(v.row_labels) == 10 and v.row_labels[3] == "class 3"
-    from studio.core.images import FASHION_CLASSES
     feed(v, [Snapshot(s.step, s.view, dict(s.data, class_names=FASHION_CLASSES))])
     assert v.row_labels[7] == "Sneaker" and v.row_labels[9] == "Ankle boot"
     v.clear()
@@ -315,22 +317,21 @@ def test_cyclegan_view_six_panels(qtbot, snaps):
 
 
 def test_views_ease_their_frame_rate_when_the_gui_thread_is_busy(qtbot, snaps, monkeypatch):
-    from studio.gui.widgets import views
-    load = views.GuiLoad()
-    assert load.interval() == pytest.approx(views.FRAME_MS / 1000)
+    load = base.GuiLoad()
+    assert load.interval() == pytest.approx(base.FRAME_MS / 1000)
     load._t -= 0.5
     load._cpu -= 0.4                      # as if 0.4 s of CPU went by in 0.5 s
     load.sample()
     assert load.busy == pytest.approx(0.4 * 0.8, abs=0.05)    # smoothed from 0
     load.busy = 0.6
-    assert load.interval() == pytest.approx(2 * views.FRAME_MS / 1000)
+    assert load.interval() == pytest.approx(2 * base.FRAME_MS / 1000)
     load.busy = 1.0
-    assert load.interval() == pytest.approx(1 / 0.3 * views.FRAME_MS / 1000)
+    assert load.interval() == pytest.approx(1 / 0.3 * base.FRAME_MS / 1000)
     load._t -= 5
     load.sample()                         # after a quiet spell the new share counts alone
     assert load.busy < 0.1
 
-    monkeypatch.setattr(views, "LOAD", load)
+    monkeypatch.setattr(base, "LOAD", load)
     load.sample = lambda: None
     load.busy = 1.0                       # frames at least ~110 ms apart
     ss = snaps("shift")

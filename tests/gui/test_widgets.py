@@ -7,11 +7,15 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QComboBox
 
-from studio.presets import load_preset
+from studio.config.presets import load_preset
+from studio.gui.panels.game_area import GameArea
+from studio.gui.panels.loss_plot import MIN_REDRAW_S, LossPlot, x_end
+from studio.gui.panels.metrics_panel import MetricsPanel
+from studio.gui.panels.param_form import FloatSpin, ParamForm
+from studio.gui.views.saddle import SaddleView
 
 
 def test_loss_plot_takes_many_points_smoothing_log_and_markers(qtbot):
-    from studio.gui.widgets.loss_plot import LossPlot
     p = LossPlot()
     qtbot.addWidget(p)
     p.resize(600, 500)
@@ -42,7 +46,6 @@ def test_loss_plot_takes_many_points_smoothing_log_and_markers(qtbot):
 
 
 def test_loss_plot_step_axis_follows_the_run_in_strides_until_the_user_zooms(qtbot):
-    from studio.gui.widgets.loss_plot import LossPlot, x_end
     assert [x_end(v) for v in (0, 9, 10, 150, 199, 200, 301, 1000, 81_000)] == \
         [10, 10, 12.5, 200, 250, 250, 400, 1250, 100_000]
     p = LossPlot()
@@ -77,7 +80,6 @@ def test_loss_plot_step_axis_follows_the_run_in_strides_until_the_user_zooms(qtb
 
 
 def test_loss_plot_redraws_at_most_five_times_a_second_while_data_streams(qtbot):
-    from studio.gui.widgets.loss_plot import MIN_REDRAW_S, LossPlot
     p = LossPlot()
     qtbot.addWidget(p)
     p.timer.stop()                                        # drive it by hand
@@ -100,7 +102,6 @@ def test_loss_plot_redraws_at_most_five_times_a_second_while_data_streams(qtbot)
 
 
 def test_param_form_types_ranges_live_and_locking(qtbot):
-    from studio.gui.widgets.param_form import FloatSpin, ParamForm
     f = ParamForm()
     qtbot.addWidget(f)
     f.set_config(load_preset("ring-2d-wgan-gp"))
@@ -134,6 +135,7 @@ def test_param_form_types_ranges_live_and_locking(qtbot):
     f.set_running(True)
     assert f.widget("optim_d.lr").isEnabled() and f.widget("variant.gp_weight").isEnabled()
     assert not f.widget("model.hidden").isEnabled() and not f.widget("data.kind").isEnabled()
+    assert f.widget("train.steps").isEnabled()                # live in the schema: a new total
     f.set_running(False)
     assert f.widget("model.hidden").isEnabled()
     f.widget("variant.name").setCurrentText("gan")      # switching variant rebuilds its section
@@ -141,7 +143,6 @@ def test_param_form_types_ranges_live_and_locking(qtbot):
 
 
 def test_metrics_panel_badges_and_evaluations(qtbot):
-    from studio.gui.widgets.metrics_panel import MetricsPanel
     m = MetricsPanel()
     qtbot.addWidget(m)
     assert not m.add_message(1, "info", "hello")
@@ -153,6 +154,29 @@ def test_metrics_panel_badges_and_evaluations(qtbot):
     m.add_evaluation(200, {"fd": 1.5, "coverage": 0.875})
     assert m.evaluation_count() == 2 and m.columns == ["step", "fd", "coverage"]
     assert m.table.item(0, 0).text() == "200"
+
+
+def test_game_area_makes_views_and_passes_the_step(qtbot, monkeypatch):
+    g = GameArea()
+    qtbot.addWidget(g)
+    v = g.view("saddle")
+    assert isinstance(v, SaddleView) and g.view("saddle") is v          # made once
+    got = []
+    monkeypatch.setattr(v, "set_snapshot", lambda data, step=None: got.append((data, step)))
+    g.show_snapshot("saddle", {"x": 1}, 7)
+    assert got == [({"x": 1}, 7)]
+    assert g.current_view == "saddle" and g.stack.currentWidget() is v
+    with pytest.raises(ValueError, match="unknown view"):
+        g.show_snapshot("3d", {}, 1)
+
+    def broken(data, step=None):
+        raise RuntimeError("broken view")
+
+    monkeypatch.setattr(v, "set_snapshot", broken)
+    with pytest.raises(RuntimeError, match="broken view"):              # not hidden
+        g.show_snapshot("saddle", {}, 8)
+    g.clear()
+    assert g.current_view is None and g.stack.currentWidget() is g.hint
 
 
 def test_session_batches_metrics_and_stops(qtbot):

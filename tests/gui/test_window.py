@@ -102,7 +102,7 @@ def test_closing_during_training_saves_a_checkpoint(qtbot, make_window, tmp_path
 
 
 def test_worker_exception_is_shown_and_app_stays_usable(qtbot, make_window, monkeypatch):
-    from studio.core.variants.saddle import Saddle
+    from studio.games.saddle import Saddle
 
     def boom(self):
         raise RuntimeError("boom in the generator step")

@@ -1,1 +1,0 @@
-"""The training engine: torch and numpy only, never Qt."""

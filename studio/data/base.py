@@ -1,0 +1,111 @@
+"""What every data set offers the games and probes (Batch, DataSource), the description of a data
+set that a checkpoint keeps (DataSpec), and the one registry of data kinds (`data.kind`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+
+from ..config.schema import DATA_KINDS, ConfigError, DataConfig
+
+
+@dataclass
+class Batch:
+    x: torch.Tensor
+    y: torch.Tensor | None = None
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """What a generator needs to know of its data to be rebuilt: family ("1d", "2d", "image",
+    "none"), sample shape, classes, and whether it is a pair of unpaired domains (CycleGAN)."""
+    family: str
+    shape: tuple[int, ...]
+    n_classes: int = 0
+    class_names: tuple[str, ...] = field(default_factory=tuple)
+    two_domains: bool = False
+
+    def to_dict(self) -> dict:
+        return {"family": self.family, "shape": list(self.shape), "n_classes": self.n_classes,
+                "class_names": list(self.class_names), "two_domains": self.two_domains}
+
+    @classmethod
+    def from_dict(cls, d: dict, source: str = "checkpoint") -> "DataSpec":
+        try:
+            return cls(str(d["family"]), tuple(int(v) for v in d["shape"]), int(d.get("n_classes", 0)),
+                       tuple(str(n) for n in d.get("class_names", ())), bool(d.get("two_domains", False)))
+        except (KeyError, TypeError, ValueError) as e:
+            raise ConfigError(f"{source}: malformed data description ({type(e).__name__}: {e})") from None
+
+
+class DataSource:
+    """What the trainer and the probes need from a data set."""
+    family = "none"          # "1d", "2d", "image", "none"
+    n_classes = 0
+    shape: tuple[int, ...] = ()
+    class_names: list[str] = []
+    two_domains = False
+    centers: np.ndarray | None = None   # 2D mode centres, for coverage
+    mode_std: float = 0.0
+
+    def sample(self, n: int, gen: torch.Generator, device: torch.device) -> Batch:
+        raise NotImplementedError
+
+    def density(self, x: np.ndarray) -> np.ndarray | None:  # 1D only
+        return None
+
+    def spec(self) -> DataSpec:
+        return DataSpec(self.family, tuple(self.shape), int(self.n_classes),
+                        tuple(self.class_names or ()), bool(self.two_domains))
+
+
+class SpecOnly(DataSource):
+    """A data set known by its description alone: enough to rebuild and run a generator from a
+    checkpoint without loading (or even having) the images."""
+
+    def __init__(self, spec: DataSpec, kind: str):
+        self.family, self.shape, self.n_classes = spec.family, spec.shape, spec.n_classes
+        self.class_names = list(spec.class_names)
+        self.two_domains = spec.two_domains
+        self.kind = kind
+
+    def sample(self, n, gen, device):
+        raise ConfigError(f"data.kind = {self.kind!r}: this model was opened without its data set; "
+                          f"open it with its data to draw real samples")
+
+
+Builder = Callable[[DataConfig, str], DataSource]
+KINDS: dict[str, Builder] = {}
+
+
+def register_kind(*names: str):
+    """Decorator: `builder(data_config, source)` makes the data set of these `data.kind` values."""
+    def deco(fn: Builder) -> Builder:
+        for name in names:
+            if name not in DATA_KINDS:
+                raise ValueError(f"data kind {name!r} is not in config.schema.DATA_KINDS")
+            KINDS[name] = fn
+        return fn
+    return deco
+
+
+def make_data(d: DataConfig, source: str = "config") -> DataSource:
+    """Build the data source a config asks for; a bad combination raises ConfigError."""
+    if d.kind not in KINDS:
+        raise ConfigError(f"{source}: data.kind = {d.kind!r} has no loader; expected one of "
+                          f"{', '.join(sorted(KINDS))}")
+    return KINDS[d.kind](d, source)
+
+
+@register_kind("none")
+def _none(d: DataConfig, source: str) -> DataSource:
+    return NoData()
+
+
+class NoData(DataSource):
+    family = "none"
+
+    def sample(self, n, gen, device):
+        return Batch(torch.zeros(n, 0, device=device))

@@ -1,0 +1,133 @@
+"""Toy data for the games you can watch: 1D Gaussians and mixtures, 2D rings, grids, spirals, moons
+and user-drawn points. They sample on the training device from the trainer's generator."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ..config.schema import ConfigError, DataConfig
+from .base import Batch, DataSource, register_kind
+
+
+class Gaussian1D(DataSource):
+    family = "1d"
+    shape = (1,)
+
+    def __init__(self, means, stds, weights):
+        self.means = np.asarray(means, float)
+        self.stds = np.asarray(stds, float)
+        w = np.asarray(weights, float)
+        self.weights = w / w.sum()
+        self._cache: dict = {}
+
+    def _tensors(self, device):
+        if device not in self._cache:
+            self._cache[device] = tuple(torch.tensor(a, dtype=torch.float32, device=device)
+                                        for a in (self.means, self.stds, self.weights))
+        return self._cache[device]
+
+    def sample(self, n, gen, device):
+        m, s, w = self._tensors(device)
+        eps = torch.randn(n, 1, generator=gen, device=device)
+        if len(m) == 1:
+            return Batch(m + s * eps)
+        comp = torch.multinomial(w, n, replacement=True, generator=gen)
+        return Batch(m[comp, None] + s[comp, None] * eps)
+
+    def density(self, x):
+        x = np.asarray(x, float)[..., None]
+        p = self.weights * np.exp(-0.5 * ((x - self.means) / self.stds) ** 2) / (self.stds * math.sqrt(2 * math.pi))
+        return p.sum(-1)
+
+
+class Points2D(DataSource):
+    """A mixture of isotropic 2D Gaussians around given centres (ring, grid, user-drawn points)."""
+    family = "2d"
+    shape = (2,)
+
+    def __init__(self, centers: np.ndarray, std: float):
+        self.centers = np.asarray(centers, np.float32)
+        self.mode_std = float(std)
+        self._cache: dict = {}
+
+    def sample(self, n, gen, device):
+        if device not in self._cache:
+            self._cache[device] = torch.tensor(self.centers, device=device)
+        c = self._cache[device]
+        idx = torch.randint(len(c), (n,), generator=gen, device=device)
+        return Batch(c[idx] + self.mode_std * torch.randn(n, 2, generator=gen, device=device))
+
+
+class Curve2D(DataSource):
+    """Spiral and two moons: points along curves plus Gaussian noise."""
+    family = "2d"
+    shape = (2,)
+
+    def __init__(self, kind: str, noise: float, scale: float):
+        self.kind, self.noise, self.scale = kind, noise, scale
+
+    def sample(self, n, gen, device):
+        t = torch.rand(n, generator=gen, device=device)
+        if self.kind == "spiral2d":
+            ang = 3 * math.pi * t.sqrt()
+            r = t.sqrt()
+            x = torch.stack([r * torch.cos(ang), r * torch.sin(ang)], 1)
+        else:  # moons: two interleaved half circles
+            upper = torch.rand(n, generator=gen, device=device) < 0.5
+            ang = math.pi * t
+            xa = torch.stack([torch.cos(ang), torch.sin(ang)], 1)
+            xb = torch.stack([1 - torch.cos(ang), 0.5 - torch.sin(ang)], 1)
+            x = torch.where(upper[:, None], xa, xb) - torch.tensor([0.5, 0.25], device=device)
+            x = x / 1.5
+        x = x * self.scale + self.noise * torch.randn(n, 2, generator=gen, device=device) * self.scale
+        return Batch(x)
+
+
+def ring_centers(n_modes: int, radius: float) -> np.ndarray:
+    a = 2 * np.pi * np.arange(n_modes) / n_modes
+    return np.stack([radius * np.cos(a), radius * np.sin(a)], 1)
+
+
+def grid_centers(size: int, half_width: float) -> np.ndarray:
+    v = np.linspace(-half_width, half_width, size)
+    return np.stack(np.meshgrid(v, v, indexing="ij"), -1).reshape(-1, 2)
+
+
+@register_kind("gaussian1d")
+def _gaussian(d: DataConfig, source: str) -> DataSource:
+    return Gaussian1D([d.mean], [d.std], [1.0])
+
+
+@register_kind("mixture1d")
+def _mixture(d: DataConfig, source: str) -> DataSource:
+    if not (len(d.means) == len(d.stds) == len(d.weights)) or not d.means:
+        raise ConfigError(f"{source}: data.means, data.stds and data.weights must be non-empty lists "
+                          f"of the same length (got {d.means}, {d.stds}, {d.weights})")
+    if min(d.stds) <= 0 or min(d.weights) < 0 or sum(d.weights) <= 0:
+        raise ConfigError(f"{source}: data.stds must be positive and data.weights non-negative "
+                          f"(got {d.stds}, {d.weights})")
+    return Gaussian1D(d.means, d.stds, d.weights)
+
+
+@register_kind("ring2d")
+def _ring(d: DataConfig, source: str) -> DataSource:
+    return Points2D(ring_centers(d.n_modes, d.radius), d.mode_std)
+
+
+@register_kind("grid2d")
+def _grid(d: DataConfig, source: str) -> DataSource:
+    return Points2D(grid_centers(d.grid_size, d.radius), d.mode_std)
+
+
+@register_kind("spiral2d", "moons2d")
+def _curve(d: DataConfig, source: str) -> DataSource:
+    return Curve2D(d.kind, d.noise, d.radius)
+
+
+@register_kind("points2d")
+def _points(d: DataConfig, source: str) -> DataSource:
+    if not d.points:
+        raise ConfigError(f"{source}: data.points is empty: draw some points or list [x, y] pairs")
+    return Points2D(np.asarray(d.points, np.float32), d.mode_std)

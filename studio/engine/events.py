@@ -1,0 +1,87 @@
+"""What the trainer yields: small frozen records of numbers and numpy arrays, never tensors. The one
+exception is GeneratorCopy, whose model is a frozen copy with a numpy-only interface."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Started:
+    step: int
+    device: str
+    run_dir: str
+    config: dict
+    resumed_from: str | None = None
+
+
+@dataclass(frozen=True)
+class StepMetrics:
+    step: int                    # iterations completed
+    kind: str                    # "iter", "d" (a lone D update) or "g" (a lone G update)
+    values: dict[str, float]
+    elapsed: float               # seconds of training so far (pauses excluded)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    step: int
+    view: str                    # "1d", "2d", "saddle", "image", "cyclegan"
+    data: dict[str, Any] = field(default_factory=dict)   # numpy arrays and plain numbers
+
+
+@dataclass(frozen=True)
+class CheckpointSaved:
+    step: int
+    path: str
+    reason: str                  # "periodic", "manual", "end", "best", "interrupt"
+
+
+@dataclass(frozen=True)
+class ParamChanged:
+    step: int
+    key: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class StateChanged:
+    step: int
+    state: str                   # "running" or "paused"
+
+
+@dataclass(frozen=True)
+class Message:
+    step: int
+    level: str                   # "info", "warning", "error"
+    text: str
+    code: str = ""               # machine-readable kind, e.g. "diverged", "mode_collapse"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    step: int
+    values: dict[str, float]     # quality metrics (FID, coverage, ...) measured at this step
+
+
+@dataclass(frozen=True)
+class GeneratorCopy:
+    step: int
+    request: int                 # the CopyGenerator command's request number
+    model: Any                   # an inspect.latent.LatentModel (numpy in, numpy out)
+
+
+@dataclass(frozen=True)
+class Finished:
+    step: int
+    reason: str                  # "done", "stopped" or "diverged"
+    run_dir: str
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class Failed:
+    step: int
+    message: str
+    traceback: str

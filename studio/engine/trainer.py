@@ -1,0 +1,453 @@
+"""The training loop, shared by the CLI, the GUI and the tests.
+
+`Trainer.run()` is a generator of events (see events.py). Between iterations it drains a queue of
+typed commands (commands.py) filled from any thread: pause, resume, step once (a full iteration, a
+lone D update or a lone G update), set a live hyperparameter, save now, roll back, copy the
+generator for the latent explorer, stop. All randomness of training comes from one torch.Generator
+whose state goes into every checkpoint, so resuming is exact.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import math
+import os
+import time
+import traceback
+from pathlib import Path
+from typing import Iterator
+
+import torch
+
+from ..config.io import get_value, set_value
+from ..config.paths import runs_dir
+from ..config.schema import Config, ConfigError, check_live, live_keys, to_dict
+from ..data import make_data
+from ..games import game_class
+from ..inspect import probes
+from ..inspect.grids import save_png, thumbnail
+from ..inspect.latent import LatentModel
+from ..quality.diagnostics import Diagnostics
+from ..quality.evaluate import Evaluator, better
+from . import checkpoints, distributed
+from .commands import (Command, CommandQueue, CopyGenerator, Pause, Resume, Rollback, SaveNow, SetParam,
+                       StepOnce, Stop)
+from .events import (CheckpointSaved, Evaluation, Failed, Finished, GeneratorCopy, Message, ParamChanged,
+                     Snapshot, Started, StateChanged, StepMetrics)
+from .runlog import RunLog
+
+LR_KEYS = ("optim_d.lr", "optim_g.lr")
+
+
+def pick_device(name: str, local_rank: int = 0) -> torch.device:
+    if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
+        if not torch.cuda.is_available():
+            raise ConfigError("train.device = 'cuda' but no CUDA device is available (use 'auto' or 'cpu')")
+        return torch.device("cuda", local_rank)
+    return torch.device("cpu")
+
+
+def set_cpu_threads(threads: int, family: str) -> None:
+    """Intra-op threads for CPU training. The toy networks are so small that a second thread only
+    adds hand-off cost (and on a busy machine spinning threads slow a step down many times over).
+    train.threads, else the GAN_STUDIO_THREADS environment variable, else that default."""
+    n = threads or int(os.environ.get("GAN_STUDIO_THREADS", "0")) or (
+        1 if family in ("1d", "2d", "none") else os.cpu_count() or 1)
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+
+
+def new_run_dir(name: str) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = runs_dir() / f"{name}-{stamp}"
+    path, i = base, 1
+    while path.exists():
+        i += 1
+        path = Path(f"{base}-{i}")
+    return path
+
+
+class Trainer:
+    """Owns device, seeding, the D:G schedule, checkpoints and the run directory."""
+
+    def __init__(self, cfg: Config, run_dir: str | Path | None = None, *, name: str = "run",
+                 resume: str | Path | dict | None = None, snapshots: bool = True,
+                 interactive: bool = False, write: bool = True):
+        self.cfg = copy.deepcopy(cfg)
+        self.name = name
+        self.snapshots = snapshots        # the GUI wants view snapshots; the CLI does not
+        self.interactive = interactive    # a diverged run pauses (GUI) instead of ending (CLI)
+        self.rank, local_rank, self.world_size = distributed.world()
+        self.write = write and self.rank == 0
+        self.device = pick_device(self.cfg.train.device, local_rank)
+        self.commands = CommandQueue()
+        self._stop_requested = False
+        self._paused = False
+        self.step = 0
+        self.d_updates = 0
+        self.g_updates = 0
+        self.elapsed = 0.0
+        self.last_metrics: dict[str, float] = {}
+        self.best: float | None = None
+        self.last_eval: dict[str, float] = {}
+        self.eval_seconds = 0.0           # time spent evaluating (not part of `elapsed`)
+        self.diverged = False
+        self.run_dir = Path(run_dir) if run_dir else None
+        self.resumed_from: str | None = None
+
+        state = None
+        if resume is not None:
+            state = resume if isinstance(resume, dict) else checkpoints.load(resume)
+            self.resumed_from = None if isinstance(resume, dict) else str(resume)
+        seed = self.cfg.train.seed
+        torch.manual_seed(seed)
+        self.data = make_data(self.cfg.data, "config")
+        if self.device.type == "cpu":
+            set_cpu_threads(self.cfg.train.threads, self.data.family)
+        self.gen = torch.Generator(device=self.device).manual_seed(seed + 1_000_003 * self.rank)
+        self.probe_gen = torch.Generator(device=self.device).manual_seed(seed + 7)
+        self.variant = game_class(self.cfg.variant.name)(self.cfg, self.data, self.device, self.gen)
+        if self.world_size > 1:
+            self.variant.sync_grads = functools.partial(distributed.average_gradients, size=self.world_size)
+            for m in self.variant.modules().values():
+                distributed.broadcast_parameters(m)
+        if state is not None:
+            self._load_state(state)
+        self.evaluator = Evaluator(self.variant, self.cfg)
+        self.diagnostics = Diagnostics(self.cfg, self.variant.output, self.cfg.eval.diagnostics)
+
+    # ---------------------------------------------------------------- commands (any thread)
+    def send(self, cmd: Command) -> None:
+        """Queue a command; it is handled between two steps, in order."""
+        self.commands.put(cmd)
+
+    def pause(self) -> None:
+        self.send(Pause())
+
+    def resume(self) -> None:
+        self.send(Resume())
+
+    def step_once(self, kind: str = "iter") -> None:
+        """One full iteration ('iter'), one discriminator update ('d') or one generator update ('g')."""
+        self.send(StepOnce(kind))
+
+    def set_param(self, key: str, value) -> None:
+        self.send(SetParam(key, value))
+
+    def save_now(self) -> None:
+        self.send(SaveNow())
+
+    def rollback(self) -> None:
+        """Load the newest checkpoint of this run whose metrics are finite (after a divergence) and
+        halve both learning rates; the run stays paused or running as it was."""
+        self.send(Rollback())
+
+    def stop(self) -> None:
+        """Safe to call from a signal handler: sets a flag, takes no lock."""
+        self._stop_requested = True
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    # ---------------------------------------------------------------- state
+    def state_dict(self) -> dict:
+        rng = {"gen": self.gen.get_state(), "torch": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            rng["cuda"] = torch.cuda.get_rng_state(self.device)
+        return {
+            "config": to_dict(self.cfg), "step": self.step, "d_updates": self.d_updates,
+            "g_updates": self.g_updates, "elapsed": self.elapsed, **self.variant.state_dict(),
+            "data_spec": self.data.spec().to_dict(), "rng": rng, "metrics": dict(self.last_metrics),
+            "best": self.best,
+        }
+
+    def _load_state(self, st: dict) -> None:
+        try:
+            self.variant.load_state(st)
+        except ValueError as e:
+            where = self.resumed_from or "checkpoint"
+            raise checkpoints.CheckpointError(f"{where}: does not fit this configuration ({e})") from None
+        self.step, self.elapsed = int(st["step"]), float(st.get("elapsed", 0.0))
+        self.d_updates, self.g_updates = int(st.get("d_updates", 0)), int(st.get("g_updates", 0))
+        self.gen.set_state(st["rng"]["gen"])
+        torch.set_rng_state(st["rng"]["torch"])
+        if "cuda" in st["rng"] and self.device.type == "cuda":
+            torch.cuda.set_rng_state(st["rng"]["cuda"], self.device)
+        self.last_metrics = dict(st.get("metrics", {}))
+        self.best = st.get("best")
+
+    def save(self, reason: str = "manual") -> Path | None:
+        """Write a checkpoint now; periodic ones obey keep_last."""
+        if not self.write:
+            return None
+        ck = self.run_dir / "checkpoints"
+        prefix = {"periodic": "step", "best": "best"}.get(reason, reason)
+        path = ck / f"{prefix}_{self.step:08d}.pt"
+        if reason == "best":
+            for old in ck.glob("best_*.pt"):
+                checkpoints.delete(old)
+        meta = {"reason": reason, "metrics": self.last_metrics, "eval": self.last_eval}
+        checkpoints.save(path, self.state_dict(), meta)
+        thumb = thumbnail(self.variant)
+        if thumb is not None:
+            save_png(thumb, path.with_suffix(".png"))
+        if reason == "periodic" and self.cfg.checkpoint.keep_last > 0:
+            periodic = sorted(ck.glob("step_*.pt"))
+            for old in periodic[:-self.cfg.checkpoint.keep_last]:
+                checkpoints.delete(old)
+        self.log.event("checkpoint", self.step, path=str(path), reason=reason)
+        return path
+
+    # ---------------------------------------------------------------- the loop
+    def run(self) -> Iterator:
+        try:
+            yield from self._run()
+        except GeneratorExit:
+            raise
+        except Exception as e:  # the GUI shows this and stays usable; the CLI prints it
+            yield Failed(self.step, f"{type(e).__name__}: {e}", traceback.format_exc())
+        finally:
+            if getattr(self, "log", None) is not None:
+                self.log.close()
+
+    def _run(self) -> Iterator:
+        if self.write:
+            if self.run_dir is None:
+                self.run_dir = new_run_dir(self.name)
+            self.log = RunLog(self.run_dir, self.cfg, self.cfg.log.flush_every, self.cfg.log.tensorboard)
+            if self.resumed_from is not None or self.step > 0:
+                self.log.event("resume", self.step, checkpoint=self.resumed_from)
+        else:
+            self.log = _NullLog()
+        yield Started(self.step, str(self.device), str(self.run_dir or ""), to_dict(self.cfg),
+                      self.resumed_from)
+        if self.snapshots:
+            yield self._snapshot()
+        reason = "done"
+        t_mark = time.perf_counter()
+        while True:
+            while self.commands:
+                self.elapsed += time.perf_counter() - t_mark
+                yield from self._handle(self.commands.pop())
+                t_mark = time.perf_counter()
+            if self._stop_requested:
+                reason = "stopped"
+                break
+            if self._paused:
+                self.elapsed += time.perf_counter() - t_mark
+                self.commands.wait(0.2)
+                t_mark = time.perf_counter()
+                continue
+            if self.step >= self.cfg.train.steps:
+                break
+            ev = self._one("iter")
+            now = time.perf_counter()
+            self.elapsed += now - t_mark
+            t_mark = now
+            yield from self._watch(ev)
+            if ev.kind == "diverged":
+                self.diverged = True
+                if self.interactive:
+                    self._paused = True
+                    yield StateChanged(self.step, "paused")
+                    continue
+                break
+            yield from self._periodic()
+            t_mark = time.perf_counter()
+        self.elapsed += time.perf_counter() - t_mark
+        if self.diverged:
+            reason = "diverged"
+        elif reason == "done" and 0 < self.cfg.eval.every < self.step and self.step % self.cfg.eval.every:
+            yield from self.evaluate()     # the final state of a run that was being evaluated
+        if self.cfg.checkpoint.at_end and self.write and reason != "diverged":
+            path = self.save("end" if reason == "done" else "interrupt")
+            yield CheckpointSaved(self.step, str(path), "end" if reason == "done" else "interrupt")
+        if self.snapshots:
+            yield self._snapshot()
+        self.log.flush()
+        yield Finished(self.step, reason, str(self.run_dir or ""), self.elapsed)
+
+    def _periodic(self) -> Iterator:
+        s = self.step
+        c = self.cfg
+        if self.snapshots and s % c.log.snapshot_every == 0:
+            yield self._snapshot()
+        if self.write and c.log.grid_every and s % c.log.grid_every == 0:
+            self._write_grid()
+        if self.evaluator.due(s):
+            yield from self.evaluate()
+        if c.checkpoint.every and s % c.checkpoint.every == 0 and s < c.train.steps:
+            path = self.save("periodic")
+            if path is not None:
+                yield CheckpointSaved(s, str(path), "periodic")
+
+    def _watch(self, ev) -> Iterator:
+        """Yield an event, then the warnings the diagnostics raise on it (also logged)."""
+        yield ev
+        if isinstance(ev, Evaluation):
+            findings = self.diagnostics.on_eval(ev.step, ev.values)
+        else:
+            findings = self.diagnostics.on_step(ev.step, ev.kind, ev.values)
+        for f in findings:
+            self.log.event("message", f.step, level=f.level, code=f.code, text=f.text)
+            yield Message(f.step, f.level, f.text, f.code)
+
+    def evaluate(self) -> Iterator:
+        """Measure the quality metrics now: an Evaluation event, an "eval" line in metrics.jsonl, and
+        a "best" checkpoint when checkpoint.keep_best names a metric that improved."""
+        t0 = time.perf_counter()
+        values = self.evaluator.evaluate()
+        self.eval_seconds += time.perf_counter() - t0
+        for text in self.evaluator.notes:
+            self.log.event("message", self.step, level="info", code="eval", text=text)
+            yield Message(self.step, "info", text, "eval")
+        self.evaluator.notes.clear()
+        if not values:
+            return
+        self.last_eval = values
+        self.log.event("eval", self.step, **values)
+        yield from self._watch(Evaluation(self.step, values))
+        key = self.cfg.checkpoint.keep_best
+        if key and key not in values:
+            text = f"checkpoint.keep_best = {key!r} is not measured in this run (it has {', '.join(values)})"
+            if not getattr(self, "_said_best", False):
+                self._said_best = True
+                yield Message(self.step, "warning", text, "keep_best")
+        elif key and math.isfinite(values[key]) and better(key, values[key], self.best):
+            self.best = values[key]
+            path = self.save("best")
+            if path is not None:
+                yield CheckpointSaved(self.step, str(path), "best")
+
+    def _one(self, kind: str):
+        """Run one iteration (or a lone D or G update) and return its StepMetrics."""
+        v = self.variant
+        v.measure = kind != "iter" or self.step % self.cfg.log.grad_norm_every == 0
+        with self._autocast():
+            vals = self._update(kind)
+        if v.measure:
+            vals.update(v.norms)
+            v.norms = {}
+        if self.device.type == "cpu":
+            values = {k: float(t) for k, t in vals.items()}
+        else:   # one device sync for all the numbers
+            nums = torch.stack([t.float().reshape(()) for t in vals.values()]).tolist()
+            values = dict(zip(vals.keys(), nums))
+        self.last_metrics = values
+        self.log.metrics(self.step, kind, values, self.elapsed)
+        if not all(math.isfinite(x) for x in values.values()):   # diagnostics word the message
+            return StepMetrics(self.step, "diverged", values, self.elapsed)
+        return StepMetrics(self.step, kind, values, self.elapsed)
+
+    def _update(self, kind: str) -> dict:
+        v = self.variant
+        if kind == "iter":
+            vals = v.iteration()
+            self.step += 1
+            self.d_updates += v.d_steps()
+            self.g_updates += 1
+        elif kind == "d":
+            vals = v.d_step(v.real())
+            self.d_updates += 1
+        else:
+            vals = v.g_step()
+            self.g_updates += 1
+        return vals
+
+    def _autocast(self):
+        on = self.cfg.train.amp and self.device.type == "cuda"
+        return torch.autocast("cuda", dtype=torch.bfloat16, enabled=on)
+
+    def _handle(self, cmd: Command) -> Iterator:
+        if isinstance(cmd, Pause) and not self._paused:
+            self._paused = True
+            yield StateChanged(self.step, "paused")
+        elif isinstance(cmd, Resume) and self._paused:
+            self._paused = False
+            yield StateChanged(self.step, "running")
+        elif isinstance(cmd, StepOnce):
+            yield self._one(cmd.kind)
+            if self.snapshots:
+                yield self._snapshot()
+        elif isinstance(cmd, SetParam):
+            try:
+                ev = self.apply_param(cmd.key, cmd.value)
+            except ConfigError as e:
+                yield Message(self.step, "error", str(e))
+            else:
+                if ev is not None:
+                    yield ev
+        elif isinstance(cmd, SaveNow):
+            path = self.save("manual")
+            if path is not None:
+                yield CheckpointSaved(self.step, str(path), "manual")
+        elif isinstance(cmd, Rollback):
+            yield from self._rollback()
+        elif isinstance(cmd, Stop):
+            self._stop_requested = True
+        elif isinstance(cmd, CopyGenerator):
+            yield from self._copy_generator(cmd.request)
+
+    def _copy_generator(self, request: int) -> Iterator:
+        """A frozen copy of G (and its principal directions) for the latent explorer, made between
+        two steps so that it never races an update."""
+        if not self.variant.has_latent:
+            yield Message(self.step, "info", f"the {self.variant.name} game has no latent space to explore",
+                          "latent")
+            return
+        yield GeneratorCopy(self.step, request, LatentModel(self.variant, step=self.step))
+
+    def _rollback(self) -> Iterator:
+        path = checkpoints.last_good(self.run_dir) if self.run_dir is not None else None
+        if path is None:
+            yield Message(self.step, "error", "cannot roll back: this run has no checkpoint with finite "
+                          "metrics yet", "rollback")
+            return
+        was = self.step
+        self._load_state(checkpoints.load(path))
+        self.diverged = False
+        self.diagnostics.reset()
+        self.log.event("resume", self.step, checkpoint=str(path), rollback=True)
+        for key in LR_KEYS:   # the same step sizes would diverge again: halve them
+            ev = self.apply_param(key, get_value(self.cfg, key) / 2)
+            if ev is not None:
+                yield ev
+        yield Message(self.step, "info", f"rolled back from step {was} to step {self.step} ({path.name}); "
+                      f"learning rates halved", "rollback")
+        if self.snapshots:
+            yield self._snapshot()
+
+    def apply_param(self, key: str, value) -> ParamChanged | None:
+        """Change a live hyperparameter between steps; logged in metrics.jsonl."""
+        check_live(self.cfg, key)
+        old = get_value(self.cfg, key)
+        set_value(self.cfg, key, value, key)
+        new = get_value(self.cfg, key)
+        if new == old:
+            return None
+        self.variant.apply_live()
+        self.log.event("set", self.step, key=key, old=old, new=new)
+        if self.write:
+            self.log.write_config(self.cfg)
+        return ParamChanged(self.step, key, old, new)
+
+    def live_keys(self) -> list[str]:
+        return live_keys(self.cfg)
+
+    def _snapshot(self) -> Snapshot:
+        view, data = probes.snapshot(self.variant, self.probe_gen)
+        return Snapshot(self.step, view, data)
+
+    def _write_grid(self) -> None:
+        img = thumbnail(self.variant)
+        if img is not None:
+            save_png(img, self.run_dir / "samples" / f"step_{self.step:08d}.png")
+
+
+class _NullLog:
+    def metrics(self, *a, **k): pass
+    def event(self, *a, **k): pass
+    def flush(self): pass
+    def close(self): pass
+    def write_config(self, *a): pass

@@ -1,0 +1,1 @@
+"""The panels of the main window: forms, lists, plots, the game area and the latent explorer."""

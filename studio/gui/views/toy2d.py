@@ -1,0 +1,253 @@
+"""The 2D view (GAN Lab's picture and more): D(x) as a heatmap, real and generated points, the
+generator's image of a regular z-grid as a warped mesh, gradient arrows on generated points, a
+toggle per layer, and a "Draw data" mode in which clicks and drags add real points."""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from ...config.palette import FAKE, REAL
+from .base import RangeKeeper, SnapshotView, palette_colors, segments
+
+# D(x) colours: purple where D says "generated", neutral at 0.5, green where it says "real"
+HEAT = pg.ColorMap(pos=[0.0, 0.5, 1.0], color=["#8a63b3", "#ededed", "#56a864"])
+MESH = (40, 40, 40, 150)
+PAPER = "#fbfbfb"    # the plot area stays light in both themes, like a picture: the mesh and
+                     # the points must read on the heatmap, whose middle is light
+ARROW = "#d01c6a"
+DEFAULT_RANGE = (-3.0, 3.0)
+
+
+class _DrawBox(pg.ViewBox):
+    """A ViewBox that, while drawing, turns left clicks and drags into points instead of panning."""
+
+    def __init__(self, view: "View2D"):
+        super().__init__()
+        self._view_ref = weakref.ref(view)   # no reference cycle through Qt wrappers
+        self.drawing = False
+
+    @property
+    def _view(self) -> "View2D":
+        return self._view_ref()
+
+    def mouseClickEvent(self, ev):
+        if self.drawing and ev.button() == QtCore.Qt.MouseButton.LeftButton:
+            ev.accept()
+            self._view._add_point(self.mapSceneToView(ev.scenePos()), force=True)
+            self._view._stroke_done()
+            return
+        super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None):
+        if self.drawing and ev.button() == QtCore.Qt.MouseButton.LeftButton:
+            ev.accept()
+            if ev.isStart():
+                self._view._add_point(self.mapSceneToView(ev.buttonDownScenePos()), force=True)
+            self._view._add_point(self.mapSceneToView(ev.scenePos()))
+            if ev.isFinish():
+                self._view._stroke_done()
+            return
+        super().mouseDragEvent(ev, axis)
+
+
+class View2D(SnapshotView):
+    points_drawn = QtCore.Signal(list)      # all drawn points so far, [[x, y], ...], after each stroke
+    drawing_cleared = QtCore.Signal()
+
+    LAYERS = ("heatmap", "real", "generated", "z-grid", "gradients")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        bar = QtWidgets.QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.toggles: dict[str, QtWidgets.QCheckBox] = {}
+        for name in self.LAYERS:
+            cb = QtWidgets.QCheckBox(name, self)
+            cb.setChecked(True)
+            cb.toggled.connect(self._apply_layers)
+            bar.addWidget(cb)
+            self.toggles[name] = cb
+        self.hint = QtWidgets.QLabel(self)      # in the toolbar: its text never resizes the plot
+        self.hint.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.hint.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        bar.addWidget(self.hint, 1)
+        self.draw_btn = QtWidgets.QPushButton("Draw data", self)
+        self.draw_btn.setCheckable(True)
+        self.draw_btn.setToolTip("Click or drag on the plot to add points of your own real distribution")
+        self.draw_btn.toggled.connect(self.set_drawing)
+        self.clear_btn = QtWidgets.QPushButton("Clear drawn", self)
+        self.clear_btn.clicked.connect(self.clear_drawn)
+        bar.addWidget(self.draw_btn)
+        bar.addWidget(self.clear_btn)
+
+        self.gw = pg.GraphicsLayoutWidget(self)
+        self.vb = _DrawBox(self)
+        p = self.plot = self._add_plot(self.gw.addPlot(row=0, col=0, viewBox=self.vb))
+        p.setAspectLocked(True)
+        p.setMenuEnabled(False)
+        p.setLabel("bottom", "x₁")
+        p.setLabel("left", "x₂")
+        self.vb.setBackgroundColor(PAPER)
+        self.img = pg.ImageItem(axisOrder="row-major")
+        p.addItem(self.img)
+        self.frame = QtWidgets.QGraphicsRectItem()
+        self.frame.setPen(pg.mkPen((120, 120, 120), width=1, cosmetic=True))
+        p.addItem(self.frame)
+        self.bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=HEAT, interactive=False, width=14)
+        self.bar.setImageItem(self.img, insert_in=p)
+        self.mesh = pg.PlotDataItem(pen=pg.mkPen(MESH, width=1), connect="finite")
+        self.arrows = pg.PlotDataItem(pen=pg.mkPen(ARROW, width=1.2), connect="pairs")
+        dark = pg.mkPen((20, 20, 20, 140), width=0.8)
+        self.s_real = pg.ScatterPlotItem(size=6, brush=REAL, pen=dark)
+        self.s_fake = pg.ScatterPlotItem(size=6, brush=FAKE, pen=dark)
+        self.s_drawn = pg.ScatterPlotItem(size=9, brush=REAL, pen=pg.mkPen("w", width=2))
+        for it in (self.mesh, self.s_real, self.s_fake, self.arrows, self.s_drawn):
+            p.addItem(it)
+        self.layer_items = {"heatmap": [self.img, self.frame], "real": [self.s_real], "generated": [self.s_fake],
+                            "z-grid": [self.mesh], "gradients": [self.arrows]}
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(bar)
+        lay.addWidget(self.gw, 1)
+        self.range = RangeKeeper(0.0, shrink=False)
+        self._drawn: list[list[float]] = []
+        self._crit = None          # smoothed (centre, half-width) of the critic's colour levels
+        self._reset_range()
+        self._update_hint()
+        self._bar_label("D(x)")
+
+    # ------------------------------------------------------------------ drawing data by hand
+    @property
+    def drawn_points(self) -> list[list[float]]:
+        return [list(p) for p in self._drawn]
+
+    def set_drawing(self, on: bool) -> None:
+        if self.draw_btn.isChecked() != on:
+            self.draw_btn.setChecked(on)   # re-enters through toggled
+            return
+        self.vb.drawing = on
+        self.vb.setMouseEnabled(not on, not on)
+        self._update_hint()
+
+    def clear_drawn(self) -> None:
+        self._drawn = []
+        self.s_drawn.setData([], [])
+        self._update_hint()
+        self.drawing_cleared.emit()
+
+    def _add_point(self, pos, force: bool = False) -> None:
+        x, y = float(pos.x()), float(pos.y())
+        if self._drawn and not force:
+            (vx0, vx1), _ = self.vb.viewRange()
+            lx, ly = self._drawn[-1]
+            if np.hypot(x - lx, y - ly) < 0.015 * (vx1 - vx0):
+                return
+        self._drawn.append([x, y])
+        pts = np.asarray(self._drawn)
+        self.s_drawn.setData(pts[:, 0], pts[:, 1])
+
+    def _stroke_done(self) -> None:
+        self._update_hint()
+        if self._drawn:
+            self.points_drawn.emit(self.drawn_points)
+
+    def _update_hint(self) -> None:
+        n = len(self._drawn)
+        if self.vb.drawing:
+            text = f"click or drag to add real points ({n})"
+        elif n:
+            text = f"{n} drawn points (white rings)"
+        else:
+            text = ""
+        self.hint.setText(text)
+        self.hint.setToolTip(text)
+        self.clear_btn.setEnabled(n > 0)
+
+    # ------------------------------------------------------------------ layers and ranges
+    def _apply_layers(self) -> None:
+        for name, items in self.layer_items.items():
+            for it in items:
+                it.setVisible(self.toggles[name].isChecked())
+        self.bar.setVisible(self.toggles["heatmap"].isChecked())
+
+    def _bar_label(self, text: str) -> None:
+        _, fg, _ = palette_colors(self)
+        ax = self.bar.axis
+        ax.setPen(pg.mkPen(fg))
+        ax.setTextPen(pg.mkPen(fg))
+        ax.setLabel(text, color=fg.name())
+
+    def _restyle(self) -> None:
+        super()._restyle()
+        if hasattr(self, "bar"):
+            out = (self._data or {}).get("output", "prob")
+            self._bar_label("critic f(x)" if out == "critic" else "D(x)")
+
+    def _reset_range(self) -> None:
+        self.range.reset()
+        lo, hi = DEFAULT_RANGE
+        self.range.need([lo, lo], [hi, hi])
+        self.range.apply(self.vb)
+
+    def _levels(self, heat: np.ndarray, output: str) -> tuple[float, float]:
+        if output != "critic":
+            return 0.0, 1.0
+        c = float(np.median(heat))
+        half = float(np.percentile(np.abs(heat - c), 99)) or 1e-3
+        if self._crit is None:
+            self._crit = (c, half)
+        else:   # grow at once, shrink slowly: the colours do not flicker between snapshots
+            c0, h0 = self._crit
+            self._crit = (0.7 * c0 + 0.3 * c, half if half > h0 else 0.9 * h0 + 0.1 * half)
+        c, half = self._crit
+        return c - half, c + half
+
+    # ------------------------------------------------------------------ drawing a snapshot
+    def _draw(self, d: dict) -> None:
+        x0, x1, y0, y1 = (float(v) for v in d["extent"])
+        heat = np.asarray(d["heat"], np.float32)
+        output = d.get("output", "prob")
+        self.img.setImage(heat, autoLevels=False)
+        rect = QtCore.QRectF(x0, y0, x1 - x0, y1 - y0)
+        self.img.setRect(rect)
+        self.frame.setRect(rect)
+        self.bar.setLevels(self._levels(heat, output))
+        self._bar_label("critic f(x)" if output == "critic" else "D(x)")
+        real, fake = np.asarray(d["real"]), np.asarray(d["fake"])
+        self.s_real.setData(real[:, 0], real[:, 1])
+        self.s_fake.setData(fake[:, 0], fake[:, 1])
+        zg = d.get("zgrid")
+        if zg is not None:
+            zg = np.asarray(zg, np.float64)
+            nan = np.full((zg.shape[0], 1, 2), np.nan)
+            rows = np.concatenate([zg, nan], 1).reshape(-1, 2)
+            cols = np.concatenate([zg.transpose(1, 0, 2), nan], 1).reshape(-1, 2)
+            m = np.concatenate([rows, cols])
+            self.mesh.setData(m[:, 0], m[:, 1])
+        else:
+            self.mesh.setData([], [])
+        a0, av = d.get("arrows_from"), d.get("arrows")
+        if a0 is not None and av is not None and len(av):
+            av = np.asarray(av, np.float64)
+            top = float(np.percentile(np.linalg.norm(av, axis=1), 95))
+            if top > 0 and np.isfinite(top):
+                scale = 0.06 * max(x1 - x0, y1 - y0) / top
+                ax, ay = segments(a0, np.clip(av * scale, -0.2 * (x1 - x0), 0.2 * (x1 - x0)))
+                self.arrows.setData(ax, ay)
+            else:
+                self.arrows.setData([], [])
+        lo = [min(x0, real[:, 0].min()), min(y0, real[:, 1].min())]
+        hi = [max(x1, real[:, 0].max()), max(y1, real[:, 1].max())]
+        if self.range.need(lo, hi):
+            self.range.apply(self.vb)
+
+    def _clear(self) -> None:
+        self.img.clear()
+        self.frame.setRect(QtCore.QRectF())
+        for it in (self.s_real, self.s_fake, self.mesh, self.arrows):
+            it.setData([], [])
+        self._crit = None
+        self._reset_range()

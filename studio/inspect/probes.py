@@ -1,0 +1,131 @@
+"""What the views show, computed as numpy: D(x) on a grid, densities, samples, the saddle's field,
+sample grids. `snapshot(game, gen)` picks the probe by the view the game declares."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ..games.base import Variant
+from .grids import image_snapshot, translation_grids
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    return t.detach().float().cpu().numpy()
+
+
+def latent(variant, n: int, gen: torch.Generator) -> torch.Tensor:
+    """Noise for probes from the probe generator, so that views never disturb training's RNG."""
+    return torch.randn(n, variant.cfg.model.latent_dim, generator=gen, device=variant.device)
+
+
+def _read_d(variant, x: torch.Tensor) -> torch.Tensor:
+    out = variant.disc(x).squeeze(-1)
+    return torch.sigmoid(out) if variant.output == "prob" else out
+
+
+def kde(samples: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """Gaussian kernel density estimate with Scott's bandwidth."""
+    s = samples.ravel()
+    bw = max(1.06 * s.std() * len(s) ** -0.2, 1e-3)
+    z = (xs[:, None] - s[None, :]) / bw
+    return np.exp(-0.5 * z * z).sum(1) / (len(s) * bw * math.sqrt(2 * math.pi))
+
+
+@torch.no_grad()
+def probe_1d(variant, gen: torch.Generator, n: int = 2000, grid: int = 400) -> dict:
+    dev = variant.device
+    real = _np(variant.data.sample(n, gen, dev).x).ravel()
+    fake = _np(variant.generate(latent(variant, n, gen))).ravel()
+    lo = min(np.percentile(real, 0.1), np.percentile(fake, 0.1))
+    hi = max(np.percentile(real, 99.9), np.percentile(fake, 99.9))
+    pad = 0.15 * (hi - lo + 1e-6)
+    xs = np.linspace(lo - pad, hi + pad, grid, dtype=np.float32)
+    d = _np(_read_d(variant, torch.from_numpy(xs).to(dev)[:, None]))
+    p_real = variant.data.density(xs)
+    dirac = variant.dirac_state()
+    if dirac is not None:   # x = z + θ with z ~ N(0, 1): the generated density is known exactly
+        t = float(dirac["theta"])
+        with np.errstate(over="ignore", under="ignore"):   # a diverged θ gives zeros, not warnings
+            p_gen = np.exp(-0.5 * (xs - t) ** 2) / math.sqrt(2 * math.pi)
+        exact = True
+    else:
+        p_gen = kde(fake, xs)
+        exact = False
+    if p_real is None:
+        p_real = kde(real, xs)
+        exact = False
+    d_star = p_real / np.maximum(p_real + p_gen, 1e-12)
+    out = {"x": xs, "d": d, "p_real": p_real.astype(np.float32), "p_gen": p_gen.astype(np.float32),
+           "d_star": d_star.astype(np.float32), "d_star_exact": exact, "output": variant.output,
+           "real": real[:400], "fake": fake[:400]}
+    if dirac is not None:
+        out["theta"] = float(dirac["theta"])
+        out["d_slope"] = float(dirac["d_slope"])
+    return out
+
+
+def _bounds(variant, real: np.ndarray) -> tuple[float, float, float, float]:
+    c = variant.data.centers
+    pts = c if c is not None else real
+    lo, hi = pts.min(0), pts.max(0)
+    span = float(max(hi - lo)) or 1.0
+    pad = 0.25 * span + 3 * variant.data.mode_std
+    cx, cy = (lo + hi) / 2
+    half = span / 2 + pad
+    return cx - half, cx + half, cy - half, cy + half
+
+
+def probe_2d(variant, gen: torch.Generator, n: int = 512, grid: int = 80, zgrid: int = 15) -> dict:
+    dev = variant.device
+    with torch.no_grad():
+        real = _np(variant.data.sample(n, gen, dev).x)
+        fake_t = variant.generate(latent(variant, n, gen))
+        x0, x1, y0, y1 = _bounds(variant, real)
+        gx = torch.linspace(x0, x1, grid, device=dev)
+        gy = torch.linspace(y0, y1, grid, device=dev)
+        X, Y = torch.meshgrid(gx, gy, indexing="xy")
+        heat = _read_d(variant, torch.stack([X.ravel(), Y.ravel()], 1)).reshape(grid, grid)
+        zg = None
+        if variant.cfg.model.latent_dim >= 2:
+            v = torch.linspace(-2, 2, zgrid, device=dev)
+            A, B = torch.meshgrid(v, v, indexing="xy")
+            zz = torch.zeros(zgrid * zgrid, variant.cfg.model.latent_dim, device=dev)
+            zz[:, 0], zz[:, 1] = A.ravel(), B.ravel()
+            zg = _np(variant.generate(zz)).reshape(zgrid, zgrid, 2)
+    # where the generator loss pushes each generated point: -d loss_G / d x
+    k = min(n, 128)
+    x = fake_t[:k].detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        loss = variant.generator_loss(variant.disc(x)) * k
+        (grad,) = torch.autograd.grad(loss, x)
+    variant.D.zero_grad(set_to_none=True)
+    out = {"real": real, "fake": _np(fake_t), "heat": _np(heat), "extent": (x0, x1, y0, y1),
+           "arrows_from": _np(x), "arrows": -_np(grad), "output": variant.output}
+    if zg is not None:
+        out["zgrid"] = zg
+    if variant.data.centers is not None:
+        out["centers"] = variant.data.centers.astype(np.float32)
+    return out
+
+
+def probe_saddle(variant) -> dict:
+    traj = np.asarray(variant.history, dtype=np.float64)
+    lim = max(1.5, float(np.abs(traj).max()) * 1.15) if len(traj) else 1.5
+    field = variant.vector_field(lim)
+    return {"trajectory": traj, "lim": lim, "game": variant.p.game, "mode": variant.p.mode, **field}
+
+
+def snapshot(game: Variant, gen: torch.Generator) -> tuple[str, dict]:
+    """The view name and data for the current state of a game."""
+    view = game.view
+    probe = PROBES.get(view)
+    if probe is None:
+        raise ValueError(f"no probe for the view {view!r} of variant {game.name!r}")
+    return view, probe(game, gen)
+
+
+PROBES = {"1d": probe_1d, "2d": probe_2d, "saddle": lambda game, gen: probe_saddle(game),
+          "image": lambda game, gen: image_snapshot(game), "cyclegan": lambda game, gen: translation_grids(game),
+          "none": lambda game, gen: {}}

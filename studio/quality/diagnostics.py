@@ -1,0 +1,285 @@
+"""Training diagnostics: detectors that watch the metric stream (StepMetrics and Evaluations) and
+raise a warning with what to try, drawn from the seeds' GAN hacks and the WGAN paper.
+
+Each detector fires once per episode: after a warning it stays quiet until its condition has
+cleared (or the run was rolled back). `Diagnostics.on_step(step, kind, values)` and
+`Diagnostics.on_eval(step, values)` return the new Findings; the trainer logs them to metrics.jsonl
+("event": "message") and yields them as Message events.
+"""
+from __future__ import annotations
+
+import collections
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Step:
+    """One training step as the detectors see it."""
+    step: int
+    kind: str                 # "iter", "d", "g" or "diverged"
+    values: dict
+
+
+@dataclass(frozen=True)
+class Finding:
+    step: int
+    level: str                # "warning" or "error"
+    text: str
+    code: str                 # the detector: "diverged", "mode_collapse", ...
+
+
+ROLLBACK_HINT = ("roll back to the last good checkpoint (GUI: Roll back; CLI: "
+                 "gan-studio train --resume CKPT, or --on-divergence rollback to do it automatically)")
+
+
+class Detector:
+    code = ""
+    level = "warning"
+
+    def __init__(self, cfg, output: str):
+        self.cfg, self.output = cfg, output
+        self.armed = True
+
+    def on_step(self, ev: Step) -> str | None:       # warning text, or None
+        return None
+
+    def on_eval(self, ev: Step) -> str | None:
+        return None
+
+    def reset(self) -> None:
+        self.armed = True
+
+
+class Divergence(Detector):
+    code, level = "diverged", "error"
+
+    def on_step(self, ev):
+        bad = [k for k, x in ev.values.items() if not math.isfinite(x)]
+        if (ev.kind != "diverged" and not bad) or not self.armed:
+            return None
+        self.armed = False     # once, until a rollback resets the detectors
+        return (f"Training diverged at step {ev.step}: {', '.join(bad) or 'a value'} is not finite. "
+                f"{ROLLBACK_HINT[0].upper()}{ROLLBACK_HINT[1:]}, then lower the learning rates (2-10x). Also check that real "
+                f"inputs are scaled to [-1, 1] with tanh at the generator's output, and consider a gradient "
+                f"penalty on D (wgan_gp, or variant.r1_weight > 0).")
+
+
+class _Streak(Detector):
+    """Fires when a per-step condition has held for `need` consecutive iterations."""
+    need = 200
+
+    def __init__(self, cfg, output):
+        super().__init__(cfg, output)
+        self.run = 0
+
+    def reset(self):
+        super().reset()
+        self.run = 0
+
+    def holds(self, v: dict) -> bool | None:    # None: this step says nothing (value absent)
+        raise NotImplementedError
+
+    def on_step(self, ev):
+        if ev.kind != "iter":
+            return None
+        h = self.holds(ev.values)
+        if h is None:
+            return None
+        self.run = self.run + 1 if h else 0
+        if not h:
+            self.armed = True
+        if self.armed and self.run >= self.need:
+            self.armed = False
+            return self.text(ev)
+        return None
+
+
+class DiscriminatorOverpowering(_Streak):
+    """D's mean verdicts on real and generated batches nearly perfect for a long stretch."""
+    code = "d_overpowering"
+    need = 150
+
+    def __init__(self, cfg, output):
+        super().__init__(cfg, output)
+        self.gn_peak = 0.0
+        self.gn_last = None
+
+    def holds(self, v):
+        if "gn_g" in v:
+            self.gn_last = v["gn_g"]
+            self.gn_peak = max(self.gn_peak, v["gn_g"])
+        if self.output != "prob" or "d_real" not in v or "d_fake" not in v:
+            return None
+        return v["d_real"] - v["d_fake"] > 0.8      # e.g. D(x) > 0.9 and D(G(z)) < 0.1
+
+    def text(self, ev):
+        v = ev.values
+        grad = ""
+        if self.gn_last is not None and self.gn_peak > 0:
+            grad = f"; the generator's gradient norm is {self.gn_last:.2g} (peak {self.gn_peak:.2g})"
+        return (f"The discriminator is overpowering the generator: for {self.run} steps it has told real "
+                f"from generated almost perfectly (mean D(x) = {v['d_real']:.3f}, D(G(z)) = {v['d_fake']:.3f})"
+                f"{grad}. A D that wins this clearly gives the generator little to learn from. Try fewer D "
+                f"steps per G step (variant.k), a lower D learning rate (optim_d.lr) or a higher G one, the "
+                f"non-saturating loss (variant.g_loss = nonsaturating), noisy or smoothed labels for D, or a "
+                f"Wasserstein critic with gradient penalty (wgan_gp), whose loss does not saturate.")
+
+
+class SaturatingGradients(_Streak):
+    """Under the minimax loss log(1 - D(G(z))) G's gradient is proportional to D(G(z))."""
+    code = "vanishing_gradients"
+    need = 100
+
+    def holds(self, v):
+        if getattr(self.cfg.variant, "g_loss", None) != "minimax" or self.output != "prob" or "d_fake" not in v:
+            return None
+        return v["d_fake"] < 0.05
+
+    def text(self, ev):
+        return (f"Vanishing generator gradients: with the saturating loss log(1 - D(G(z))) the gradient "
+                f"reaching the generator is proportional to D(G(z)), which has stayed below 0.05 for "
+                f"{self.run} steps (now {ev.values['d_fake']:.2g}). Switch to the non-saturating loss "
+                f"-log D(G(z)) (variant.g_loss = nonsaturating; seed 004), which gives strong gradients "
+                f"exactly when D rejects the samples, or weaken D (lower optim_d.lr, variant.k = 1).")
+
+
+class Oscillation(Detector):
+    """A key series (θ of the shift generator, else a logistic generator loss) cycles instead of
+    settling: after removing its linear trend, its autocorrelation has a clear trough and then a
+    clear peak (a full period) within a quarter of the window, so at least four cycles are seen.
+    Noise (no trough-peak pattern) and slow drifts (periods too long) do not count."""
+    code = "oscillation"
+    window, every = 400, 50
+
+    def __init__(self, cfg, output):
+        super().__init__(cfg, output)
+        self.buf: collections.deque = collections.deque(maxlen=self.window)
+        self.key = None
+
+    def reset(self):
+        super().reset()
+        self.buf.clear()
+
+    def on_step(self, ev):
+        if ev.kind != "iter":
+            return None
+        if self.key is None:   # a critic's loss drifts with its scale: only θ or a logistic G loss
+            keys = ("theta", "loss_g") if self.output == "prob" else ("theta",)
+            self.key = next((k for k in keys if k in ev.values), "")
+        x = ev.values.get(self.key)
+        if x is None or not math.isfinite(x):
+            return None
+        self.buf.append(x)
+        if len(self.buf) < self.window or ev.step % self.every:
+            return None
+        x = np.asarray(self.buf)
+        period, strength = oscillation_stats(x, self.window // 4)
+        if not period:
+            self.armed = True
+            return None
+        if not self.armed:
+            return None
+        self.armed = False
+        what = "θ" if self.key == "theta" else "the generator loss"
+        amp = float(np.percentile(x, 95) - np.percentile(x, 5))
+        return (f"Oscillation: {what} cycles with a period of about {period} steps (swing {amp:.3g}, "
+                f"autocorrelation {strength:.2f} one period apart) instead of settling; the simultaneous "
+                f"gradient game is circling its equilibrium (seed 000's saddle; the Dirac GAN of Mescheder "
+                f"et al. 2018). Try more D steps per G step (variant.k), lower learning rates, Adam with "
+                f"beta1 = 0.5 rather than 0.9, a gradient penalty on D (variant.r1_weight > 0), or wgan_gp.")
+
+
+def oscillation_stats(x: np.ndarray, max_period: int, trough: float = -0.25,
+                      peak: float = 0.25) -> tuple[int, float]:
+    """(period, autocorrelation at that period) of a detrended series; (0, 0) when it does not cycle."""
+    n = len(x)
+    t = np.arange(n)
+    x = x - np.polyval(np.polyfit(t, x, 1), t)
+    var = float(x @ x)
+    if var <= 1e-24 * n:
+        return 0, 0.0
+    f = np.fft.rfft(x, 2 * n)
+    acf = np.fft.irfft(f * np.conj(f))[:max_period + 1] / var
+    below = np.nonzero(acf < trough)[0]
+    below = below[below >= 4]             # a cycle of fewer than 8 steps is step-to-step noise
+    if not len(below):
+        return 0, 0.0
+    after = acf[below[0]:]
+    k = int(np.argmax(after))
+    if after[k] < peak:
+        return 0, 0.0
+    return below[0] + k, float(after[k])
+
+
+class ModeCollapse(Detector):
+    """Coverage of the toy modes, sample diversity or recall falling well below their best."""
+    code = "mode_collapse"
+
+    def __init__(self, cfg, output):
+        super().__init__(cfg, output)
+        self.best: dict[str, float] = {}
+        self.n_eval = 0
+
+    def on_eval(self, ev):
+        v, b = ev.values, self.best
+        self.n_eval += 1
+        why = None
+        if "coverage" in v and v["coverage"] <= b.get("coverage", 0) - 0.25:
+            why = (f"the generator now covers {v['modes']:.0f} modes, down from {b['modes']:.0f} "
+                   f"(coverage {v['coverage']:.2f}, best {b['coverage']:.2f})")
+        elif "diversity" in v and b.get("diversity", 0) >= 0.6 and v["diversity"] < 0.35:
+            why = (f"sample diversity fell to {v['diversity']:.2f} of the real data's "
+                   f"(best {b['diversity']:.2f})")
+        elif "diversity" in v and self.n_eval >= 3 and v["diversity"] < 0.1:
+            why = f"generated samples are nearly identical (diversity {v['diversity']:.2f} of the real data's)"
+        elif ("recall" in v and "coverage" not in v and v.get("precision", 0) >= 0.5   # blobs have
+              and b.get("recall", 0) >= 0.4 and v["recall"] < 0.5 * b["recall"]):     # spurious recall
+            why = f"recall fell to {v['recall']:.2f} (best {b['recall']:.2f}): parts of the data are no longer produced"
+        for k in ("coverage", "modes", "diversity", "recall"):
+            if k in v and math.isfinite(v[k]):
+                b[k] = max(b.get(k, v[k]), v[k])
+        if why is None:
+            self.armed = True
+            return None
+        if not self.armed:
+            return None
+        self.armed = False
+        return (f"Mode collapse: {why}. The generator is concentrating on a few outputs that fool the "
+                f"current D. Try a Wasserstein critic with gradient penalty (wgan_gp), more D steps per G "
+                f"step so G does not over-exploit a stale D (seed 004), a lower generator learning rate, "
+                f"a larger batch, or roll back to an earlier checkpoint with better coverage.")
+
+
+DETECTORS = (Divergence, DiscriminatorOverpowering, SaturatingGradients, Oscillation, ModeCollapse)
+
+
+class Diagnostics:
+    """All detectors over one run. `cfg` is the live config (the detectors read g_loss from it)."""
+
+    def __init__(self, cfg, output: str = "prob", enabled: bool = True):
+        self.enabled = enabled
+        self.detectors = [d(cfg, output) for d in DETECTORS]
+
+    def on_step(self, step: int, kind: str, values: dict) -> list[Finding]:
+        return self._observe(Step(step, kind, values), "on_step")
+
+    def on_eval(self, step: int, values: dict) -> list[Finding]:
+        return self._observe(Step(step, "eval", values), "on_eval")
+
+    def _observe(self, ev: Step, method: str) -> list[Finding]:
+        out = []
+        for d in self.detectors:
+            if not self.enabled and d.code != "diverged":
+                continue
+            text = getattr(d, method)(ev)
+            if text:
+                out.append(Finding(ev.step, d.level, text, d.code))
+        return out
+
+    def reset(self) -> None:
+        """After a rollback: forget streaks and buffers, re-arm every detector."""
+        for d in self.detectors:
+            d.reset()

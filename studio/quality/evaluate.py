@@ -1,0 +1,206 @@
+"""Quality evaluation of a variant's generator, inside a run (every eval.every iterations) or from a
+checkpoint (`gan-studio eval`).
+
+Which metrics depend on the data: 1D -> Wasserstein-1, Jensen-Shannon, |θ - μ| for the shift
+generator; 2D -> modes covered, high-quality fraction, precision/recall; images -> FID, KID (± its
+standard error), precision/recall in a classifier's feature space, conditional accuracy for
+class-conditional models, Inception FID on request. WGAN critics add their health (weights at the
+clip bound, gradient norms at interpolates). All variants add `diversity`: the mean pairwise
+distance of generated samples over that of real ones (about 1 when healthy, near 0 when collapsed).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from . import features, metrics
+
+# Metrics where a larger value is better; every other metric (distances, errors) is lower-is-better.
+HIGHER_IS_BETTER = frozenset({"modes", "coverage", "hq", "precision", "recall", "acc_cond"})
+
+
+def better(name: str, new: float, old: float | None) -> bool:
+    if old is None:
+        return True
+    return new > old if name in HIGHER_IS_BETTER else new < old
+
+
+class Evaluator:
+    """Computes the metrics of `variant`. Its noise is fixed, so successive evaluations differ by
+    the generator only; training's random streams are never touched."""
+
+    def __init__(self, variant, cfg):
+        self.v, self.cfg = variant, cfg
+        self.data = variant.data
+        self.device = variant.device
+        self._real = None          # reference samples or features, computed on first use
+        self._fs = None
+        self.notes: list[str] = []  # one-off information (classifier trained, Inception missing)
+        self._said: set[str] = set()
+
+    def _note(self, text: str) -> None:
+        if text not in self._said:
+            self._said.add(text)
+            self.notes.append(text)
+
+    def due(self, step: int) -> bool:
+        e = self.cfg.eval.every
+        return e > 0 and step > 0 and step % e == 0
+
+    @property
+    def n(self) -> int:
+        return self.cfg.eval.n_samples
+
+    # ------------------------------------------------------------------------ samples
+    def _gen(self, seed: int) -> torch.Generator:
+        return torch.Generator(device=self.device).manual_seed(self.cfg.train.seed + seed)
+
+    @torch.no_grad()
+    def generated(self, n: int | None = None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """n samples from fixed evaluation noise (and the requested labels for conditional models).
+        Batch-norm running statistics are restored afterwards, so evaluating does not alter training."""
+        n = n or self.n
+        g = self._gen(13)
+        z = torch.randn(n, self.cfg.model.latent_dim, generator=g, device=self.device)
+        y = None
+        if self.v.conditional:
+            y = torch.arange(n, device=self.device) % max(self.data.n_classes, 1)
+        out = [self._draw(z[i:i + 500], None if y is None else y[i:i + 500]) for i in range(0, n, 500)]
+        return torch.cat(out), y
+
+    @torch.no_grad()
+    def _draw(self, z, y):
+        """G(z[, y]) with G's buffers (batch-norm running statistics) left as they were."""
+        v = self.v
+        saved = {k: b.clone() for k, b in v.G.named_buffers()}
+        x = v.generate(z, y) if y is not None else v.generate(z)
+        for k, b in v.G.named_buffers():
+            b.copy_(saved[k])
+        return x.float()
+
+    def real(self) -> torch.Tensor:
+        """The fixed reference sample of real data (same size as the generated one)."""
+        d = self.data
+        if d.family == "image":
+            x = d.x
+            idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(5))[:self.n]
+            return x[idx.to(x.device)].float()
+        return d.sample(max(self.n, 2000) if d.family == "1d" else self.n, self._gen(17), self.device).x.float()
+
+    def feature_space(self):
+        if self._fs is None:
+            self._fs = features.classifier_for(self.data, self.device, log=self._note)
+            self._note(features.accuracy_line(self._fs))
+        return self._fs
+
+    # ------------------------------------------------------------------------ metrics
+    def evaluate(self) -> dict[str, float]:
+        fam = self.data.family
+        if not self.v.makes_samples or fam == "none":
+            return {}
+        if fam == "image" and getattr(self.data, "y", None) is None:
+            self._note("no quality metrics for this data set: it has no class labels to train the "
+                       "feature classifier on (unpaired domains)")
+            return {}
+        fake, y = self.generated()
+        out = {"1d": self._toy_1d, "2d": self._toy_2d, "image": self._images}[fam](fake, y)
+        out.update(self._critic_health(fake, y))
+        return {k: float(v) for k, v in out.items()}
+
+    def _toy_1d(self, fake, y):
+        if self._real is None:
+            self._real = self.real().cpu().numpy().ravel()
+        r, f = self._real, fake.cpu().numpy().ravel()
+        out = {"w1": metrics.wasserstein1(r, f), "js": metrics.js_divergence(r, f),
+               "diversity": _ratio(f[:, None], r[:, None])}
+        dirac = self.v.dirac_state()
+        if dirac is not None:
+            mu = float((self.data.weights * self.data.means).sum())
+            out["theta_err"] = abs(float(dirac["theta"]) - mu)
+        return out
+
+    def _toy_2d(self, fake, y):
+        if self._real is None:
+            self._real = self.real().cpu().numpy()
+        r, f = self._real, fake.cpu().numpy()
+        out = {}
+        if self.data.centers is not None:
+            out.update(metrics.mode_coverage(f, self.data.centers, self.data.mode_std))
+        p, rc = metrics.precision_recall(r, f, self.cfg.eval.pr_k)
+        out.update(precision=p, recall=rc, diversity=_ratio(f, r))
+        return out
+
+    def _images(self, fake, y):
+        fs = self.feature_space()
+        if self._real is None:
+            self._real = fs.features(self.real())
+            self._real_stats = metrics.feature_stats(self._real)
+        rf, ff = self._real, fs.features(fake)
+        out = {"fid": metrics.frechet_distance(*self._real_stats, *metrics.feature_stats(ff))}
+        out["kid"], out["kid_se"] = metrics.kid(rf, ff, self.cfg.eval.kid_subsets, max(len(ff) // 2, 2))
+        out["precision"], out["recall"] = metrics.precision_recall(rf, ff, self.cfg.eval.pr_k)
+        out["diversity"] = _ratio(ff, rf)
+        if y is not None:
+            out["acc_cond"] = metrics.conditional_accuracy(fs.predict(fake), y.cpu().numpy())
+        if self.cfg.eval.inception:
+            try:
+                inc = features.inception(self.device)
+            except features.InceptionUnavailable as e:
+                self._note(str(e))
+            else:
+                if not hasattr(self, "_inc_stats"):
+                    self._inc_stats = metrics.feature_stats(inc.features(self.real()))
+                out["fid_inception"] = metrics.frechet_distance(*self._inc_stats,
+                                                                *metrics.feature_stats(inc.features(fake)))
+        return out
+
+    def _critic_health(self, fake, y):
+        if not self.v.watches_critic:
+            return {}
+        out = {}
+        clip = self.v.weight_clip()
+        if clip is not None:
+            out["clip_frac"] = metrics.clip_fraction(self.v.D, clip)
+        m = min(len(fake), 512)
+        real = self.real()[:m] if self.data.family == "image" else self._real_tensor(m)
+        critic = (lambda x: self.v.disc(x, y[:m])) if y is not None else self.v.disc
+        norms = metrics.critic_grad_norms(critic, real, fake[:m], self._gen(23))
+        self.v.D.zero_grad(set_to_none=True)
+        q10, q50, q90 = np.quantile(norms, [0.1, 0.5, 0.9])
+        out.update(gnorm_mean=norms.mean(), gnorm_dev=np.abs(norms - 1).mean(),
+                   gnorm_p10=q10, gnorm_p50=q50, gnorm_p90=q90)
+        return out
+
+    def _real_tensor(self, m):
+        r = self._real if self._real is not None else self.real().cpu().numpy()
+        return torch.as_tensor(np.asarray(r[:m]).reshape(m, -1), dtype=torch.float32, device=self.device)
+
+    # ------------------------------------------------------------------------ memorisation
+    def memorisation(self, space: str = "feature") -> dict[str, np.ndarray]:
+        """For each sample of the fixed grid: its nearest training image, the distance and the index.
+        `reference` is the median distance of held-out real images to their nearest training image:
+        generated samples much closer than that look copied. Arrays are numpy, images in [-1, 1]."""
+        if self.data.family != "image":
+            raise ValueError("the memorisation check needs image data")
+        v = self.v
+        s = self._draw(v.fixed_z, v.fixed_y if v.conditional else None)
+        x = self.data.x
+        tr, te = features.split(len(x))
+        train, held = x[torch.as_tensor(tr, device=x.device)], x[torch.as_tensor(te[:500], device=x.device)]
+        if space == "feature":
+            fs = self.feature_space()
+            pool, q, held = fs.features(train), fs.features(s), fs.features(held)
+        elif space == "pixel":
+            pool, q, held = (a.flatten(1).cpu().numpy() for a in (train, s, held))
+        else:
+            raise ValueError(f"space must be 'feature' or 'pixel' (got {space!r})")
+        idx, dist = metrics.nearest_neighbours(q, pool)
+        _, held_d = metrics.nearest_neighbours(held, pool)
+        return {"samples": s.cpu().numpy(), "nearest": train[torch.as_tensor(idx, device=x.device)].cpu().numpy(),
+                "index": tr[idx], "distance": dist, "reference": np.float64(np.median(held_d)),
+                "space": space}
+
+
+def _ratio(fake: np.ndarray, real: np.ndarray) -> float:
+    r = metrics.diversity(real)
+    return metrics.diversity(fake) / r if r > 0 else float("nan")
