@@ -72,7 +72,7 @@ class Trainer:
 
     def __init__(self, cfg: Config, run_dir: str | Path | None = None, *, name: str = "run",
                  resume: str | Path | dict | None = None, snapshots: bool = True,
-                 interactive: bool = False, write: bool = True):
+                 interactive: bool = False, write: bool = True, commands: CommandQueue | None = None):
         self.cfg = copy.deepcopy(cfg)
         self.name = name
         self.snapshots = snapshots        # the GUI wants view snapshots; the CLI does not
@@ -80,7 +80,7 @@ class Trainer:
         self.rank, local_rank, self.world_size = distributed.world()
         self.write = write and self.rank == 0
         self.device = pick_device(self.cfg.train.device, local_rank)
-        self.commands = CommandQueue()
+        self.commands = commands if commands is not None else CommandQueue()   # the GUI brings its own
         self._stop_requested = False
         self._paused = False
         self.step = 0

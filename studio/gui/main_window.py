@@ -1,21 +1,26 @@
 """The studio's main window: presets and hyperparameters on the left, the game and the loss curves in
 the middle (the latent explorer in its own tab), checkpoints, metrics and the log below.
 
-The window holds no training state of its own: a `Session` runs the Trainer and its signals drive
-the panels; a `RunFollower` does the same for a run directory opened from disk.
+The window holds no training state and no engine object of its own: a `Session` runs the Trainer,
+takes typed commands and its event signals drive the panels; a `RunFollower` does the same for a run
+directory opened from disk.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QScrollArea, QSplitter,
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QScrollArea, QSplitter,
                                QTabWidget, QVBoxLayout, QWidget)
 
-from ..config import ConfigError
-from ..core.events import CheckpointSaved, Evaluation, Failed, Message, ParamChanged, StateChanged
-from ..presets import load_preset
-from .checkpoint_actions import CheckpointActions
+from ..config.paths import runs_dir
+from ..config.presets import load_preset
+from ..config.schema import ConfigError
+from ..engine.commands import Pause, Resume, Rollback, SaveNow, SetParam, StepOnce
+from ..engine.events import (CheckpointSaved, Evaluation, Failed, GeneratorCopy, Message, ParamChanged,
+                             StateChanged)
+from ..engine.runlog import read_metrics
+from .actions.checkpoints import CheckpointActions
 from .panels.banner import Banner
 from .panels.checkpoints import CheckpointsPanel
 from .panels.controls import Controls
@@ -69,7 +74,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.split, "Training")
         self.latent_holder = QWidget(self)
         QVBoxLayout(self.latent_holder).setContentsMargins(0, 0, 0, 0)
-        self.latent: QWidget | None = None
+        self.latent: LatentExplorer | None = None
+        self._keep_view: dict[int, bool] = {}      # generator copies asked for, and whether to keep the view
+        self._explored_run: str | None = None      # the run whose generator the explorer shows
         self.tabs.addTab(self.latent_holder, "Latent explorer")
         self.tabs.currentChanged.connect(lambda i: i == 1 and self._explore_live())
         self.banner = Banner(self)
@@ -112,7 +119,7 @@ class MainWindow(QMainWindow):
         a["step_d"].triggered.connect(lambda: self.step("d"))
         a["step_g"].triggered.connect(lambda: self.step("g"))
         a["stop"].triggered.connect(self.session.stop)
-        a["save"].triggered.connect(self.session.save_now)
+        a["save"].triggered.connect(lambda: self.session.send(SaveNow()))
         a["open"].triggered.connect(self.ask_open_run)
         self.presets.chosen.connect(self.choose_preset)
         self.form.edited.connect(self._form_edited)
@@ -156,19 +163,18 @@ class MainWindow(QMainWindow):
     def train_or_pause(self) -> None:
         state = self.session.state
         if state == "running":
-            self.session.pause()
+            self.session.send(Pause())
         elif state == "paused":
-            self.session.resume()
+            self.session.send(Resume())
         elif state == "idle":
             self.start()
 
     def step(self, kind: str) -> None:
         if self.session.state == "idle":
             self.start(paused=True)
-        self.session.step_once(kind)
+        self.session.send(StepOnce(kind))
 
     def ask_open_run(self) -> None:
-        from ..paths import runs_dir
         path = QFileDialog.getExistingDirectory(self, "Open run directory", str(runs_dir()))
         if path:
             self.open_run(path)
@@ -230,9 +236,7 @@ class MainWindow(QMainWindow):
         trace = [(ev.step, ev.values["theta"], ev.values["d_slope"]) for ev in batch
                  if "theta" in ev.values and "d_slope" in ev.values]     # the 1D shift game
         if trace:
-            view = self.game.view("1d")
-            if hasattr(view, "add_trace"):
-                view.add_trace(trace)
+            self.game.view("1d").add_trace(trace)
         self.status.progress(batch[-1].step, batch[-1].elapsed)
 
     def _event(self, ev) -> None:
@@ -249,15 +253,20 @@ class MainWindow(QMainWindow):
             self.metrics.add_message(ev.step, ev.level, ev.text, ev.code)
             self.log.append(f"step {ev.step:,}: {ev.text}", ev.level)
             if ev.code == "diverged":    # the run is paused: offer the way back
-                self.banner.show_error(ev.text, "Roll back to last good checkpoint", self.session.rollback)
+                self.banner.show_error(ev.text, "Roll back to last good checkpoint (halves the learning rates)",
+                                       lambda: self.session.send(Rollback()))
         elif isinstance(ev, Evaluation):
             self.metrics.add_evaluation(ev.step, ev.values)
+        elif isinstance(ev, GeneratorCopy):
+            keep = self._keep_view.pop(ev.request, False)
+            self._explored_run = self.session.run_dir
+            self.latent_explorer().set_source(ev.model, keep_view=keep)
+            self.log.append(f"latent explorer: generator copied at step {ev.step:,}")
         elif isinstance(ev, StateChanged):
             self.log.append(f"{ev.state} at step {ev.step:,}")
 
     def _history(self, run_dir: Path, step: int) -> None:
         """The curves of the run a resumed (or branched) run continues, up to its step."""
-        from ..core.runlog import read_metrics
         recs = [r for r in read_metrics(run_dir / "metrics.jsonl") if r.get("step", 0) <= step
                 and r.get("event") != "resume"]
         route_records(recs, self.plot, self.metrics)
@@ -275,6 +284,8 @@ class MainWindow(QMainWindow):
         self.form.set_running(live)
         self.presets.list.setEnabled(not live)
         self.checkpoints.set_live(live)
+        if self.latent is not None:
+            self.latent.set_live(live)
         self.status["state"].setText(state)
 
     def _finished(self, ev) -> None:
@@ -286,35 +297,31 @@ class MainWindow(QMainWindow):
 
     def _form_edited(self, key: str, value) -> None:
         if self.session.live:
-            self.session.set_param(key, value)
+            self.session.send(SetParam(key, value))
 
     def report_error(self, text: str, detail: str = "") -> None:
         self.banner.show_error(text)
         self.log.append(text, "error", detail)
 
     # ------------------------------------------------------------------ latent explorer
-    def latent_explorer(self) -> QWidget:
+    def latent_explorer(self) -> LatentExplorer:
         if self.latent is None:
-            try:
-                self.latent = LatentExplorer(self.latent_holder)
-            except Exception as e:
-                self.latent = QLabel(f"The latent explorer is not available: {type(e).__name__}: {e}")
-                self.latent.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.latent = LatentExplorer(self.latent_holder)
+            self.latent.refresh_requested.connect(lambda: self._ask_generator(keep_view=True))
+            self.latent.set_live(self.session.live)
             self.latent_holder.layout().addWidget(self.latent)
         return self.latent
 
     def _explore_live(self) -> None:
-        """Opening the tab during a run explores the running generator (a copy, refreshable)."""
-        ex = self.latent_explorer()
-        t = self.session.trainer
-        if t is None or not hasattr(ex, "set_source") or getattr(ex, "model", None) is not None \
-                and getattr(ex.model, "_source", None) is t:
-            return
-        try:
-            from ..core.latent import LatentModel
-            ex.set_source(LatentModel.from_trainer(t))
-        except Exception as e:      # the saddle has no generator; a missing module is not fatal
-            self.log.append(f"latent explorer: {type(e).__name__}: {e}", "warning")
+        """Opening the tab during a run explores the running generator: a copy made between two
+        steps, asked for once per run (Refresh asks again)."""
+        self.latent_explorer()
+        if self.session.live and self._explored_run != self.session.run_dir:
+            self._ask_generator(keep_view=False)
+
+    def _ask_generator(self, keep_view: bool) -> None:
+        if self.session.live:
+            self._keep_view[self.session.request_generator_copy()] = keep_view
 
     # ------------------------------------------------------------------ settings and closing
     def _restore(self, preset: str | None) -> None:
@@ -348,7 +355,8 @@ class MainWindow(QMainWindow):
         if self.session.live:
             self.log.append("closing: stopping the run and saving a checkpoint")
             self.session.shutdown(save=True)
-        if hasattr(self.latent, "shutdown"):
+        self.ckpt.jobs.wait()
+        if self.latent is not None:
             self.latent.shutdown()
         st = QSettings()
         st.setValue("window/geometry", self.saveGeometry())

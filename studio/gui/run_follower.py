@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..core.runlog import MetricsFollower
+from ..engine.runlog import MetricsFollower
 
 
 def is_run_dir(path) -> bool:

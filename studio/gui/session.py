@@ -1,9 +1,11 @@
-"""A training session: the core Trainer iterated on a QThread, its events forwarded as Qt signals.
+"""A training session: the engine's Trainer iterated on a QThread, its events forwarded as Qt signals.
 
-Throttled at the source: step metrics are batched and sent at most every ~100 ms, snapshots are
-latest-wins (the thread keeps only the newest until the GUI has taken it), everything else is sent
-at once. Commands go straight to the Trainer's thread-safe methods. Closing stops the thread
-cleanly, after the Trainer has written its checkpoint.
+The GUI side holds no engine object. Commands are typed records (engine.commands) put on a queue the
+Trainer drains between steps; everything the window knows of the run (step, state, run directory,
+where it resumed from) comes from the events. Throttled at the source: step metrics are batched and
+sent at most every ~100 ms, snapshots are latest-wins (the thread keeps only the newest until the GUI
+has taken it), everything else is sent at once. Closing stops the thread cleanly, after the Trainer
+has written its checkpoint.
 """
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ import weakref
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..core.events import Failed, Finished, Snapshot, StateChanged, StepMetrics
+from ..config.schema import Config
+from ..engine.commands import Command, CommandQueue, CopyGenerator, Pause, SaveNow, Stop
+from ..engine.events import Failed, Finished, Snapshot, Started, StateChanged, StepMetrics
+from ..engine.trainer import Trainer
 
 METRICS_INTERVAL = 0.1     # seconds between metric batches
 _THREADS: "weakref.WeakSet[TrainingThread]" = weakref.WeakSet()
@@ -33,60 +38,31 @@ def live_threads() -> list["TrainingThread"]:
 
 
 class TrainingThread(QThread):
-    """Builds the Trainer (data loading can take a while) and iterates `Trainer.run()`."""
+    """Builds the Trainer (data loading can take a while) and iterates `Trainer.run()`. The Trainer
+    never leaves this thread; commands reach it through the queue it was built with."""
     metrics = Signal(list)       # [StepMetrics, ...]
     snapshot_ready = Signal()    # take it with take_snapshot()
     event = Signal(object)       # any other event, in order
-    ready = Signal(object)       # the Trainer, once built
 
-    def __init__(self, build, parent=None):
+    def __init__(self, build, commands: CommandQueue, parent=None):
         super().__init__(parent)
         self._build = build
-        self.trainer = None
+        self.commands = commands
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
-        self._pending: list[tuple] = []     # commands sent before the Trainer existed
-        self._cancel = False
         _THREADS.add(self)
-
-    # ------------------------------------------------------------------ commands (GUI thread)
-    def command(self, name: str, *args) -> None:
-        with self._lock:
-            t = self.trainer
-            if t is None:
-                self._pending.append((name, args))
-                return
-        getattr(t, name)(*args)
-
-    def request_stop(self) -> None:
-        with self._lock:
-            self._cancel = True
-            t = self.trainer
-        if t is not None:
-            t.stop()
-            t.resume()          # wakes a paused loop so that it sees the stop at once
 
     def take_snapshot(self) -> Snapshot | None:
         with self._lock:
             s, self._snap = self._snap, None
         return s
 
-    # ------------------------------------------------------------------ the worker
     def run(self) -> None:
         try:
             trainer = self._build()
         except Exception as e:   # bad config, missing data set, unreadable checkpoint
             self.event.emit(Failed(0, f"{type(e).__name__}: {e}", traceback.format_exc()))
             return
-        with self._lock:
-            self.trainer = trainer
-            pending, self._pending = self._pending, []
-            cancel = self._cancel
-        self.ready.emit(trainer)
-        for name, args in pending:
-            getattr(trainer, name)(*args)
-        if cancel:
-            trainer.stop()
         batch: list[StepMetrics] = []
         last = time.perf_counter()
         gen = trainer.run()
@@ -120,93 +96,87 @@ class TrainingThread(QThread):
 
 class Session(QObject):
     """One run at a time: start it, send it commands, stop it. Signals arrive on the GUI thread."""
-    started = Signal(object)          # core.events.Started
+    started = Signal(object)          # engine.events.Started
     metrics = Signal(list)            # [StepMetrics, ...] at most every ~100 ms
-    snapshot = Signal(object)         # core.events.Snapshot (latest wins)
-    event = Signal(object)            # CheckpointSaved, ParamChanged, Message, Evaluation, ...
+    snapshot = Signal(object)         # engine.events.Snapshot (latest wins)
+    event = Signal(object)            # CheckpointSaved, ParamChanged, Message, Evaluation, GeneratorCopy, ...
     state_changed = Signal(str)       # "starting", "running", "paused", "idle"
     finished = Signal(object)         # Finished or Failed
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._thread: TrainingThread | None = None
+        self._commands: CommandQueue | None = None
+        self._requests = 0
         self.state = "idle"
-        self.trainer = None
+        self.config: Config | None = None      # what the run was started with
+        self._reset_run()
+
+    def _reset_run(self) -> None:
+        self.step = 0                          # the newest step an event reported
         self.run_dir: str | None = None
+        self.resumed_from: str | None = None
+        self.device = ""
 
     # ------------------------------------------------------------------ lifecycle
     @property
     def live(self) -> bool:
         return self._thread is not None
 
-    def start(self, cfg, *, name: str = "run", run_dir=None, resume=None, paused: bool = False) -> None:
+    def start(self, cfg: Config, *, name: str = "run", run_dir=None, resume=None, paused: bool = False) -> None:
         """Build a Trainer for `cfg` on a new thread and start it (paused when asked)."""
         if self.live:
             raise RuntimeError("a run is already live; stop it first")
-        from ..core.trainer import Trainer
+        commands = CommandQueue()
+        if paused:
+            commands.put(Pause())
 
         def build():
-            return Trainer(cfg, run_dir, name=name, resume=resume, snapshots=True, interactive=True)
+            return Trainer(cfg, run_dir, name=name, resume=resume, snapshots=True, interactive=True,
+                           commands=commands)
 
-        th = TrainingThread(build, self)
+        th = TrainingThread(build, commands, self)
         # bound methods of this QObject: queued onto the GUI thread
         th.metrics.connect(self._on_metrics)
         th.snapshot_ready.connect(self._on_snapshot)
         th.event.connect(self._on_event)
-        th.ready.connect(self._on_ready)
         th.finished.connect(self._on_finished)
-        self._thread = th
-        self.trainer = None
-        if paused:
-            th.command("pause")
+        self._thread, self._commands, self.config = th, commands, cfg
+        self._reset_run()
         self._set_state("starting")
         th.start()
 
+    def send(self, cmd: Command) -> None:
+        """A command for the live run (handled between two steps); nothing without a run."""
+        if self._commands is not None:
+            self._commands.put(cmd)
+
     def stop(self) -> None:
         """Ask the run to stop; it saves its end checkpoint and the thread ends soon after."""
-        if self._thread is not None:
-            self._thread.request_stop()
+        self.send(Stop())
+
+    def request_generator_copy(self) -> int:
+        """Ask the run for a frozen copy of its generator; the GeneratorCopy event carries this number."""
+        self._requests += 1
+        self.send(CopyGenerator(self._requests))
+        return self._requests
 
     def shutdown(self, save: bool = True, timeout: float = 60.0) -> bool:
         """Stop and wait for the thread (the window is closing). True when it ended in time."""
         th = self._thread
         if th is None:
             return True
-        t = th.trainer
-        if save and t is not None and not t.cfg.checkpoint.at_end:
-            t.save_now()
-        th.request_stop()
+        if save and self.config is not None and not self.config.checkpoint.at_end:
+            self.send(SaveNow())
+        self.stop()
         ok = th.wait(int(timeout * 1000))
         self._on_thread_done(th)
         return ok
 
-    # ------------------------------------------------------------------ commands
-    def _cmd(self, name: str, *args) -> None:
-        if self._thread is not None:
-            self._thread.command(name, *args)
-
-    def pause(self) -> None:
-        self._cmd("pause")
-
-    def resume(self) -> None:
-        self._cmd("resume")
-
-    def step_once(self, kind: str = "iter") -> None:
-        self._cmd("step_once", kind)
-
-    def set_param(self, key: str, value) -> None:
-        self._cmd("set_param", key, value)
-
-    def save_now(self) -> None:
-        self._cmd("save_now")
-
-    def rollback(self) -> None:
-        """Load the run's newest checkpoint with finite metrics (after a divergence)."""
-        self._cmd("rollback")
-
     # ------------------------------------------------------------------ from the thread
     @Slot(list)
     def _on_metrics(self, batch: list) -> None:
+        self.step = batch[-1].step
         self.metrics.emit(batch)
 
     @Slot()
@@ -215,23 +185,22 @@ class Session(QObject):
         if isinstance(th, TrainingThread):
             self._on_thread_done(th)
 
-    @Slot(object)
-    def _on_ready(self, trainer) -> None:
-        self.trainer = trainer
-
     @Slot()
     def _on_snapshot(self) -> None:
         if self._thread is not None:
             snap = self._thread.take_snapshot()
             if snap is not None:
+                self.step = snap.step
                 self.snapshot.emit(snap)
 
     @Slot(object)
     def _on_event(self, ev) -> None:
-        name = type(ev).__name__
-        if name == "Started":
+        self.step = getattr(ev, "step", self.step)
+        if isinstance(ev, Started):
             self.run_dir = ev.run_dir or None
-            self._set_state("paused" if self.trainer is not None and self.trainer.paused else "running")
+            self.resumed_from = ev.resumed_from
+            self.device = ev.device
+            self._set_state("running")
             self.started.emit(ev)
         elif isinstance(ev, StateChanged):
             if self._thread is not None:     # a late "running" after the stop means nothing
@@ -248,7 +217,7 @@ class Session(QObject):
         th.wait()
         self._on_snapshot()
         self._thread = None
-        self.trainer = None
+        self._commands = None
         self._set_state("idle")
         th.deleteLater()
 

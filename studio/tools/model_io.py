@@ -18,6 +18,7 @@ from ..config.schema import Config
 from ..data import DataSource, DataSpec, SpecOnly, make_data
 from ..engine import checkpoints
 from ..games import Variant, game_class
+from ..inspect import probes
 from ..inspect.latent import LatentModel
 
 
@@ -77,3 +78,10 @@ def latent_model(model: OpenedModel) -> LatentModel | None:
     if not model.game.has_latent:
         return None
     return LatentModel(model.game, step=model.step, source=Path(model.path).name)
+
+
+def snapshot(model: OpenedModel) -> tuple[str, dict]:
+    """What the game view draws for the opened model: (view name, numpy data), with the probe noise
+    a run of this seed uses."""
+    gen = torch.Generator(device=model.device).manual_seed(model.cfg.train.seed + 7)
+    return probes.snapshot(model.game, gen)

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from studio.config.presets import load_preset
 from studio.gui.panels.checkpoints import CheckpointsPanel
 
 
@@ -18,7 +19,7 @@ def click(qtbot, widget) -> None:
 def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     w = make_window("toy-1d-shift", train__steps=1_000_000)
     click(qtbot, w.controls.button("step"))
-    qtbot.waitUntil(lambda: w.session.state == "paused" and w.session.trainer.step == 1, timeout=40_000)
+    qtbot.waitUntil(lambda: w.session.state == "paused" and w.session.step == 1, timeout=40_000)
     click(qtbot, w.controls.button("save"))
     qtbot.waitUntil(lambda: len(w.checkpoints.paths()) == 1, timeout=10_000)
     path = w.checkpoints.paths()[0]
@@ -28,12 +29,12 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
     assert len(w.checkpoints.paths()) == 2                  # + the one written on stop
     w.checkpoints.select(path)
-    click(qtbot, w.checkpoints.buttons["load"])
-    assert w.ckpt.loaded == path
+    click(qtbot, w.checkpoints.buttons["load"])             # opened on a worker thread
+    qtbot.waitUntil(lambda: w.ckpt.loaded == path, timeout=20_000)
     assert w.game.current_view == "1d"
-    assert "loaded" in w.game.caption.text()
-    if w.ckpt.model is not None:                            # core.latent is there: the explorer got it
-        assert w.latent_explorer() is not None
+    assert "step 1 (loaded)" in w.game.caption.text()
+    assert w.ckpt.model is not None and w.latent_explorer().model is w.ckpt.model
+    assert w.ckpt.model.step == 1
     # delete asks first
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     click(qtbot, w.checkpoints.buttons["delete"])
@@ -45,8 +46,8 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     remaining = w.checkpoints.paths()[0]
     w.checkpoints.select(remaining)
     click(qtbot, w.checkpoints.buttons["resume"])
-    qtbot.waitUntil(lambda: w.session.trainer is not None and w.session.trainer.step > 1, timeout=40_000)
-    assert w.session.trainer.resumed_from == remaining
+    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.step > 1, timeout=40_000)
+    assert w.session.resumed_from == remaining
     assert any("resumed" in text for _, text in w.plot.markers)      # the run's history, then more
     assert Path(w.session.run_dir) == Path(remaining).parent.parent
     w.session.stop()
@@ -62,9 +63,9 @@ def test_branch_starts_a_new_run_with_changed_settings(qtbot, make_window):
     cfg.optim_d.lr = 0.02
     cfg.train.steps = 1_000_000
     assert w.ckpt.branch(src, cfg)
-    qtbot.waitUntil(lambda: w.session.trainer is not None and w.session.trainer.step > 3, timeout=40_000)
-    t = w.session.trainer
-    assert t.cfg.optim_d.lr == 0.02 and t.variant.opt_d.param_groups[0]["lr"] == 0.02
+    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.step > 3, timeout=40_000)
+    assert w.session.resumed_from == src
+    assert load_preset(Path(w.session.run_dir) / "config.toml").optim_d.lr == 0.02
     assert Path(w.session.run_dir) != Path(src).parent.parent
     assert "branch" in Path(w.session.run_dir).name
     w.session.stop()

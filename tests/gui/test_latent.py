@@ -19,7 +19,7 @@ def model(preset: str, *over: str) -> LatentModel:
     t = Trainer(cfg, snapshots=False, write=False)
     for _ in t.run():
         pass
-    return LatentModel.from_trainer(t, n_fit=128)
+    return LatentModel(t.variant, n_fit=128)
 
 
 @pytest.fixture(scope="module")

@@ -188,7 +188,7 @@ def test_session_batches_metrics_and_stops(qtbot):
     s.metrics.connect(batches.append)
     s.snapshot.connect(snaps.append)
     s.start(cfg, name="batching")
-    qtbot.waitUntil(lambda: s.trainer is not None and s.trainer.step > 2000, timeout=30_000)
+    qtbot.waitUntil(lambda: s.step > 2000, timeout=30_000)
     s.stop()
     qtbot.waitUntil(lambda: not s.live, timeout=10_000)
     qtbot.wait(50)

@@ -1,12 +1,15 @@
 """The main window driven through its real buttons: train, pause, step, stop, live edits, closing."""
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+
+from studio.config.presets import load_preset
 
 LONG = {"train__steps": 1_000_000}
 
@@ -30,16 +33,18 @@ def test_choose_train_pause_step_stop(qtbot, make_window):
     assert not w.presets.list.isEnabled()
     click(qtbot, w, "train")                                    # Pause
     qtbot.waitUntil(lambda: w.session.state == "paused", timeout=10_000)
-    t = w.session.trainer
-    s, g = t.step, t.g_updates
+    seen = []                                                   # what the engine reports, no engine object
+    w.session.metrics.connect(lambda batch: seen.extend((ev.kind, ev.step) for ev in batch))
+    qtbot.wait(300)
+    s = w.session.step
     click(qtbot, w, "step")
-    qtbot.waitUntil(lambda: t.step == s + 1, timeout=10_000)
-    d = t.d_updates
+    qtbot.waitUntil(lambda: ("iter", s + 1) in seen, timeout=10_000)
     click(qtbot, w, "step_d")
-    qtbot.waitUntil(lambda: t.d_updates == d + 1, timeout=10_000)
+    qtbot.waitUntil(lambda: ("d", s + 1) in seen, timeout=10_000)
     click(qtbot, w, "step_g")
-    qtbot.waitUntil(lambda: t.g_updates == g + 2, timeout=10_000)
-    assert t.step == s + 1 and w.session.state == "paused"
+    qtbot.waitUntil(lambda: ("g", s + 1) in seen, timeout=10_000)
+    assert seen[-3:] == [("iter", s + 1), ("d", s + 1), ("g", s + 1)]
+    assert w.session.step == s + 1 and w.session.state == "paused"
     qtbot.waitUntil(lambda: w.status["step"].text() == f"step {s + 1:,}", timeout=5_000)
     click(qtbot, w, "stop")
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
@@ -50,8 +55,7 @@ def test_choose_train_pause_step_stop(qtbot, make_window):
 def test_step_from_idle_starts_paused(qtbot, make_window):
     w = make_window("saddle-bilinear")
     click(qtbot, w, "step")
-    qtbot.waitUntil(lambda: w.session.state == "paused" and w.session.trainer is not None
-                    and w.session.trainer.step == 1, timeout=40_000)
+    qtbot.waitUntil(lambda: w.session.state == "paused" and w.session.step == 1, timeout=40_000)
     qtbot.waitUntil(lambda: w.game.current_view == "saddle", timeout=5_000)
     click(qtbot, w, "stop")
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
@@ -79,12 +83,11 @@ def test_form_edit_changes_running_learning_rate(qtbot, make_window):
     edit.selectAll()
     qtbot.keyClicks(edit, "0.01")
     qtbot.keyClick(edit, Qt.Key.Key_Return)
-    t = w.session.trainer
-    qtbot.waitUntil(lambda: t.cfg.optim_d.lr == pytest.approx(0.01), timeout=10_000)
-    assert t.variant.opt_d.param_groups[0]["lr"] == pytest.approx(0.01)
-    assert t.cfg.optim_g.lr == pytest.approx(0.05)                  # the other player is untouched
-    qtbot.waitUntil(lambda: len(w.plot.markers) == 1, timeout=5_000)
-    assert "optim_d.lr" in w.plot.markers[0][1]
+    qtbot.waitUntil(lambda: len(w.plot.markers) == 1, timeout=10_000)
+    assert "optim_d.lr" in w.plot.markers[0][1] and "0.01" in w.plot.markers[0][1]
+    live = load_preset(Path(w.session.run_dir) / "config.toml")     # the trainer rewrites it on a change
+    assert live.optim_d.lr == pytest.approx(0.01)
+    assert live.optim_g.lr == pytest.approx(0.05)                  # the other player is untouched
     assert any("optim_d.lr" in text for level, text in w.log.lines if level == "change")
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
@@ -93,7 +96,7 @@ def test_form_edit_changes_running_learning_rate(qtbot, make_window):
 def test_closing_during_training_saves_a_checkpoint(qtbot, make_window, tmp_path):
     w = make_window("toy-1d-rotation", **LONG)
     click(qtbot, w, "train")
-    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.trainer.step > 3, timeout=40_000)
+    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.step > 3, timeout=40_000)
     run_dir = Path(w.session.run_dir)
     w.close()
     assert not w.session.live
@@ -115,7 +118,7 @@ def test_worker_exception_is_shown_and_app_stays_usable(qtbot, make_window, monk
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
     monkeypatch.undo()
     click(qtbot, w, "train")                                  # usable again
-    qtbot.waitUntil(lambda: w.session.trainer is not None and w.session.trainer.step > 2, timeout=40_000)
+    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.step > 2, timeout=40_000)
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
 
@@ -149,11 +152,17 @@ def test_no_display_prints_one_line(monkeypatch, capsys):
 def test_latent_tab_explores_the_running_generator(qtbot, make_window):
     w = make_window("ring-2d-gan", model__hidden=16, train__batch_size=32, **LONG)
     click(qtbot, w, "train")
-    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.trainer.step > 2, timeout=40_000)
+    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.step > 2, timeout=40_000)
     w.tabs.setCurrentIndex(1)
     ex = w.latent
-    assert getattr(ex, "model", None) is not None, "the explorer got no generator"
-    assert ex.model._source is w.session.trainer
+    qtbot.waitUntil(lambda: ex.model is not None, timeout=10_000)   # a copy, answered between two steps
+    first = ex.model
+    assert 0 < first.step <= w.session.step and ex.refresh_btn.isEnabled()
+    ex.seed.setValue(11)
+    qtbot.waitUntil(lambda: w.session.step > first.step + 5, timeout=20_000)
+    ex.refresh_btn.click()                                  # a new copy, the view kept
+    qtbot.waitUntil(lambda: ex.model is not first, timeout=10_000)
+    assert ex.model.step > first.step and ex.seed.value() == 11
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
 
@@ -163,12 +172,16 @@ def test_divergence_pauses_and_the_banner_rolls_back(qtbot, make_window):
                     variant__g_loss="least_squares", checkpoint__every=1, checkpoint__keep_last=0)
     click(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.session.state == "paused" and w.banner.action.isVisible(), timeout=40_000)
-    t = w.session.trainer
-    diverged_at = t.step
+    diverged_at = w.session.step
     assert "diverged" in w.banner.label.text()
     qtbot.mouseClick(w.banner.action, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: t.step < diverged_at, timeout=10_000)
+    qtbot.waitUntil(lambda: w.session.step < diverged_at, timeout=10_000)
     assert not w.banner.isVisible()
-    assert all(math.isfinite(v) for v in t.last_metrics.values())
+    qtbot.waitUntil(lambda: any("rolled back" in text for _, text in w.log.lines), timeout=5_000)
+    halved = [text for _, text in w.plot.markers if text.startswith("optim_")]
+    assert halved == ["optim_d.lr: 10 → 5", "optim_g.lr: 10 → 5"]     # the one rollback policy
+    ckpts = sorted((Path(w.session.run_dir) / "checkpoints").glob("step_*.pt"))
+    assert ckpts and all(math.isfinite(v) for v in json.loads(
+        ckpts[0].with_suffix(".json").read_text())["metrics"].values())
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)

@@ -1,0 +1,1 @@
+"""What the window does beyond showing events: background jobs and the checkpoint actions."""

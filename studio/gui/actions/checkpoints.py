@@ -1,0 +1,148 @@
+"""What the window does with a checkpoint chosen in the panel: load, resume, branch, export.
+
+Load opens the checkpoint on a worker thread (its config and its game: no trainer, no image data
+set) and, once there, shows its state in the game area and hands its latent model to the explorer.
+Export runs on the same worker. Resume continues the same run directory; branch starts a new run from
+the checkpoint with hyperparameters edited in a dialog (model and data stay those of the
+checkpoint, so the weights still fit).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout
+
+from ...config.schema import Config, ConfigError
+from ...engine import checkpoints
+from ...tools import model_io
+from ...tools.export import export
+from ..panels.param_form import ParamForm
+from .jobs import Jobs
+
+
+def open_for_studio(path: str) -> tuple[int, str, dict, object]:
+    """(step, view, view data, latent model or None) of a checkpoint: one read, for both tabs."""
+    model = model_io.open_model(path)
+    view, data = model_io.snapshot(model)
+    return model.step, view, data, model_io.latent_model(model)
+
+
+class BranchDialog(QDialog):
+    """The checkpoint's hyperparameters in an editable form; model and data are locked."""
+
+    def __init__(self, cfg, source: str, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Branch a new run")
+        lay = QVBoxLayout(self)
+        info = QLabel(f"A new run starts from <b>{Path(source).name}</b> with these settings. "
+                      "Model and data stay as in the checkpoint.", self)
+        info.setWordWrap(True)
+        lay.addWidget(info)
+        self.form = ParamForm(self)
+        self.form.set_config(cfg)
+        self.form.lock_sections(("model", "data"))
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        lay.addWidget(scroll, 1)
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        box.button(QDialogButtonBox.StandardButton.Ok).setText("Start branch")
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        lay.addWidget(box)
+        self.resize(460, 640)
+
+
+class CheckpointActions(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.w = window
+        self.jobs = Jobs(self)
+        self.loaded: str | None = None
+        self.model = None
+        p = window.checkpoints
+        p.load_requested.connect(self.load)
+        p.resume_requested.connect(self.resume)
+        p.branch_requested.connect(self.branch)
+        p.export_requested.connect(self.export)
+        p.message.connect(lambda level, text: window.log.append(text, level))
+
+    def _config(self, path: str) -> Config:
+        return checkpoints.config_of(checkpoints.load(path), path)
+
+    # ------------------------------------------------------------------ off the GUI thread
+    def load(self, path: str) -> None:
+        """Open the checkpoint on the worker; the view and the explorer follow when it is open."""
+        self.w.log.append(f"opening checkpoint {path} …")
+        self.w.status.showMessage(f"Opening {Path(path).name} …")
+        self.jobs.run(lambda: open_for_studio(path), lambda out: self._loaded(path, *out),
+                      lambda e, tb: self._failed(f"cannot load {path}", e, tb))
+
+    def _loaded(self, path: str, step: int, view: str, data: dict, model) -> None:
+        self.loaded, self.model = path, model
+        self.w.status.clearMessage()
+        if not self.w.session.live:
+            shown = self.w.game.view(view)
+            shown.clear()                        # another state: no history carried over
+            self.w.game.show_snapshot(view, data, step)
+            self.w.game.set_caption(f"<b>{Path(path).name}</b> · step {step:,} (loaded)")
+        self.w.log.append(f"loaded checkpoint {path} (step {step:,})")
+        if model is not None:
+            self.w.latent_explorer().set_source(model)
+
+    def export(self, path: str, out: str, fmt: str) -> None:
+        self.w.log.append(f"exporting the generator of {Path(path).name} to {out} …")
+        self.jobs.run(lambda: export(path, fmt, out), self._exported,
+                      lambda e, tb: self._failed("export failed", e, tb))
+
+    def _exported(self, result) -> None:
+        path, usage = result
+        text = f"exported the generator to {path}: {usage}"
+        self.w.log.append(text)
+        self.w.status.showMessage(f"Exported {Path(path).name}", 8000)
+
+    def _failed(self, what: str, e: Exception, tb: str) -> None:
+        self.w.status.clearMessage()
+        if isinstance(e, (ConfigError, checkpoints.CheckpointError)):
+            self.w.report_error(f"{what}: {e}")
+        else:   # a bug: the traceback goes to the log
+            self.w.report_error(f"{what}: {type(e).__name__}: {e}", tb)
+
+    # ------------------------------------------------------------------ new runs
+    def resume(self, path: str, steps: int | None = None) -> bool:
+        """Continue the checkpoint's run in its own directory (to `steps` iterations if given)."""
+        if self.w.session.live:
+            return False
+        try:
+            cfg = self._config(path)
+            if steps is not None:
+                cfg.train.steps = max(cfg.train.steps, steps)
+        except (ConfigError, checkpoints.CheckpointError) as e:
+            self.w.report_error(f"cannot resume from {path}: {e}")
+            return False
+        run_dir = Path(path).resolve().parent.parent
+        self.w.preset_name = run_dir.name
+        self.w.form.set_config(cfg)
+        self.w.start(cfg, name=run_dir.name, run_dir=run_dir, resume=path)
+        return True
+
+    def branch(self, path: str, cfg: Config | None = None) -> bool:
+        """Start a new run from `path`; asks for the settings unless `cfg` is given."""
+        if self.w.session.live:
+            return False
+        try:
+            base = self._config(path)
+        except (ConfigError, checkpoints.CheckpointError) as e:
+            self.w.report_error(f"cannot branch from {path}: {e}")
+            return False
+        if cfg is None:
+            dlg = BranchDialog(base, path, self.w)
+            if dlg.exec() != QDialog.DialogCode.Accepted:
+                return False
+            cfg = dlg.form.config()
+        run_name = Path(path).resolve().parent.parent.name
+        name = f"{run_name.split('-branch')[0]}-branch"
+        self.w.form.set_config(cfg)
+        self.w.start(cfg, name=name, resume=path)
+        return True
