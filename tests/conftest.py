@@ -8,5 +8,3 @@ import torch  # noqa: E402
 
 os.environ["GAN_STUDIO_THREADS"] = "1"
 torch.set_num_threads(1)
-
-import studio.games  # noqa: E402,F401  (registers every game and its parameters, as the entry points do)

@@ -8,8 +8,9 @@ live beside each game and register here.
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 SCHEMA_VERSION = 1
 
@@ -146,6 +147,7 @@ class EvalConfig:
 class VariantParams:
     """Base of each game's parameters. Every game declares its own subclass beside its code
     (studio/games/) and registers it under its name; the loader looks the name up here."""
+    uses_model: ClassVar[bool] = True     # False: the game has no networks, the [model] section does nothing
     name: str = fld("gan", "GAN variant.")
 
 
@@ -159,16 +161,29 @@ def register_params(name: str, cls: type[VariantParams]) -> None:
     VARIANT_PARAMS[name] = cls
 
 
+GAMES_ENTRY_POINTS = "gan_studio.games"   # packages that register games (pyproject.toml names ours)
+
+
+def discover_games() -> None:
+    """Import every package that declares games under the entry-point group GAMES_ENTRY_POINTS
+    (studio.games, and any plugin); each registers its parameter classes here on import. This is how
+    the config layer knows the games without importing them."""
+    for ep in importlib.metadata.entry_points(group=GAMES_ENTRY_POINTS):
+        ep.load()
+
+
 def variant_params(name, source: str = "config") -> VariantParams:
     """Fresh default parameters of the variant called `name`."""
+    if isinstance(name, str) and name not in VARIANT_PARAMS:
+        discover_games()
     if not isinstance(name, str) or name not in VARIANT_PARAMS:
-        known = ", ".join(sorted(VARIANT_PARAMS)) or "none (import studio.games to register them)"
+        known = ", ".join(sorted(VARIANT_PARAMS)) or "none (no package declares gan_studio.games)"
         raise ConfigError(f"{source}: variant.name: unknown variant {name!r}; expected one of {known}")
     return VARIANT_PARAMS[name]()
 
 
 def _default_variant() -> VariantParams:
-    return VARIANT_PARAMS["gan"]() if "gan" in VARIANT_PARAMS else VariantParams()
+    return variant_params("gan", "default config")
 
 
 @dataclass

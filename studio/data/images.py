@@ -14,6 +14,9 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image, UnidentifiedImageError
+from torchvision import datasets
+from torchvision.datasets import ImageFolder
 
 from ..config.schema import ConfigError, DataConfig
 from .base import Batch, DataSource, register_kind
@@ -104,7 +107,7 @@ def _finish(d: DataConfig, x, y, n_classes, name, where, class_names=None) -> Im
 
 # ------------------------------------------------------------------------------------------ sources
 def load_digits_images(d: DataConfig) -> ImageData:
-    from sklearn.datasets import load_digits   # heavy optional import (about a second): only when used
+    from sklearn.datasets import load_digits   # scikit-learn takes about a second to import: only for digits
     dig = load_digits()
     x = to_unit(dig.images[:, None].astype(np.float32), 0.0, 16.0)
     return _finish(d, x, torch.as_tensor(dig.target), 10, "digits", "scikit-learn digits")
@@ -164,7 +167,6 @@ def load_fashion(d: DataConfig) -> ImageData:
 
 
 def load_torchvision(d: DataConfig, kind: str) -> ImageData:
-    from torchvision import datasets   # heavy optional import: only for torchvision data sets
     cls = {"mnist": datasets.MNIST, "fashion_mnist": datasets.FashionMNIST, "cifar10": datasets.CIFAR10}[kind]
     root = Path(d.root) if d.root else default_root()
     try:
@@ -191,7 +193,6 @@ def _mode_channels(img) -> int:
 
 def load_image_files(paths: list[Path], d: DataConfig, where: str, size: int | None = None) -> torch.Tensor:
     """Decode image files once into (N, C, S, S) in [-1, 1]; bad files raise ConfigError naming them."""
-    from PIL import Image, UnidentifiedImageError   # Pillow: only for image files
     if not paths:
         raise ConfigError(f"{where}: no images found (expected {', '.join(IMAGE_EXTS[:4])} files)")
     imgs = []
@@ -245,7 +246,6 @@ def load_image_folder(d: DataConfig) -> ImageData:
     if not classes:
         raise ConfigError(f"{folder}: no class subfolders; image_folder expects ROOT/CLASS/IMAGE "
                           f"(e.g. {folder}/cats/001.png)")
-    from torchvision.datasets import ImageFolder   # heavy optional import: only for folders
     try:
         ds = ImageFolder(str(folder), loader=lambda p: p, is_valid_file=lambda p: p.lower().endswith(IMAGE_EXTS))
     except (FileNotFoundError, RuntimeError) as e:

@@ -34,7 +34,7 @@ class RunLog:
         self._tb = None
         if tensorboard:
             try:
-                from torch.utils.tensorboard import SummaryWriter
+                from torch.utils.tensorboard import SummaryWriter   # optional: needs the tensorboard package
                 self._tb = SummaryWriter(str(self.dir / "tb"))
             except Exception:   # tensorboard not installed: the JSON log is the record
                 self._tb = None

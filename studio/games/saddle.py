@@ -5,6 +5,7 @@ spirals outwards under simultaneous steps and stays bounded under alternating on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -16,6 +17,7 @@ from .base import Variant, make_optimizer, register
 
 @dataclass
 class SaddleParams(VariantParams):
+    uses_model: ClassVar[bool] = False    # two scalars, no networks
     name: str = fld("saddle", "GAN variant.")
     game: str = fld("quadratic", "L(θ, φ): quadratic -θ² + φ² or bilinear θ·φ.",
                     choices=("quadratic", "bilinear"))

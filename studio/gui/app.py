@@ -4,6 +4,13 @@ from __future__ import annotations
 import os
 import sys
 
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from .main_window import MainWindow
+
 NO_DISPLAY = ("gan-studio: no display found (DISPLAY and WAYLAND_DISPLAY are not set). Run it under a "
               "virtual X server, e.g. `xvfb-run -a make run` or `Xvfb :99 & DISPLAY=:99 make run`, "
               "or set QT_QPA_PLATFORM=offscreen for a window nobody sees.")
@@ -14,7 +21,6 @@ def has_display(env=os.environ) -> bool:
 
 
 def dark_palette():
-    from PySide6.QtGui import QColor, QPalette
     p = QPalette()
     R = QPalette.ColorRole
     colors = {R.Window: "#202124", R.WindowText: "#e8eaed", R.Base: "#17181a", R.AlternateBase: "#24262a",
@@ -31,7 +37,6 @@ def dark_palette():
 
 
 def system_is_dark(app) -> bool:
-    from PySide6.QtCore import Qt
     forced = os.environ.get("GAN_STUDIO_THEME", "").lower()
     if forced in ("dark", "light"):
         return forced == "dark"
@@ -48,14 +53,12 @@ def apply_theme(app) -> None:
 
 
 def make_app(argv=None):
-    from PySide6.QtWidgets import QApplication
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     app.setOrganizationName("GAN Studio")
     app.setApplicationName("gan-studio")
     app.setApplicationDisplayName("GAN Studio")
     apply_theme(app)
     app.styleHints().colorSchemeChanged.connect(lambda *_: apply_theme(app))
-    import pyqtgraph as pg
     pg.setConfigOptions(antialias=False, useOpenGL=False)
     return app
 
@@ -65,7 +68,6 @@ def main(preset: str | None = None) -> int:
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     app = make_app()
-    from .main_window import MainWindow
     win = MainWindow(preset)
     win.show()
     return app.exec()

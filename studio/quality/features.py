@@ -24,6 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torchvision.models import Inception_V3_Weights, inception_v3
 
 from ..config.io import atomic_write_bytes
 
@@ -199,16 +200,9 @@ def classifier_for(data, device: torch.device | str = "cpu", log=None) -> Featur
 
 
 # ------------------------------------------------------------------------------------ Inception
-INCEPTION_URL_FILE = "inception_v3_google-0cc3c7bd.pth"
-
-
 def inception_weights_path() -> Path:
-    try:
-        from torchvision.models import Inception_V3_Weights   # heavy optional import: Inception FID only
-        name = os.path.basename(Inception_V3_Weights.IMAGENET1K_V1.url)
-    except Exception:
-        name = INCEPTION_URL_FILE
-    return Path(torch.hub.get_dir()) / "checkpoints" / name
+    """Where torchvision's hub cache keeps the Inception-v3 weights (never downloaded here)."""
+    return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(Inception_V3_Weights.IMAGENET1K_V1.url)
 
 
 class InceptionFeatures:
@@ -225,7 +219,6 @@ class InceptionFeatures:
                 f"cache ({path}). The studio never downloads them; copy that file there (on a machine with a "
                 f"network: python -c \"import torchvision; torchvision.models.inception_v3(weights='DEFAULT')\") "
                 f"to get it. The classifier FID is computed without it.")
-        from torchvision.models import inception_v3   # heavy optional import: Inception FID only
         net = inception_v3(weights=None, aux_logits=True, init_weights=False, transform_input=False)
         try:
             net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))

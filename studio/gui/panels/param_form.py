@@ -41,7 +41,7 @@ def relevant(cfg: Config, key: str) -> bool:
     if section == "data":
         return name == "kind" or cfg.data.kind in _DATA.get(name, (cfg.data.kind,))
     if section == "model":
-        if cfg.variant.name == "saddle":
+        if not cfg.variant.uses_model:
             return False
         return cfg.model.kind in _MODEL.get(name, (cfg.model.kind,))
     if section in ("optim_d", "optim_g"):
