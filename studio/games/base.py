@@ -87,6 +87,7 @@ class Variant:
     translates = False       # image-to-image (CycleGAN): no noise to sample from
     makes_samples = True     # G's outputs are samples of the data (the saddle's "G" is one number)
     watches_critic = False   # evaluations report the critic's health (WGAN family)
+    own_view: str | None = None   # a view of its own ("saddle", "cyclegan"); else the data's family
 
     def __init__(self, cfg: Config, data: DataSource, device: torch.device, gen: torch.Generator):
         if not isinstance(cfg.variant, self.Params):
@@ -131,7 +132,7 @@ class Variant:
     @property
     def view(self) -> str:
         """The view that draws this game: "1d", "2d", "image", "saddle", "cyclegan" or "none"."""
-        return VIEWS.get(self.data.family, "none")
+        return self.own_view or VIEWS.get(self.data.family, "none")
 
     @property
     def has_latent(self) -> bool:

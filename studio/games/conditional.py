@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from ..config.schema import VariantParams, fld
 from . import losses
 from .base import Variant, register
+from .gan import ChosenLosses
 
 
 @dataclass
@@ -43,31 +44,14 @@ class _Conditional(Variant):
 
 
 @register("cgan")
-class Cgan(_Conditional):
+class Cgan(_Conditional, ChosenLosses):
     Params = CganParams
-
-    @property
-    def output(self):
-        return "prob" if self.p.d_loss == "bce" else "critic"
 
     def disc(self, x, y=None):
         return self.D(x, y)
 
     def d_pass(self, x, y):
         return self.D(x, y)
-
-    def _read(self, out):
-        return torch.sigmoid(out).mean() if self.p.d_loss == "bce" else out.mean()
-
-    def d_step(self, batch):
-        _, _, real_out, fake_out = self.d_outputs(batch)
-        loss = losses.d_loss(self.p.d_loss, real_out, fake_out)
-        self.update(self.opt_d, loss, self.D, "gn_d")
-        return {"loss_d": loss.detach(), "d_real": self._read(real_out.detach()),
-                "d_fake": self._read(fake_out.detach())}
-
-    def generator_loss(self, out):
-        return losses.g_loss(self.p.g_loss, out)
 
     def g_step(self):
         n = self.cfg.train.batch_size

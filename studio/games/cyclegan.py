@@ -33,10 +33,7 @@ class CycleGan(Variant):
     Params = CycleganParams
     output = "critic"
     translates = True
-
-    @property
-    def view(self) -> str:
-        return "cyclegan"
+    own_view = "cyclegan"
 
     def build(self) -> None:
         if not self.data.two_domains:

@@ -22,9 +22,9 @@ class GanParams(VariantParams):
                            live=True)
 
 
-@register("gan")
-class Gan(Variant):
-    Params = GanParams
+class ChosenLosses(Variant):
+    """A discriminator trained with the loss the parameters choose (d_loss, g_loss): its output reads
+    as a probability for the logistic loss and as a critic value otherwise."""
 
     @property
     def output(self):
@@ -36,17 +36,31 @@ class Gan(Variant):
     def _read(self, out: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(out).mean() if self.p.d_loss == "bce" else out.mean()
 
+    def d_penalty(self, batch) -> torch.Tensor | None:
+        return None
+
     def d_step(self, batch):
         _, _, real_out, fake_out = self.d_outputs(batch)
         loss = losses.d_loss(self.p.d_loss, real_out, fake_out)
-        if self.p.r1_weight > 0:
-            loss = loss + self.p.r1_weight * losses.r1_penalty(self.D, batch.x)
+        penalty = self.d_penalty(batch)
+        if penalty is not None:
+            loss = loss + penalty
         self.update(self.opt_d, loss, self.D, "gn_d")
         return {"loss_d": loss.detach(), "d_real": self._read(real_out.detach()),
                 "d_fake": self._read(fake_out.detach())}
 
     def generator_loss(self, out):
         return losses.g_loss(self.p.g_loss, out)
+
+
+@register("gan")
+class Gan(ChosenLosses):
+    Params = GanParams
+
+    def d_penalty(self, batch):
+        if self.p.r1_weight > 0:
+            return self.p.r1_weight * losses.r1_penalty(self.D, batch.x)
+        return None
 
     def g_step(self):
         self.D.requires_grad_(False)

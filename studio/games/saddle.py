@@ -42,10 +42,7 @@ class Saddle(Variant):
     Params = SaddleParams
     output = "none"
     makes_samples = False
-
-    @property
-    def view(self) -> str:
-        return "saddle"
+    own_view = "saddle"
 
     def build(self) -> None:
         self.G = _Scalar(self.p.theta0).to(self.device)   # θ, the maximiser
