@@ -35,6 +35,7 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     assert "step 1 (loaded)" in w.game.caption.text()
     assert w.ckpt.model is not None and w.latent_explorer().model is w.ckpt.model
     assert w.ckpt.model.step == 1
+    assert "checkpoint manual_00000001.pt at step 1" in w.latent_explorer().status.text()
     # delete asks first
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     click(qtbot, w.checkpoints.buttons["delete"])

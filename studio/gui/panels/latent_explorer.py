@@ -252,8 +252,10 @@ class LatentExplorer(QtWidgets.QWidget):
         self.cls_label.setVisible(m.n_classes > 0)
 
     def _show_status(self, m) -> None:
+        origin = f"checkpoint {m.source}" if m.source else "a copy of the running generator"
         self.status.setText(f"{m.family} generator, latent dimension {m.latent_dim}"
-                            + (f", {m.n_classes} classes" if m.n_classes else ""))
+                            + (f", {m.n_classes} classes" if m.n_classes else "")
+                            + f" · {origin} at step {m.step:,}")
 
     def _make_sliders(self) -> None:
         for form, sliders in ((self.pc_form, self.pc_sliders), (self.raw_form, self.raw_sliders)):
