@@ -20,13 +20,22 @@ def _type_name(f: dataclasses.Field) -> str:
     return f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
 
 
+def shown(value: Any) -> str:
+    """A value as an error message shows it: its repr on one line (a config stored in a checkpoint may
+    hold anything, a tensor's repr spans lines) and not endless."""
+    text = repr(value)
+    if "\n" in text:
+        text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 def check_value(f: dataclasses.Field, value: Any, where: str) -> Any:
     """Check one value against its field's type and metadata; return it converted (int -> float)."""
     t = _type_name(f)
     m = f.metadata
 
     def bad(why: str) -> ConfigError:
-        return ConfigError(f"{where}: {why} (got {value!r})")
+        return ConfigError(f"{where}: {why} (got {shown(value)})")
 
     if t == "bool":
         if not isinstance(value, bool):
@@ -69,18 +78,20 @@ def check_value(f: dataclasses.Field, value: Any, where: str) -> Any:
 
 def _fill(obj, table: dict, source: str, section: str) -> None:
     if not isinstance(table, dict):
-        raise ConfigError(f"{source}: [{section}] must be a table (got {table!r})")
+        raise ConfigError(f"{source}: [{section}] must be a table (got {shown(table)})")
     fields = {f.name: f for f in dataclasses.fields(obj)}
     for key, value in table.items():
         if key not in fields:
-            raise ConfigError(f"{source}: unknown key '{section}.{key}' (value {value!r}); "
+            raise ConfigError(f"{source}: unknown key {f'{section}.{key}'!r} (value {shown(value)}); "
                               f"[{section}] accepts {', '.join(fields)}")
         setattr(obj, key, check_value(fields[key], value, f"{source}: {section}.{key}"))
 
 
 def config_from_dict(d: dict, source: str = "config") -> Config:
-    """Build a Config from a nested dict, rejecting unknown keys, wrong types and bad ranges."""
+    """Build a Config from a nested dict, rejecting unknown keys, wrong types and bad ranges; the
+    Config remembers `source`, so that errors found later (two fields that do not fit together) name it."""
     cfg = Config()
+    cfg.source = source
     top = {f.name: f for f in dataclasses.fields(Config) if f.name not in SECTIONS}
     if "schema_version" not in d:
         raise ConfigError(f"{source}: missing key 'schema_version' (this studio writes {SCHEMA_VERSION})")
@@ -88,11 +99,13 @@ def config_from_dict(d: dict, source: str = "config") -> Config:
         if key in SECTIONS:
             continue
         if key not in top:
-            raise ConfigError(f"{source}: unknown key '{key}' (value {value!r}); top-level keys are "
+            raise ConfigError(f"{source}: unknown key {key!r} (value {shown(value)}); top-level keys are "
                               f"{', '.join(top)} and the sections {', '.join(SECTIONS)}")
         setattr(cfg, key, check_value(top[key], value, f"{source}: {key}"))
     vt = d.get("variant", {})
     if isinstance(vt, dict):
+        if not isinstance(vt.get("name", "gan"), str):
+            raise ConfigError(f"{source}: variant.name: expected a string (got {shown(vt['name'])})")
         cfg.variant = variant_params(vt.get("name", "gan"), source)
     for section in SECTIONS:
         if section in d:
@@ -104,7 +117,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     """Split 'section.key=value'; the value is read as TOML, and as a bare string if that fails."""
     key, sep, raw = text.partition("=")
     key = key.strip()
-    if not sep or not key:
+    if not sep or not key or not key.isprintable():   # a key with a line break would break the one-line error
         raise ConfigError(f"--set {text!r}: expected section.key=value")
     raw = raw.strip()
     try:
@@ -125,7 +138,7 @@ def set_value(cfg: Config, key: str, value: Any, where: str | None = None) -> No
     where = where or key
     if key == "variant.name":
         if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a string (got {value!r})")
+            raise ConfigError(f"{where}: expected a string (got {shown(value)})")
         if value != cfg.variant.name:
             cfg.variant = variant_params(value, where)
         return
@@ -175,6 +188,6 @@ def read_toml(path: Path) -> dict:
     except OSError as e:
         raise ConfigError(f"{path}: cannot read ({e.strerror})") from None
     try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8-sig"))   # a UTF-8 byte-order mark (some editors add one) is fine
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: malformed TOML: {e}") from None

@@ -33,11 +33,22 @@ class DataSpec:
 
     @classmethod
     def from_dict(cls, d: dict, source: str = "checkpoint") -> "DataSpec":
-        try:
-            return cls(str(d["family"]), tuple(int(v) for v in d["shape"]), int(d.get("n_classes", 0)),
-                       tuple(str(n) for n in d.get("class_names", ())), bool(d.get("two_domains", False)))
-        except (KeyError, TypeError, ValueError) as e:
-            raise ConfigError(f"{source}: malformed data description ({type(e).__name__}: {e})") from None
+        family, shape, n = d.get("family"), d.get("shape"), d.get("n_classes", 0)
+        names, two = d.get("class_names", ()), d.get("two_domains", False)
+        types_ok = (isinstance(family, str) and isinstance(shape, (list, tuple)) and type(n) is int
+                    and all(type(v) is int for v in shape) and isinstance(names, (list, tuple))
+                    and all(isinstance(v, str) for v in names) and isinstance(two, bool))
+        if not types_ok:   # read strictly: a checkpoint is untrusted input, and tensors do not convert quietly
+            raise ConfigError(f"{source}: malformed data description (family, shape, n_classes, class_names, "
+                              f"two_domains must be a string, integers, an integer, strings and a flag)")
+        spec = cls(family, tuple(shape), n, tuple(names), two)
+        dims = {"1d": 1, "2d": 1, "image": 3, "none": None}.get(spec.family, -1)
+        ok = (dims is None or len(spec.shape) == dims) and all(0 < v <= 4096 for v in spec.shape) \
+            and 0 <= spec.n_classes <= 100_000 and (spec.family != "image" or spec.shape[0] <= 4)
+        if dims == -1 or not ok:   # what a generator is rebuilt from: a shape it cannot have is no description
+            raise ConfigError(f"{source}: malformed data description (family {spec.family!r}, shape {spec.shape}, "
+                              f"{spec.n_classes} classes)")
+        return spec
 
 
 class DataSource:

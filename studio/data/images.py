@@ -201,7 +201,7 @@ def load_image_files(paths: list[Path], d: DataConfig, where: str, size: int | N
             with Image.open(p) as im:
                 im.load()
                 imgs.append(im.copy())
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
             raise ConfigError(f"{p}: unreadable image ({type(e).__name__}: {str(e)[:120]})") from None
     chans = [_mode_channels(im) for im in imgs]
     want = d.channels or (1 if all(c == 1 for c in chans) else 3)

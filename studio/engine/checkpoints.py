@@ -6,6 +6,7 @@ import json
 import math
 import os
 import pickle
+import re
 import time
 import zipfile
 from dataclasses import dataclass
@@ -36,6 +37,13 @@ def save(path: str | os.PathLike, state: dict, meta: dict | None = None) -> Path
     return path
 
 
+def _first_sentence(e: Exception) -> str:
+    """The first sentence of an exception's message, whole (no cut mid-word), at most ~160 characters."""
+    text = " ".join(str(e).split()) or type(e).__name__
+    m = re.match(r"(.{20,160}?[.;:])(\s|$)", text)
+    return (m.group(1) if m else text[:160]).rstrip(".;:")
+
+
 def load(path: str | os.PathLike, map_location="cpu") -> dict:
     path = Path(path)
     if not path.is_file():
@@ -44,19 +52,130 @@ def load(path: str | os.PathLike, map_location="cpu") -> dict:
         raise CheckpointError(f"{path}: checkpoint is empty (an interrupted copy?)")
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
-    except (RuntimeError, EOFError, zipfile.BadZipFile, pickle.UnpicklingError, ValueError, OSError) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise CheckpointError(f"{path}: not a readable checkpoint (truncated, corrupt or not a torch file): "
-                              f"{first[:200]}") from None
+    except pickle.UnpicklingError as e:
+        blocked = re.search(r"unsupported GLOBAL (\S+)", str(e))
+        if blocked is None:          # garbage that pickle could not read, not an object it refused
+            raise CheckpointError(f"{path}: not a readable checkpoint (truncated, corrupt or not a torch "
+                                  f"file)") from None
+        # PyTorch's own message suggests weights_only=False, which would run the file's code: never
+        raise CheckpointError(f"{path}: holds Python objects other than tensors and plain data "
+                              f"({blocked.group(1)}); GAN Studio "
+                              f"never runs code from a checkpoint, so it will not open this file") from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as e:
+        raise CheckpointError(f"{path}: not a readable checkpoint (truncated, corrupt or not a torch file: "
+                              f"{_first_sentence(e)})") from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a GAN Studio checkpoint (no '{FORMAT}' marker)")
-    if state.get("version", 0) > VERSION:
+    version = state.get("version", 0)
+    if type(version) is not int:
+        raise CheckpointError(f"{path}: checkpoint key 'version' must be an integer (got {_shown(version)})")
+    if version > VERSION:
         raise CheckpointError(f"{path}: checkpoint version {state['version']} is newer than this studio "
                               f"reads ({VERSION})")
     for key in ("config", "step", "modules", "optimizers", "rng"):
         if key not in state:
             raise CheckpointError(f"{path}: checkpoint lacks '{key}'")
+    _check_structure(state, path)
     return state
+
+
+def _shown(value) -> str:
+    """A value for an error message: tensors by dtype and shape, the rest as a short one-line repr."""
+    if isinstance(value, torch.Tensor):
+        return f"a {str(value.dtype).removeprefix('torch.')} tensor of shape {tuple(value.shape)}"
+    text = " ".join(repr(value).split())        # one line: the repr of a dict holding tensors spans many
+    return text if len(text) <= 60 else f"{type(value).__name__} {text[:50]}..."
+
+
+def _is_count(v) -> bool:
+    return type(v) is int and v >= 0
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _check_structure(state: dict, path: Path) -> None:
+    """The types of everything the trainer, the games and the tools take from a checkpoint: a file of
+    the right format whose contents were damaged or edited gets one line naming the key, not a crash
+    in the code that reads it later."""
+    def need(ok: bool, key: str, what: str, value) -> None:
+        if not ok:
+            raise CheckpointError(f"{path}: checkpoint key '{key}' must be {what} (got {_shown(value)})")
+
+    def tensors(d, key: str, loose: bool = False) -> None:   # a state dict: names -> tensors
+        need(isinstance(d, dict), key, "a dict of tensors", d)
+        for name, t in d.items():        # (an optimiser's per-parameter state may hold None or a number)
+            ok = isinstance(t, torch.Tensor) or (loose and (t is None or _is_number(t)))
+            need(isinstance(name, str) and ok, f"{key}.{name}", "a tensor", t)
+
+    cfg = state["config"]
+    need(isinstance(cfg, dict), "config", "a table of settings", cfg)
+    need(_is_count(state["step"]), "step", "a non-negative integer", state["step"])
+    for key in ("d_updates", "g_updates"):
+        if key in state:
+            need(_is_count(state[key]), key, "a non-negative integer", state[key])
+    if "elapsed" in state:
+        v = state["elapsed"]
+        need(_is_number(v) and math.isfinite(v) and v >= 0, "elapsed", "a non-negative number of seconds", v)
+    modules = state["modules"]
+    need(isinstance(modules, dict) and modules, "modules", "a dict of networks' state dicts", modules)
+    for name, sd in modules.items():
+        tensors(sd, f"modules.{name}")
+    opts = state["optimizers"]
+    need(isinstance(opts, dict), "optimizers", "a dict of optimisers' state dicts", opts)
+    for name, sd in opts.items():
+        key = f"optimizers.{name}"
+        need(isinstance(sd, dict) and isinstance(sd.get("state"), dict) and isinstance(sd.get("param_groups"), list),
+             key, "an optimiser state dict (state, param_groups)", sd)
+        for i, g in enumerate(sd["param_groups"]):
+            need(isinstance(g, dict) and isinstance(g.get("params"), list)
+                 and all(type(p) is int for p in g["params"]), f"{key}.param_groups.{i}",
+                 "a parameter group (a dict with a list of parameter ids)", g)
+            for k, v in g.items():
+                ok = v is None or isinstance(v, (bool, int, float, str)) or (
+                    isinstance(v, (list, tuple)) and all(_is_number(x) for x in v)) or k == "params"
+                need(ok, f"{key}.param_groups.{i}.{k}", "a number, a flag or a list of numbers", v)
+        for pid, ps in sd["state"].items():
+            tensors(ps, f"{key}.state.{pid}", loose=True)
+    rng = state["rng"]
+    need(isinstance(rng, dict), "rng", "a dict of random generator states", rng)
+    cpu_state = torch.get_rng_state()
+    for key in ("gen", "torch", "cuda"):
+        if key == "cuda" and key not in rng:
+            continue
+        v = rng.get(key)
+        need(isinstance(v, torch.Tensor) and v.dtype == torch.uint8 and v.dim() == 1, f"rng.{key}",
+             "a random generator state (a 1-D uint8 tensor)", v)
+        if key == "torch" or (key == "gen" and v.numel() != 16):    # 16 bytes: a CUDA generator's state
+            try:
+                torch.Generator().set_state(v)
+            except RuntimeError:
+                need(False, f"rng.{key}", f"a CPU random generator state ({cpu_state.numel()} valid bytes)", v)
+    spec = state.get("data_spec")
+    need(spec is None or isinstance(spec, dict), "data_spec", "a description of the data (a dict)", spec)
+    if "metrics" in state:
+        m = state["metrics"]
+        need(isinstance(m, dict) and all(isinstance(k, str) and _is_number(v) for k, v in m.items()),
+             "metrics", "a dict of numbers", m)
+    if state.get("best") is not None:
+        need(_is_number(state["best"]), "best", "a number or None", state["best"])
+    fixed = state.get("fixed")
+    need(fixed is None or isinstance(fixed, dict), "fixed", "a dict of the sample grid's fixed noise", fixed)
+    if fixed:
+        z, y = fixed.get("z"), fixed.get("y")
+        latent = (cfg.get("model") or {}).get("latent_dim") if isinstance(cfg.get("model"), dict) else None
+        need(z is None or (isinstance(z, torch.Tensor) and z.is_floating_point() and z.dim() == 2
+                           and z.shape[0] > 0 and (type(latent) is not int or z.shape[1] == latent)),
+             "fixed.z", f"a float tensor of shape (N, {latent if type(latent) is int else 'model.latent_dim'})", z)
+        need(y is None or (isinstance(y, torch.Tensor) and not y.is_floating_point() and not y.is_complex()
+                           and y.dtype != torch.bool and y.dim() == 1 and (y.numel() == 0 or y.min() >= 0)
+                           and (z is None or y.shape[0] == z.shape[0])),
+             "fixed.y", "None or a 1-D tensor of class labels, one per row of fixed.z", y)
+    extra = state.get("extra")
+    need(extra is None or (isinstance(extra, dict) and all(v is None or isinstance(v, torch.Tensor)
+                                                            for v in extra.values())),
+         "extra", "a dict of tensors", extra)
 
 
 def config_of(state: dict, source: str) -> Config:
@@ -80,21 +199,40 @@ def list_checkpoints(run_dir: str | os.PathLike) -> list[CheckpointInfo]:
     d = Path(run_dir) / "checkpoints"
     out = []
     for p in sorted(d.glob("*.pt")):
-        side = p.with_suffix(".json")
-        try:
-            info = json.loads(side.read_text())
-        except (OSError, ValueError):
+        info = _sidecar(p)
+        if not _is_count(info.get("step")):    # no sidecar, or a damaged one: read the checkpoint itself
             try:
                 st = load(p)
             except CheckpointError:
                 continue
-            info = {"step": st["step"], "time": p.stat().st_mtime, "metrics": st.get("metrics", {})}
+            info = {**info, "step": st["step"]}
+            if not isinstance(info.get("metrics"), dict):
+                info["metrics"] = st.get("metrics") or {}
+        try:
+            stat = p.stat()
+        except OSError:                          # deleted meanwhile (a run pruning its checkpoints)
+            continue
+        t, reason, metrics = info.get("time"), info.get("reason"), info.get("metrics")
         thumb = p.with_suffix(".png")
-        out.append(CheckpointInfo(p, int(info.get("step") or 0), float(info.get("time", p.stat().st_mtime)),
-                                  p.stat().st_size, info.get("reason", ""), info.get("metrics", {}),
-                                  thumb if thumb.exists() else None))
+        out.append(CheckpointInfo(
+            p, info["step"], float(t) if _is_number(t) and 0 <= t < _YEAR_10000 else stat.st_mtime,
+            stat.st_size, reason if isinstance(reason, str) else "",
+            {k: v for k, v in metrics.items() if isinstance(k, str) and _is_number(v)} if isinstance(metrics, dict) else {},
+            thumb if thumb.exists() else None))
     out.sort(key=lambda c: (c.step, c.time))
     return out
+
+
+_YEAR_10000 = 253402300800     # seconds: a sidecar time past this (or before 1970) is not a real one
+
+
+def _sidecar(p: Path) -> dict:
+    """The JSON sidecar of a checkpoint as a dict; {} when missing, unreadable or not a JSON object."""
+    try:
+        info = json.loads(p.with_suffix(".json").read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return info if isinstance(info, dict) else {}
 
 
 def delete(path: str | os.PathLike) -> None:

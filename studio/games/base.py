@@ -43,6 +43,49 @@ def make_optimizer(params, o: OptimConfig) -> torch.optim.Optimizer:
     return torch.optim.SGD(params, lr=o.lr, momentum=o.momentum, weight_decay=o.weight_decay)
 
 
+def _like(saved, now) -> bool:
+    """Whether a saved optimiser hyperparameter is the same kind of value as the live one."""
+    if isinstance(now, bool) or now is None:
+        return isinstance(saved, bool) or saved is None
+    if isinstance(now, (int, float)):
+        return isinstance(saved, (int, float)) and not isinstance(saved, bool)
+    if isinstance(now, (tuple, list)):
+        return isinstance(saved, (tuple, list)) and len(saved) == len(now) and all(map(_like, saved, now))
+    return isinstance(saved, type(now))
+
+
+def load_optimizer(opt: torch.optim.Optimizer, sd: dict, name: str) -> None:
+    """Load a saved optimiser state, then check it has this optimiser's layout: torch checks only the
+    parameter counts, and a hyperparameter of the wrong kind or a buffer of the wrong shape would
+    otherwise fail at the next step, far from the file it came from. Raises ValueError."""
+    before = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+    opt.load_state_dict(sd)
+    for i, (was, g) in enumerate(zip(before, opt.param_groups)):
+        for k, v in was.items():
+            if k not in g or not _like(g[k], v):
+                raise ValueError(f"optimizer {name}: parameter group {i} has {k} = {g.get(k)!r:.60} "
+                                 f"(expected a value like {v!r})")
+    probe = torch.zeros(1, requires_grad=True)   # what one step of this optimiser keeps per parameter
+    probe.grad = torch.zeros(1)
+    ref = type(opt)([probe], **before[0])
+    ref.step()
+    want = ref.state[probe]
+    for g in opt.param_groups:
+        for p in g["params"]:
+            have = opt.state.get(p)
+            if not have:
+                continue
+            for k, v in want.items():
+                got = have.get(k)
+                ok = (got is None or (isinstance(got, torch.Tensor) and got.shape == p.shape)) if v is None else (
+                    isinstance(got, torch.Tensor) and (got.shape == p.shape if v.dim() else got.numel() == 1)
+                    or (k == "step" and isinstance(got, (int, float)) and not isinstance(got, bool)))
+                if not ok:
+                    shown = f"shape {tuple(got.shape)}" if isinstance(got, torch.Tensor) else repr(got)[:40]
+                    raise ValueError(f"optimizer {name}: state '{k}' of a parameter of shape {tuple(p.shape)} "
+                                     f"is {shown}")
+
+
 def apply_optim(opt: torch.optim.Optimizer, o: OptimConfig) -> None:
     """Push the live optimiser settings of a config into an existing optimiser."""
     for g in opt.param_groups:
@@ -168,22 +211,28 @@ class Variant:
 
     def load_state(self, st: dict, optimizers: bool = True) -> None:
         """Weights (and optimiser states), fixed noise and the game's extra state from a checkpoint;
-        a state that does not fit raises ValueError with the first line of the reason."""
+        a state that does not fit raises ValueError with the reason on one line."""
         try:
             for k, m in self.modules().items():
                 m.load_state_dict(st["modules"][k])
             if optimizers:
                 for k, o in self.optimizers().items():
-                    o.load_state_dict(st["optimizers"][k])
-        except (KeyError, TypeError, RuntimeError, ValueError) as e:
-            raise ValueError(f"{type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}") from None
+                    load_optimizer(o, st["optimizers"][k], k)
+            fixed = st.get("fixed") or {}
+            z = fixed.get("z") if fixed.get("z") is not None else self.fixed_z
+            y = fixed.get("y") if fixed.get("y") is not None else self.fixed_y
+            if z.dim() != 2 or z.shape[1] != self.cfg.model.latent_dim:
+                raise ValueError(f"fixed.z has shape {tuple(z.shape)}, not (N, {self.cfg.model.latent_dim})")
+            if self.conditional and (y.dim() != 1 or len(y) != len(z) or (len(y) and not 0 <= int(y.min())
+                                                                           <= int(y.max()) < self.n_classes)):
+                raise ValueError(f"fixed.y is not one label in 0..{self.n_classes - 1} per row of fixed.z")
+            self.load_extra_state(st.get("extra") or {})
+        except (KeyError, TypeError, RuntimeError, ValueError, AttributeError, IndexError) as e:
+            raise ValueError(f"{type(e).__name__}: {' '.join(str(e).split())[:200]}") from None
         self.apply_live()
-        fixed = st.get("fixed") or {}
-        if fixed.get("z") is not None:
-            self.fixed_z = fixed["z"].to(self.device)
-        if fixed.get("y") is not None:
-            self.fixed_y = fixed["y"].to(self.device)
-        self.load_extra_state(st.get("extra") or {})
+        self.fixed_z = z.to(self.device)
+        if self.conditional:
+            self.fixed_y = y.to(self.device)
 
     def extra_state(self) -> dict:
         return {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from ..config.schema import VariantParams, fld
+from ..config.schema import ConfigError, VariantParams, fld
 from . import losses
 from .base import Variant, register
 from .gan import ChosenLosses
@@ -32,6 +32,13 @@ class AcganParams(VariantParams):
 
 class _Conditional(Variant):
     conditional = True
+
+    def build(self) -> None:
+        if not self.data.n_classes:   # labels are drawn from range(n_classes): a data set without classes has none
+            raise ConfigError(f"variant {self.name!r} makes samples of a chosen class and needs data with classes "
+                              f"(digits, fashion_mnist, mnist, cifar10 or image_folder); data.kind = "
+                              f"{self.cfg.data.kind!r} has none")
+        super().build()
 
     def sample_labels(self, n: int) -> torch.Tensor:
         return torch.randint(self.data.n_classes, (n,), generator=self.gen, device=self.gen.device).to(self.device)

@@ -64,6 +64,10 @@ class CycleGan(Variant):
 
     def load_extra_state(self, state: dict) -> None:
         if state.get("fixed_a") is not None:
+            for key in ("fixed_a", "fixed_b"):
+                x = state.get(key)
+                if not isinstance(x, torch.Tensor) or x.dim() != 4 or tuple(x.shape[1:]) != tuple(self.data.shape):
+                    raise ValueError(f"extra.{key} is not a batch of images of shape {tuple(self.data.shape)}")
             self.fixed_a = state["fixed_a"].to(self.device)
             self.fixed_b = state["fixed_b"].to(self.device)
 

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..config.schema import VariantParams, fld
+from ..config.schema import ConfigError, VariantParams, fld
 from .base import Variant, make_optimizer, register
 
 
@@ -45,6 +45,9 @@ class Saddle(Variant):
     own_view = "saddle"
 
     def build(self) -> None:
+        if self.data.family != "none":
+            raise ConfigError(f"variant 'saddle' is a game of two numbers and uses no data: set data.kind = "
+                              f"'none' (got data.kind = {self.cfg.data.kind!r})")
         self.G = _Scalar(self.p.theta0).to(self.device)   # θ, the maximiser
         self.D = _Scalar(self.p.phi0).to(self.device)     # φ, the minimiser
         self.opt_g = make_optimizer(self.G.parameters(), self.cfg.optim_g)
@@ -104,4 +107,6 @@ class Saddle(Variant):
     def load_extra_state(self, state: dict) -> None:
         h = state.get("history")
         if h is not None:
+            if h.dim() != 2 or h.shape[1] != 2:
+                raise ValueError(f"extra.history has shape {tuple(h.shape)}, not (N, 2)")
             self.history = [tuple(r) for r in h.tolist()]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from ..config.schema import Config
+from ..config.schema import Config, ConfigError
 from ..data import DataSource, DataSpec, SpecOnly, make_data
 from ..engine import checkpoints
 from ..games import Variant, game_class
@@ -65,7 +65,10 @@ def open_model(path: str | os.PathLike, *, with_data: bool = False,
     data = _data(cfg, state, with_data, f"{path} (stored config)")
     forked = [dev.index or 0] if dev.type == "cuda" else []
     with torch.random.fork_rng(devices=forked):     # initial weights draw from the global generator
-        game = game_class(cfg.variant.name)(cfg, data, dev, torch.Generator(device=dev).manual_seed(cfg.train.seed))
+        try:
+            game = game_class(cfg.variant.name)(cfg, data, dev, torch.Generator(device=dev).manual_seed(cfg.train.seed))
+        except ConfigError as e:                    # settings that do not fit together: name the file
+            raise ConfigError(str(e) if str(e).startswith(path) else f"{path} (stored config): {e}") from None
     try:
         game.load_state(state, optimizers=False)
     except ValueError as e:
