@@ -9,6 +9,7 @@ import argparse
 import signal
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from .config.io import apply_override, set_value
@@ -24,6 +25,9 @@ from .tools.sample import interpolation_png, sample_to_file
 from .tools.translate import translate
 
 EXIT_BAD_INPUT = 2
+EXIT_BUG = 1
+REPORT = ("This is a bug in GAN Studio, not in your input: please report it with the traceback above, "
+          "the command line and the preset.")
 
 
 def _fmt_time(s: float) -> str:
@@ -104,6 +108,9 @@ def cmd_train(args) -> int:
         name = Path(args.preset).stem
         trainer = Trainer(cfg, args.out, name=name, snapshots=False, interactive=rollback)
 
+    if trainer.step >= cfg.train.steps:
+        raise ConfigError(f"{args.resume}: the checkpoint is at step {trainer.step:,}, already at the run's "
+                          f"train.steps ({cfg.train.steps:,}) or past it; pass a larger --steps to train further")
     progress = Progress(cfg.train.steps, trainer.step)
     previous = signal.getsignal(signal.SIGINT)
 
@@ -145,8 +152,11 @@ def cmd_train(args) -> int:
                 print(f"checkpoint: {ev.path}", file=sys.stderr)
             elif isinstance(ev, Failed):
                 progress.close()
-                print(ev.traceback, file=sys.stderr)
+                if ev.bug:
+                    print(ev.traceback, file=sys.stderr)
                 print(f"error: training failed at step {ev.step}: {ev.message}", file=sys.stderr)
+                if ev.bug:
+                    print(REPORT, file=sys.stderr)
                 status = 1
             elif isinstance(ev, Finished):
                 if not quiet:
@@ -318,6 +328,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         return 0
+    except OSError as e:      # the environment: a missing, unwritable or full place
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception:         # a real bug: the traceback, and a line that says so
+        traceback.print_exc()
+        print(REPORT, file=sys.stderr)
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ def load_preset(name_or_path: str | os.PathLike) -> Config:
 def resolve_preset(name_or_path: str | os.PathLike) -> Path:
     p = Path(name_or_path)
     if p.suffix == ".toml" or os.sep in str(name_or_path) or p.exists():
+        if p.is_dir():
+            raise ConfigError(f"{p}: is a folder; --preset takes a preset name or a .toml file")
         if not p.is_file():
             raise ConfigError(f"{p}: preset file not found")
         return p

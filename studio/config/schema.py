@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 SCHEMA_VERSION = 1
+MAX_COUNT = 100_000_000     # the ceiling of every count (steps, intervals, images): beyond it, a typo
 
 
 class ConfigError(ValueError):
@@ -60,7 +61,7 @@ class DataConfig:
     channels: int = fld(0, "Image channels to expect (0 takes them from the data).", min=0, max=4,
                         zero="from data")
     download: bool = fld(False, "Let torchvision download the data set when it is missing.")
-    limit: int = fld(0, "Use at most this many training images (0: all).", min=0, zero="all")
+    limit: int = fld(0, "Use at most this many training images (0: all).", min=0, max=MAX_COUNT, zero="all")
 
 
 MODEL_KINDS = ("shift", "mlp", "dcgan", "resnet")
@@ -95,7 +96,7 @@ class OptimConfig:
 @dataclass
 class TrainConfig:
     steps: int = fld(2000, "Training iterations (one iteration = the D steps and one G step).",
-                     min=1, max=100_000_000, live=True)
+                     min=1, max=MAX_COUNT, live=True)
     batch_size: int = fld(64, "Real and generated samples per batch.", min=1, max=65536)
     seed: int = fld(0, "Random seed (data, noise and initial weights).", min=0, max=2**31 - 1)
     device: str = fld("auto", "Where to train; auto picks CUDA when present.",
@@ -109,7 +110,7 @@ class TrainConfig:
 
 @dataclass
 class CheckpointConfig:
-    every: int = fld(1000, "Save a checkpoint every N iterations (0: only at the end).", min=0,
+    every: int = fld(1000, "Save a checkpoint every N iterations (0: only at the end).", min=0, max=MAX_COUNT,
                      zero="at end only")
     keep_last: int = fld(3, "Keep the newest K periodic checkpoints (0 keeps all).", min=0, max=1000,
                          zero="all")
@@ -120,18 +121,18 @@ class CheckpointConfig:
 @dataclass
 class LogConfig:
     snapshot_every: int = fld(50, "Emit a view snapshot (decision plot, sample grid) every N iterations.",
-                              min=1)
+                              min=1, max=MAX_COUNT)
     grid_every: int = fld(500, "Write a PNG sample grid to the run directory every N iterations "
-                              "(0: never).", min=0, zero="never")
-    grad_norm_every: int = fld(10, "Measure gradient norms every N iterations.", min=1)
-    flush_every: int = fld(50, "Flush metrics.jsonl every N iterations.", min=1)
+                              "(0: never).", min=0, max=MAX_COUNT, zero="never")
+    grad_norm_every: int = fld(10, "Measure gradient norms every N iterations.", min=1, max=MAX_COUNT)
+    flush_every: int = fld(50, "Flush metrics.jsonl every N iterations.", min=1, max=MAX_COUNT)
     tensorboard: bool = fld(True, "Also write TensorBoard scalars when tensorboard is installed.")
     grid_samples: int = fld(64, "Images in the fixed-noise sample grid.", min=1, max=1024)
 
 
 @dataclass
 class EvalConfig:
-    every: int = fld(500, "Evaluate quality metrics every N iterations (0: never during training).", min=0,
+    every: int = fld(500, "Evaluate quality metrics every N iterations (0: never during training).", min=0, max=MAX_COUNT,
                      zero="never")
     n_samples: int = fld(1000, "Generated samples per evaluation.", min=16, max=100_000)
     pr_k: int = fld(3, "k of the k-nearest-neighbour manifolds of precision and recall.", min=1, max=50)
@@ -188,6 +189,7 @@ def _default_variant() -> VariantParams:
 
 @dataclass
 class Config:
+    source: ClassVar[str] = "config"   # where it was read from; set per instance by the loader
     schema_version: int = fld(SCHEMA_VERSION, "Preset schema version.", min=1, max=SCHEMA_VERSION)
     title: str = fld("", "Short title shown in preset lists.")
     description: str = fld("", "One or two sentences on what the preset shows.")

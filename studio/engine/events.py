@@ -34,7 +34,7 @@ class Snapshot:
 class CheckpointSaved:
     step: int
     path: str
-    reason: str                  # "periodic", "manual", "end", "best", "interrupt"
+    reason: str                  # "periodic", "manual", "end", "best", "interrupt", "emergency"
 
 
 @dataclass(frozen=True)
@@ -83,5 +83,7 @@ class Finished:
 @dataclass(frozen=True)
 class Failed:
     step: int
-    message: str
+    message: str                 # bug=False: one line naming the path and what to do
     traceback: str
+    bug: bool = True             # False for errors of input or of the environment (bad config or
+                                 # checkpoint, disk full, permission denied): no traceback to report

@@ -1,13 +1,20 @@
 """The run directory: config.toml, metrics.jsonl (one JSON object a line), TensorBoard scalars.
 
 Step lines look like {"step": 12, "kind": "iter", "t": 0.53, "loss_d": ..., ...}; event lines carry
-an "event" key ("set", "resume", "checkpoint", "message"). A reader follows the file as it grows.
+an "event" key ("set", "resume", "checkpoint", "message", "emergency", "torn_line_dropped",
+"stale_tmp_removed"). A reader follows the file as it grows.
+
+Faults: opening a run directory for writing removes the temporary files a killed atomic write left
+(`.NAME.*.tmp`) and cuts a torn last line of metrics.jsonl (a kill mid-write), logging both. A write
+that fails (disk full, permission denied) raises an OSError naming the file meant, once; the lines
+written before it stay, the file is cut back to its last complete line, and later writes are dropped.
 """
 from __future__ import annotations
 
 import json
 import math
 import os
+import re
 from pathlib import Path
 
 from ..config.io import atomic_write_bytes, dumps
@@ -20,18 +27,105 @@ def _clean(v):
     return v
 
 
+def storage_error(e: OSError, path: str | os.PathLike) -> OSError:
+    """`e` (same errno, same OSError subclass) naming the file that was meant: the target of an atomic
+    write rather than its temporary file, `path` where the error names no file (a failed write())."""
+    if e.errno is None:
+        return e
+    target = Path(path)
+    if isinstance(e.filename, (str, bytes, os.PathLike)):
+        named = Path(os.fsdecode(e.filename))
+        tmp = re.fullmatch(r"\.(.+)\.[A-Za-z0-9_]+\.tmp", named.name)
+        target = named.parent / tmp.group(1) if tmp else named
+    return OSError(e.errno, e.strerror or os.strerror(e.errno), str(target))
+
+
+def remove_stale_tmp(run_dir: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files (`.NAME.*.tmp`) that an atomic write killed midway left in a run
+    directory, its checkpoints/ and its samples/; returns those removed."""
+    d = Path(run_dir)
+    removed = []
+    for folder in (d, d / "checkpoints", d / "samples"):
+        for p in sorted(folder.glob(".*.tmp")):
+            try:
+                p.unlink()
+            except OSError:       # gone already, or not ours to delete: writing will say so if it matters
+                continue
+            removed.append(p)
+    return removed
+
+
+def cut_torn_tail(path: str | os.PathLike) -> bytes:
+    """Cut a last line that has no newline (a write cut short by a kill or a full disk) off a JSON-lines
+    file; a last line that is complete JSON only lacking its newline gets the newline instead. Returns
+    the bytes dropped (b"" when there was nothing to do). Needs no free space."""
+    try:
+        fh = open(path, "rb+")
+    except FileNotFoundError:
+        return b""
+    with fh:
+        size = fh.seek(0, os.SEEK_END)
+        if size == 0:
+            return b""
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return b""
+        pos, cut = size, 0
+        while pos > 0:
+            n = min(1 << 14, pos)
+            pos -= n
+            fh.seek(pos)
+            i = fh.read(n).rfind(b"\n")
+            if i >= 0:
+                cut = pos + i + 1
+                break
+        fh.seek(cut)
+        torn = fh.read()
+        try:
+            whole = isinstance(json.loads(torn), dict)
+        except ValueError:
+            whole = False
+        if whole:
+            fh.seek(size)
+            fh.write(b"\n")
+            return b""
+        fh.truncate(cut)
+        return torn
+
+
 class RunLog:
     def __init__(self, run_dir: str | os.PathLike, cfg: Config, flush_every: int = 50,
-                 tensorboard: bool = True):
+                 tensorboard: bool = True, step: int = 0):
         self.dir = Path(run_dir)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        (self.dir / "checkpoints").mkdir(exist_ok=True)
-        (self.dir / "samples").mkdir(exist_ok=True)
+        self.path = self.dir / "metrics.jsonl"
+        self.notes: list[str] = []          # what opening the directory repaired, for the user
+        self.error: OSError | None = None   # the first write that failed; later writes are dropped
+        self._fh = None
+        self._tb = None
+        for d in (self.dir, self.dir / "checkpoints", self.dir / "samples"):
+            try:
+                d.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise storage_error(e, d) from None
+        stale = remove_stale_tmp(self.dir)
         self.write_config(cfg)
-        self._fh = open(self.dir / "metrics.jsonl", "a", buffering=1 << 16)
+        try:
+            torn = cut_torn_tail(self.path)
+            self._fh = open(self.path, "a", buffering=1 << 16)
+        except OSError as e:
+            raise storage_error(e, self.path) from None
         self._flush_every = flush_every
         self._n = 0
-        self._tb = None
+        if torn:
+            text = torn.decode("utf-8", "replace")
+            self.event("torn_line_dropped", step, bytes=len(torn), text=text[:200])
+            self.notes.append(f"{self.path}: dropped an unfinished last line ({len(torn)} bytes) that an "
+                              f"interrupted run left")
+        if stale:
+            self.event("stale_tmp_removed", step, files=[str(p) for p in stale])
+            self.notes.append(f"removed {len(stale)} temporary file(s) an interrupted save left in {self.dir}: "
+                              + ", ".join(str(p.relative_to(self.dir)) for p in stale[:5])
+                              + (" ..." if len(stale) > 5 else ""))
         if tensorboard:
             try:
                 from torch.utils.tensorboard import SummaryWriter   # optional: needs the tensorboard package
@@ -40,74 +134,126 @@ class RunLog:
                 self._tb = None
 
     def write_config(self, cfg: Config) -> None:
-        atomic_write_bytes(self.dir / "config.toml", dumps(cfg).encode())
+        target = self.dir / "config.toml"
+        try:
+            atomic_write_bytes(target, dumps(cfg).encode())
+        except OSError as e:
+            raise storage_error(e, target) from None
+
+    def _write(self, line: str, flush: bool) -> None:
+        if self.error is not None or self._fh is None or self._fh.closed:
+            return
+        try:
+            self._fh.write(line)
+            if flush:
+                self._fh.flush()
+        except OSError as e:
+            self._broken(e)
+            raise self.error from None
+
+    def _broken(self, e: OSError) -> None:
+        """A write failed: keep what reached the file, cut a torn last line, write nothing more."""
+        if self.error is None:
+            self.error = storage_error(e, self.path)
+        try:
+            self._fh.close()          # flushes again, fails again, closes the file anyway
+        except OSError:
+            pass
+        try:
+            cut_torn_tail(self.path)
+        except OSError:
+            pass
 
     def metrics(self, step: int, kind: str, values: dict, elapsed: float) -> None:
         rec = {"step": step, "kind": kind, "t": round(elapsed, 4)}
         rec.update({k: _clean(v) for k, v in values.items()})
-        self._fh.write(json.dumps(rec) + "\n")
-        if self._tb is not None and kind == "iter":
-            for k, v in values.items():
-                self._tb.add_scalar(k, v, step)
         self._n += 1
-        if self._n % self._flush_every == 0:
-            self._fh.flush()
+        self._write(json.dumps(rec) + "\n", self._n % self._flush_every == 0)
+        if self._tb is not None and kind == "iter":
+            try:
+                for k, v in values.items():
+                    self._tb.add_scalar(k, v, step)
+            except Exception:   # TensorBoard is extra: the JSON log is the record
+                self._tb = None
 
     def event(self, event: str, step: int, **kw) -> None:
         rec = {"event": event, "step": step, **{k: _clean(v) for k, v in kw.items()}}
-        self._fh.write(json.dumps(rec) + "\n")
-        self._fh.flush()
+        self._write(json.dumps(rec) + "\n", True)
 
     def flush(self) -> None:
-        self._fh.flush()
+        if self.error is None and self._fh is not None and not self._fh.closed:
+            try:
+                self._fh.flush()
+            except OSError as e:
+                self._broken(e)
+                raise self.error from None
         if self._tb is not None:
-            self._tb.flush()
+            try:
+                self._tb.flush()
+            except Exception:
+                self._tb = None
 
     def close(self) -> None:
-        if not self._fh.closed:
-            self._fh.close()
+        """Never raises: a failure to flush the last lines is kept in `error` (flush() reports it)."""
+        if self._fh is not None and not self._fh.closed:
+            try:
+                self._fh.close()
+            except OSError as e:
+                self._broken(e)
         if self._tb is not None:
-            self._tb.close()
+            try:
+                self._tb.close()
+            except Exception:
+                pass
+            self._tb = None
 
 
 class MetricsFollower:
-    """Reads complete new lines of a metrics.jsonl each poll, for a file still being written."""
+    """Reads complete new lines of a metrics.jsonl each poll, for a file still being written. An
+    unfinished last line is read again at the next poll, so a torn line that a resumed run cut off
+    (see cut_torn_tail) is never glued onto the lines written after it."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self._pos = 0
-        self._partial = b""
+        self._pos = 0           # the end of the last complete line delivered
 
     def poll(self) -> list[dict]:
         try:
             with open(self.path, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
                 if size < self._pos:      # file was replaced: start over
-                    self._pos, self._partial = 0, b""
+                    self._pos = 0
                 fh.seek(self._pos)
-                chunk = fh.read()
-                self._pos += len(chunk)
+                data = fh.read()
         except FileNotFoundError:
             return []
-        data = self._partial + chunk
-        lines = data.split(b"\n")
-        self._partial = lines.pop()
+        end = data.rfind(b"\n") + 1
+        self._pos += end
         out = []
-        for line in lines:
+        for line in data[:end].split(b"\n"):
             try:
-                out.append(json.loads(line))
+                rec = json.loads(line)
             except ValueError:
                 continue
+            if isinstance(rec, dict):
+                out.append(rec)
         return out
 
 
 def read_metrics(path: str | os.PathLike) -> list[dict]:
-    """All records of a metrics.jsonl; step lines superseded by a later resume are dropped."""
+    """All records of a metrics.jsonl; step lines superseded by a later resume are dropped (also where
+    the resume line itself was lost: an iteration step that does not move forward starts over there)."""
     recs = MetricsFollower(path).poll()
     out: list[dict] = []
+    last_iter = None
     for r in recs:
+        s = r.get("step", 0)
         if r.get("event") == "resume":
-            s = r["step"]
             out = [x for x in out if x.get("step", 0) <= s]
+            last_iter = None
+        elif r.get("kind") == "iter" and "event" not in r and last_iter is not None and s <= last_iter:
+            out = [x for x in out if x.get("step", 0) < s]
+        if r.get("kind") == "iter":
+            last_iter = s
         out.append(r)
     return out

@@ -289,8 +289,10 @@ class MainWindow(QMainWindow):
         self.status["state"].setText(state)
 
     def _finished(self, ev) -> None:
-        if isinstance(ev, Failed):
-            self.report_error(f"Training failed at step {ev.step}: {ev.message}", ev.traceback)
+        if isinstance(ev, Failed):   # a traceback only for a real bug, with a line asking to report it
+            bug = " This is a bug in GAN Studio: please report it with the details in the Log tab." if ev.bug else ""
+            self.report_error(f"Training failed at step {ev.step}: {ev.message.rstrip('.')}.{bug}",
+                              ev.traceback if ev.bug else "")
         else:
             self.log.append(f"{ev.reason} after {ev.step:,} steps ({fmt_time(ev.elapsed)})")
         self.checkpoints.refresh()

@@ -16,7 +16,8 @@ import weakref
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..config.schema import Config
+from ..config.schema import Config, ConfigError
+from ..engine.checkpoints import CheckpointError
 from ..engine.commands import Command, CommandQueue, CopyGenerator, Pause, SaveNow, Stop
 from ..engine.events import Failed, Finished, Snapshot, Started, StateChanged, StepMetrics
 from ..engine.trainer import Trainer
@@ -60,7 +61,10 @@ class TrainingThread(QThread):
     def run(self) -> None:
         try:
             trainer = self._build()
-        except Exception as e:   # bad config, missing data set, unreadable checkpoint
+        except (ConfigError, CheckpointError, OSError) as e:   # bad config, missing data, unreadable checkpoint
+            self.event.emit(Failed(0, str(e), traceback.format_exc(), bug=False))
+            return
+        except Exception as e:   # a bug: shown with its traceback
             self.event.emit(Failed(0, f"{type(e).__name__}: {e}", traceback.format_exc()))
             return
         batch: list[StepMetrics] = []

@@ -37,15 +37,20 @@ class Evaluator:
         self._fs = None
         self.notes: list[str] = []  # one-off information (classifier trained, Inception missing)
         self._said: set[str] = set()
+        self.disabled: str | None = None   # why evaluations cannot run for this data (said once in notes)
 
     def _note(self, text: str) -> None:
         if text not in self._said:
             self._said.add(text)
             self.notes.append(text)
 
+    def _skip(self, text: str) -> None:
+        self.disabled = text
+        self._note(text)
+
     def due(self, step: int) -> bool:
         e = self.cfg.eval.every
-        return e > 0 and step > 0 and step % e == 0
+        return e > 0 and step > 0 and step % e == 0 and self.disabled is None
 
     @property
     def n(self) -> int:
@@ -95,13 +100,21 @@ class Evaluator:
 
     # ------------------------------------------------------------------------ metrics
     def evaluate(self) -> dict[str, float]:
+        """The metrics now; {} where none can be measured for this data (no class labels, too few
+        images), with the reason in `notes` once. Evaluations that cannot run are never an error."""
         fam = self.data.family
-        if not self.v.makes_samples or fam == "none":
+        if not self.v.makes_samples or fam == "none" or self.disabled is not None:
             return {}
         if fam == "image" and getattr(self.data, "y", None) is None:
-            self._note("no quality metrics for this data set: it has no class labels to train the "
+            self._skip("no quality metrics for this data set: it has no class labels to train the "
                        "feature classifier on (unpaired domains)")
             return {}
+        if fam == "image":
+            try:
+                self.feature_space()
+            except features.FeaturesUnavailable as e:   # one class, too few images
+                self._skip(f"no quality metrics for this data set: {e}")
+                return {}
         fake, y = self.generated()
         out = {"1d": self._toy_1d, "2d": self._toy_2d, "image": self._images}[fam](fake, y)
         out.update(self._critic_health(fake, y))

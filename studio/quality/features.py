@@ -30,6 +30,7 @@ from ..config.io import atomic_write_bytes
 
 RECIPE = 4              # bump when the architecture or the training recipe changes: old caches go stale
 HOLDOUT = 0.15          # fraction of the data kept out of classifier training (capped at 10,000 images)
+MIN_IMAGES = 20         # fewer labelled images than this: no feature space (metrics on them would be noise)
 FEATURE_DIM = 128
 
 
@@ -100,9 +101,16 @@ class FeatureSpace:
 def labelled_arrays(data) -> tuple[torch.Tensor, torch.Tensor]:
     """(images, labels) of a labelled image data source, on the CPU."""
     x, y = getattr(data, "x", None), getattr(data, "y", None)
+    if x is not None and y is not None and getattr(data, "n_classes", 0) == 1:
+        raise FeaturesUnavailable(f"the data set {getattr(data, 'name', data.__class__.__name__)!r} has a single "
+                                  f"class; the feature classifier needs at least two to train on")
     if x is None or y is None or getattr(data, "n_classes", 0) < 2:
         raise FeaturesUnavailable(f"the data set {getattr(data, 'name', data.__class__.__name__)!r} has no "
                                   f"class labels, so no classifier feature space can be trained for it")
+    if len(x) < MIN_IMAGES:
+        raise FeaturesUnavailable(f"the data set {getattr(data, 'name', data.__class__.__name__)!r} has only "
+                                  f"{len(x)} images; the feature classifier needs at least {MIN_IMAGES} to train "
+                                  f"on and to hold some out")
     return x.detach().float().cpu(), y.detach().long().cpu()
 
 
@@ -136,7 +144,9 @@ def _train_seeded(x, y, n_classes, device, seed) -> tuple[Classifier, float]:
     torch.manual_seed(seed)
     net = Classifier(x.shape[1], n_classes, x.shape[-1]).to(device)
     bs = 64 if len(tr) < 5000 else 128
-    steps = int(min(max(1000, 3 * len(tr) / bs), 6 * len(tr) / bs))
+    if len(tr) == 0:
+        raise FeaturesUnavailable(f"{len(x)} image(s) are too few to train the feature classifier on")
+    steps = max(1, int(min(max(1000, 3 * len(tr) / bs), 6 * len(tr) / bs)))   # tiny data sets: >= 1 step
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.15)
     xt, yt = x[tr].to(device), y[tr].to(device)
