@@ -241,19 +241,47 @@ def delete(path: str | os.PathLike) -> None:
         q.unlink(missing_ok=True)
 
 
-def _finite(metrics: dict) -> bool:
-    return all(not isinstance(v, (int, float)) or math.isfinite(v) for v in metrics.values())
+def finite_metrics(metrics: dict) -> bool:
+    return all(not isinstance(v, (int, float)) or math.isfinite(v) for v in (metrics or {}).values())
 
 
-def last_good(run_dir: str | os.PathLike) -> Path | None:
-    """The newest readable checkpoint of a run whose recorded metrics are all finite (for rollback)."""
-    for c in reversed(list_checkpoints(run_dir)):
-        if c.metrics and not _finite(c.metrics):
+def non_finite(tensors) -> str | None:
+    """The name of the first floating-point tensor of a (nested) state dict with a NaN or inf, or None."""
+    stack = [("", tensors)]
+    while stack:
+        prefix, d = stack.pop(0)
+        items = d.items() if isinstance(d, dict) else enumerate(d) if isinstance(d, (list, tuple)) else ()
+        for k, v in items:
+            name = f"{prefix}{k}"
+            if isinstance(v, torch.Tensor):
+                if v.is_floating_point() and not bool(torch.isfinite(v).all()):
+                    return name
+            elif isinstance(v, (dict, list, tuple)):
+                stack.append((name + ".", v))
+    return None
+
+
+def non_finite_weights(state: dict) -> str | None:
+    """The first weight or optimiser buffer of a checkpoint state that is NaN or inf, or None."""
+    return non_finite({"modules": state.get("modules", {}), "optimizers": state.get("optimizers", {})})
+
+
+def last_good(run_dir: str | os.PathLike | None) -> Path | None:
+    """The newest checkpoint of a run that loads and whose recorded metrics and weights are all finite
+    (for rollback, and to name where a failed run can resume from)."""
+    if run_dir is None:
+        return None
+    try:
+        items = list_checkpoints(run_dir)
+    except OSError:
+        return None
+    for c in reversed(items):
+        if not finite_metrics(c.metrics):
             continue
         try:
             st = load(c.path)
-        except CheckpointError:
+        except (OSError, CheckpointError):
             continue
-        if _finite(st.get("metrics", {})):
+        if finite_metrics(st.get("metrics", {})) and non_finite_weights(st) is None:
             return c.path
     return None

@@ -9,7 +9,6 @@ whose state goes into every checkpoint, so resuming is exact.
 from __future__ import annotations
 
 import copy
-import errno
 import functools
 import math
 import os
@@ -30,48 +29,14 @@ from ..inspect.grids import save_png, thumbnail
 from ..inspect.latent import LatentModel
 from ..quality.diagnostics import Diagnostics
 from ..quality.evaluate import Evaluator, better
-from . import checkpoints, distributed
+from . import checkpoints, distributed, faults
 from .commands import (Command, CommandQueue, CopyGenerator, Pause, Resume, Rollback, SaveNow, SetParam,
                        StepOnce, Stop)
-from .events import (CheckpointSaved, Evaluation, Failed, Finished, GeneratorCopy, Message, ParamChanged,
+from .events import (CheckpointSaved, Evaluation, Finished, GeneratorCopy, Message, ParamChanged,
                      Snapshot, Started, StateChanged, StepMetrics)
 from .runlog import RunLog, storage_error
 
 LR_KEYS = ("optim_d.lr", "optim_g.lr")
-
-# What to do about an error of the environment, by errno (the message names the file first).
-_ADVICE = {
-    errno.ENOSPC: ("no space left on device", "free some space"),
-    errno.EDQUOT: ("disk quota exceeded", "free some space"),
-    errno.EACCES: ("permission denied", "make it writable or choose another run directory (--out DIR)"),
-    errno.EPERM: ("operation not permitted", "make it writable or choose another run directory (--out DIR)"),
-    errno.EROFS: ("read-only file system", "choose a run directory on a writable disk (--out DIR)"),
-}
-
-
-def _non_finite(tensors: dict) -> str | None:
-    """The name of the first floating-point tensor in a (nested) state dict with a NaN or inf."""
-    stack = [("", tensors)]
-    while stack:
-        prefix, d = stack.pop(0)
-        items = d.items() if isinstance(d, dict) else enumerate(d) if isinstance(d, (list, tuple)) else ()
-        for k, v in items:
-            name = f"{prefix}{k}"
-            if isinstance(v, torch.Tensor):
-                if v.is_floating_point() and not bool(torch.isfinite(v).all()):
-                    return name
-            elif isinstance(v, (dict, list, tuple)):
-                stack.append((name + ".", v))
-    return None
-
-
-def _one_line(text) -> str:
-    return " ".join(str(text).split())
-
-
-def _finite_values(metrics: dict) -> bool:
-    return all(not isinstance(v, (int, float)) or math.isfinite(v) for v in (metrics or {}).values())
-
 
 def pick_device(name: str, local_rank: int = 0) -> torch.device:
     if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
@@ -127,6 +92,7 @@ class Trainer:
         self.eval_seconds = 0.0           # time spent evaluating (not part of `elapsed`)
         self.diverged = False
         self.run_dir = Path(run_dir) if run_dir else None
+        self.notes: list[str] = []        # what the user should know when the run starts
         self.resumed_from: str | None = None
 
         state = None
@@ -212,7 +178,7 @@ class Trainer:
 
     def _load_state(self, st: dict, where: str | None = None) -> None:
         where = where or self._source()
-        bad = _non_finite({"modules": st.get("modules", {}), "optimizers": st.get("optimizers", {})})
+        bad = checkpoints.non_finite_weights(st)
         if bad is not None:   # training from it would diverge at its first step: say so now
             raise checkpoints.CheckpointError(
                 f"{where}: the weights at step {st.get('step')} are not finite (NaN or inf in {bad}); resume from "
@@ -223,7 +189,12 @@ class Trainer:
             raise checkpoints.CheckpointError(f"{where}: does not fit this configuration ({e})") from None
         self.step, self.elapsed = int(st["step"]), float(st.get("elapsed", 0.0))
         self.d_updates, self.g_updates = int(st.get("d_updates", 0)), int(st.get("g_updates", 0))
-        self.gen.set_state(st["rng"]["gen"])
+        try:
+            self.gen.set_state(st["rng"]["gen"])
+        except RuntimeError:   # another device's generator (a GPU run resumed on the CPU, or back)
+            self.gen.manual_seed(self.cfg.train.seed + 1_000_003 * self.rank + self.step)
+            self.notes.append(f"{where}: its random state belongs to another device, so the run goes on "
+                              f"from step {self.step} with fresh noise (not bit-identical to continuing there)")
         torch.set_rng_state(st["rng"]["torch"])
         if "cuda" in st["rng"] and self.device.type == "cuda":
             torch.cuda.set_rng_state(st["rng"]["cuda"], self.device)
@@ -262,128 +233,27 @@ class Trainer:
         except GeneratorExit:
             raise
         except Exception as e:  # the GUI shows this and stays usable; the CLI prints it
-            yield from self._failed(e, traceback.format_exc())
+            yield from faults.failed(self, e, traceback.format_exc())
         finally:
             if getattr(self, "log", None) is not None:
                 self.log.close()
 
-    # ---------------------------------------------------------------- faults
-    def _failed(self, e: Exception, tb: str) -> Iterator:
-        """The end of a run that raised: an emergency checkpoint where the run trained since it started,
-        then Failed. Errors of input or of the environment (bad config or checkpoint, disk full,
-        permission denied) are not bugs: one line naming the file and what to do, no traceback to report."""
-        env = isinstance(e, (ConfigError, checkpoints.CheckpointError, OSError))
-        resume = None
-        trained = (self.d_updates, self.g_updates) != getattr(self, "_updates0", (self.d_updates, self.g_updates))
-        if self.write and self.run_dir is not None and trained:
-            resume = yield from self._emergency(e)
-        if isinstance(e, OSError):
-            if resume is None and self.step > 0:
-                resume = self._last_good()
-            message = self._storage_message(e, resume)
-        elif env:
-            message = _one_line(e)
-        else:
-            message = f"{type(e).__name__}: {e}"
-        self._log_quietly("failed", level="error", bug=not env, text=_one_line(message)[:1000])
-        yield Failed(self.step, message, tb, bug=not env)
-
-    def _storage_message(self, e: OSError, resume: Path | None) -> str:
-        where = e.filename if e.filename is not None else (self.run_dir or "the run directory")
-        what, todo = _ADVICE.get(e.errno, ((e.strerror or type(e).__name__).lower(),
-                                            "check the disk and the run directory"))
-        then = (f"resume with --resume {resume}" if resume is not None else
-                "run again" if self.step == 0 else f"run again (no checkpoint of step {self.step} was kept)")
-        if e.errno in (errno.ENOSPC, errno.EDQUOT):
-            return f"cannot write {where}: {what}; {todo} and {then}"
-        return f"cannot write {where}: {what}; {todo}, then {then}"
-
-    def _emergency(self, e: Exception) -> Iterator:
-        """Write checkpoints/emergency_STEP.pt of the current state if its weights are finite, else name
-        the last good checkpoint; yields what happened and returns the checkpoint to resume from."""
-        live = {"modules": {k: m.state_dict() for k, m in self.variant.modules().items()},
-                "optimizers": {k: o.state_dict() for k, o in self.variant.optimizers().items()}}
-        bad = _non_finite(live)
-        if bad is not None:
-            good = self._last_good()
-            text = (f"the weights at step {self.step} are not finite (NaN or inf in {bad}), so no emergency "
-                    f"checkpoint was written; " +
-                    (f"the last good checkpoint is {good} (continue with: gan-studio train --resume {good})"
-                     if good is not None else "this run has no checkpoint with finite weights"))
-            self._log_quietly("message", level="warning", code="emergency", text=text)
-            yield Message(self.step, "warning", text, "emergency")
-            return good
-        path = self.run_dir / "checkpoints" / f"emergency_{self.step:08d}.pt"
-        existed = path.is_file()
-        try:
-            checkpoints.save(path, self.state_dict(), {
-                "reason": "emergency", "metrics": self.last_metrics, "eval": self.last_eval,
-                "error": _one_line(f"{type(e).__name__}: {e}")[:300]})
-        except Exception as err:      # the disk is full: say so, keep what is written
-            if existed or not path.is_file():   # (a sidecar that did not fit leaves a good .pt)
-                why = _ADVICE.get(getattr(err, "errno", None), (None,))[0] or _one_line(err)[:200]
-                good = self._last_good()
-                kept = self.run_dir / "metrics.jsonl"
-                text = (f"could not write the emergency checkpoint {path}: {why}; the metrics written so far are "
-                        f"kept in {kept}" + (f"; the newest good checkpoint is {good}" if good is not None else ""))
-                self._log_quietly("message", level="warning", code="emergency", text=text)
-                yield Message(self.step, "warning", text, "emergency")   # the one error is Failed's
-                return good
-        text = (f"emergency checkpoint of step {self.step} written: {path} "
-                f"(continue with: gan-studio train --resume {path})")
-        self._log_quietly("checkpoint", path=str(path), reason="emergency")
-        self._log_quietly("message", level="warning", code="emergency", text=text)
-        yield CheckpointSaved(self.step, str(path), "emergency")
-        yield Message(self.step, "warning", text, "emergency")
-        return path
-
-    def _log_quietly(self, event: str, **kw) -> None:
-        """A line in metrics.jsonl if the log can still be written (not when the disk is what failed)."""
-        log = getattr(self, "log", None)
-        if log is None:
-            return
-        try:
-            log.event(event, self.step, **kw)
-            log.flush()
-        except Exception:
-            pass
-
-    def _last_good(self) -> Path | None:
-        """The newest checkpoint of this run that loads and whose metrics and weights are all finite."""
-        if self.run_dir is None:
-            return None
-        try:
-            items = checkpoints.list_checkpoints(self.run_dir)
-        except (OSError, checkpoints.CheckpointError):
-            return None
-        for c in reversed(items):
-            if not _finite_values(c.metrics):
-                continue
-            try:
-                st = checkpoints.load(c.path)
-            except (OSError, checkpoints.CheckpointError):
-                continue
-            if _finite_values(st.get("metrics", {})) and _non_finite(
-                    {"modules": st.get("modules", {}), "optimizers": st.get("optimizers", {})}) is None:
-                return c.path
-        return None
-
     def _run(self) -> Iterator:
-        self._updates0 = (self.d_updates, self.g_updates)   # an emergency checkpoint only after training
-        notes = []
+        self.updates_at_start = (self.d_updates, self.g_updates)   # an emergency checkpoint only after training
+        notes = self.notes
         if self.write:
             if self.run_dir is None:
                 self.run_dir = new_run_dir(self.name)
             self.log = RunLog(self.run_dir, self.cfg, self.cfg.log.flush_every, self.cfg.log.tensorboard,
                               step=self.step)
-            notes = self.log.notes
+            notes = notes + self.log.notes
             if self.resumed_from is not None or self.step > 0:
                 self.log.event("resume", self.step, checkpoint=self.resumed_from)
         else:
             self.log = _NullLog()
         yield Started(self.step, str(self.device), str(self.run_dir or ""), to_dict(self.cfg),
                       self.resumed_from)
-        for text in notes:   # what opening the run directory repaired (also in metrics.jsonl)
+        for text in notes:   # what resuming or opening the run directory repaired (also in metrics.jsonl)
             yield Message(self.step, "info", text, "repaired")
         if self.snapshots:
             yield self._snapshot()
@@ -464,7 +334,7 @@ class Trainer:
             values = self.evaluator.evaluate()   # one that cannot run says why in its notes, once
         except Exception as e:   # an evaluation never ends a run: skip the rest of them, say so once
             values = {}
-            text = (f"quality evaluation failed at step {self.step} ({_one_line(f'{type(e).__name__}: {e}')[:200]}); "
+            text = (f"quality evaluation failed at step {self.step} ({faults.one_line(f'{type(e).__name__}: {e}')[:200]}); "
                     f"evaluations are skipped for the rest of this run")
             self.evaluator.disabled = text
             self.log.event("message", self.step, level="warning", code="eval", text=text,
@@ -571,7 +441,7 @@ class Trainer:
         yield GeneratorCopy(self.step, request, LatentModel(self.variant, step=self.step))
 
     def _rollback(self) -> Iterator:
-        path = self._last_good()
+        path = checkpoints.last_good(self.run_dir)
         if path is None:
             yield Message(self.step, "error", "cannot roll back: this run has no checkpoint with finite "
                           "metrics yet", "rollback")

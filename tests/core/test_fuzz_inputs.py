@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 import torch
-from hypothesis import HealthCheck, Phase, assume, event, given, note, settings
+from hypothesis import HealthCheck, Phase, event, given, note, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -474,8 +474,6 @@ def test_cli_on_mutated_checkpoints_exits_2_with_one_line(scratch, real_checkpoi
     if command == "export":
         which = "img" if which == "toy" else which    # export is for image generators
     state = mutate(real_checkpoints[which][1], ops)
-    # known, reported, not fixed here (trainer.py): a CUDA generator's state (16 bytes) resumed on the CPU
-    assume(command != "resume" or torch.cuda.is_available() or not _cuda_gen_state(state))
     path = _save(scratch, state)
     out = fresh(scratch, "out")
     argv = {"sample": ["sample", "--checkpoint", str(path), "-n", "16", "--out",
@@ -483,12 +481,6 @@ def test_cli_on_mutated_checkpoints_exits_2_with_one_line(scratch, real_checkpoi
             "export": ["export", "--checkpoint", str(path), "--out", f"{out}.pt"],
             "resume": ["train", "--resume", str(path), "--steps", "3", "--out", str(out), "--quiet"]}[command]
     assert_cli_clean(argv, path)
-
-
-def _cuda_gen_state(state) -> bool:
-    rng = state.get("rng") if isinstance(state, dict) else None
-    g = rng.get("gen") if isinstance(rng, dict) else None
-    return isinstance(g, torch.Tensor) and g.dtype == torch.uint8 and g.numel() == 16
 
 
 RESUMED = ("optimizers", "rng", "fixed", "extra", "metrics", "best", "elapsed", "d_updates", "g_updates", "step")
@@ -518,8 +510,6 @@ def test_resume_from_mutated_training_state_exits_2_with_one_line(scratch, real_
         paths = [p for p in _paths(state) if p[0] in RESUMED]
         path = paths[pick % len(paths)]
         (_drop_path if op == "drop" else lambda s, p: _set_path(s, p, value))(state, path)
-    # known, reported, not fixed here (trainer.py): a CUDA generator's state (16 bytes) resumed on the CPU
-    assume(torch.cuda.is_available() or not _cuda_gen_state(state))
     path = _save(scratch, state)
     assert_cli_clean(["train", "--resume", str(path), "--steps", "4", "--out", str(fresh(scratch, "out")), "--quiet"],
                      path)

@@ -173,3 +173,15 @@ def test_run_directory_layout(tmp_path):
     lines = [json.loads(x) for x in (d / "metrics.jsonl").read_text().splitlines()]
     assert [x["step"] for x in lines if x.get("kind") == "iter"] == [1, 2, 3]
     assert any(x.get("event") == "checkpoint" for x in lines)
+
+
+def test_a_checkpoint_of_another_devices_generator_resumes_with_a_note(tmp_path):
+    first = Trainer(tiny("ring-2d-gan", steps=2), tmp_path / "r", snapshots=False)
+    run_all(first)
+    st = checkpoints.load(next((tmp_path / "r" / "checkpoints").glob("end_*.pt")))
+    st["rng"]["gen"] = torch.zeros(16, dtype=torch.uint8)     # the shape of a CUDA generator's state
+    cfg = tiny("ring-2d-gan", steps=4)
+    t = Trainer(cfg, tmp_path / "r2", snapshots=False, resume=st)
+    events = run_all(t)
+    notes = [e.text for e in events if isinstance(e, Message) and "another device" in e.text]
+    assert len(notes) == 1 and t.step == 4

@@ -1,0 +1,110 @@
+"""How a run that raised ends: an emergency checkpoint of its last finite state where it trained, then
+one Failed event. Errors of input or of the environment (a bad config or checkpoint, a full disk, a
+folder that may not be written) are not bugs: their message is one line naming the file and what to
+do, and nobody is asked to report them. Any other exception is a bug and keeps its traceback."""
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+from typing import Iterator
+
+from ..config.schema import ConfigError
+from . import checkpoints
+from .events import CheckpointSaved, Failed, Message
+
+# What happened and what to do about it, by errno (the message names the file first).
+ADVICE = {
+    errno.ENOSPC: ("no space left on device", "free some space"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space"),
+    errno.EACCES: ("permission denied", "make it writable or choose another run directory (--out DIR)"),
+    errno.EPERM: ("operation not permitted", "make it writable or choose another run directory (--out DIR)"),
+    errno.EROFS: ("read-only file system", "choose a run directory on a writable disk (--out DIR)"),
+}
+
+
+def one_line(text) -> str:
+    return " ".join(str(text).split())
+
+
+def failed(trainer, e: Exception, tb: str) -> Iterator:
+    """The events that end `trainer`'s run after `e`: an emergency checkpoint where the run trained
+    since it started, then Failed (bug=False for errors of input and of the environment)."""
+    env = isinstance(e, (ConfigError, checkpoints.CheckpointError, OSError))
+    resume = None
+    trained = (trainer.d_updates, trainer.g_updates) != getattr(trainer, "updates_at_start",
+                                                                  (trainer.d_updates, trainer.g_updates))
+    if trainer.write and trainer.run_dir is not None and trained:
+        resume = yield from emergency(trainer, e)
+    if isinstance(e, OSError):
+        if resume is None and trainer.step > 0:
+            resume = checkpoints.last_good(trainer.run_dir)
+        message = storage_message(e, trainer.run_dir, trainer.step, resume)
+    elif env:
+        message = one_line(e)
+    else:
+        message = f"{type(e).__name__}: {e}"
+    log_quietly(trainer, "failed", level="error", bug=not env, text=one_line(message)[:1000])
+    yield Failed(trainer.step, message, tb, bug=not env)
+
+
+def storage_message(e: OSError, run_dir, step: int, resume: Path | None) -> str:
+    where = e.filename if e.filename is not None else (run_dir or "the run directory")
+    what, todo = ADVICE.get(e.errno, ((e.strerror or type(e).__name__).lower(), "check the disk and the run directory"))
+    then = (f"resume with --resume {resume}" if resume is not None else
+            "run again" if step == 0 else f"run again (no checkpoint of step {step} was kept)")
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"cannot write {where}: {what}; {todo} and {then}"
+    return f"cannot write {where}: {what}; {todo}, then {then}"
+
+
+def emergency(trainer, e: Exception) -> Iterator:
+    """Write checkpoints/emergency_STEP.pt of the current state if its weights are finite, else name the
+    last good checkpoint; yields what happened and returns the checkpoint to resume from."""
+    game, step = trainer.variant, trainer.step
+    bad = checkpoints.non_finite({"modules": {k: m.state_dict() for k, m in game.modules().items()},
+                                  "optimizers": {k: o.state_dict() for k, o in game.optimizers().items()}})
+    if bad is not None:
+        good = checkpoints.last_good(trainer.run_dir)
+        text = (f"the weights at step {step} are not finite (NaN or inf in {bad}), so no emergency checkpoint "
+                f"was written; " +
+                (f"the last good checkpoint is {good} (continue with: gan-studio train --resume {good})"
+                 if good is not None else "this run has no checkpoint with finite weights"))
+        yield _warn(trainer, text)
+        return good
+    path = trainer.run_dir / "checkpoints" / f"emergency_{step:08d}.pt"
+    existed = path.is_file()
+    try:
+        checkpoints.save(path, trainer.state_dict(), {
+            "reason": "emergency", "metrics": trainer.last_metrics, "eval": trainer.last_eval,
+            "error": one_line(f"{type(e).__name__}: {e}")[:300]})
+    except Exception as err:      # the disk is full: say so, keep what is written
+        if existed or not path.is_file():   # (a sidecar that did not fit leaves a good .pt)
+            why = ADVICE.get(getattr(err, "errno", None), (None,))[0] or one_line(err)[:200]
+            good = checkpoints.last_good(trainer.run_dir)
+            text = (f"could not write the emergency checkpoint {path}: {why}; the metrics written so far are "
+                    f"kept in {trainer.run_dir / 'metrics.jsonl'}"
+                    + (f"; the newest good checkpoint is {good}" if good is not None else ""))
+            yield _warn(trainer, text)    # the one error is Failed's
+            return good
+    log_quietly(trainer, "checkpoint", path=str(path), reason="emergency")
+    yield CheckpointSaved(step, str(path), "emergency")
+    yield _warn(trainer, f"emergency checkpoint of step {step} written: {path} "
+                         f"(continue with: gan-studio train --resume {path})")
+    return path
+
+
+def _warn(trainer, text: str) -> Message:
+    log_quietly(trainer, "message", level="warning", code="emergency", text=text)
+    return Message(trainer.step, "warning", text, "emergency")
+
+
+def log_quietly(trainer, event: str, **kw) -> None:
+    """A line in metrics.jsonl if the log can still be written (not when the disk is what failed)."""
+    log = getattr(trainer, "log", None)
+    if log is None:
+        return
+    try:
+        log.event(event, trainer.step, **kw)
+        log.flush()
+    except Exception:   # noqa: BLE001 - the log is what failed; the Failed event still goes out
+        pass
