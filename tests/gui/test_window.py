@@ -128,7 +128,23 @@ def test_bad_config_is_reported_not_raised(qtbot, make_window):
     w.form.set_value("data.kind", "image_folder")          # no folder given: the build fails
     click(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.banner.isVisible() and w.session.state == "idle", timeout=40_000)
-    assert "failed" in w.banner.label.text()
+    assert "failed" in w.banner.label.text() and "data.root" in w.banner.label.text()
+    log = w.log.view.toPlainText()
+    assert "Traceback" not in log and "report" not in log      # an input error, not a bug
+
+
+def test_a_bug_in_training_is_reported_with_its_traceback(qtbot, make_window, monkeypatch):
+    from studio.games.saddle import Saddle
+
+    def broken(self):
+        raise KeyError("a bug")
+    monkeypatch.setattr(Saddle, "iteration", broken)
+    w = make_window("saddle-bilinear")
+    click(qtbot, w, "train")
+    qtbot.waitUntil(lambda: w.banner.isVisible() and w.session.state == "idle", timeout=40_000)
+    assert "please report" in w.banner.label.text()
+    log = w.log.view.toPlainText()
+    assert "Traceback" in log and "KeyError: 'a bug'" in log
 
 
 def test_window_remembers_last_preset(qtbot, make_window):
