@@ -45,13 +45,15 @@ class Progress:
         self.tty = stream.isatty()
         self.t0 = time.perf_counter()
         self.last = 0.0
-        self.last_line = 0.0
+        self.shown_step: int | None = None     # the step of the line on screen
 
     def update(self, step: int, values: dict, force: bool = False) -> None:
         now = time.perf_counter()
         if not force and now - self.last < (0.1 if self.tty else 5.0):
             return
-        self.last = now
+        if force and step == self.shown_step:   # that line is there already
+            return
+        self.last, self.shown_step = now, step
         rate = (step - self.start) / max(now - self.t0, 1e-9)
         eta = (self.total - step) / rate if rate > 0 else 0.0
         frac = step / max(self.total, 1)

@@ -89,3 +89,11 @@ def test_an_unwritable_output_is_one_line_and_a_bug_gets_a_traceback_and_a_repor
     err = capsys.readouterr().err
     assert "Traceback" in err and "KeyError: 'a bug'" in err and err.strip().endswith(cli.REPORT)
 
+
+
+def test_the_last_progress_line_is_printed_once(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--preset", "toy-1d-shift", "--steps", "30", "--out", str(out)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if line.startswith("step 30/30")] == [err[-3]]   # then checkpoint, done
+    assert err[-2].startswith("checkpoint: ") and err[-1].startswith("done after 30 steps")
