@@ -40,8 +40,9 @@ class Progress:
 
     KEYS = ("loss_d", "loss_g", "wdist", "theta", "phi")
 
-    def __init__(self, total: int, start: int, stream=sys.stderr):
-        self.total, self.start, self.stream = total, start, stream
+    def __init__(self, total: int, start: int, stream=None):
+        self.total, self.start = total, start
+        self.stream = stream if stream is not None else sys.stderr   # the one in use now, not at import
         self.tty = stream.isatty()
         self.t0 = time.perf_counter()
         self.last = 0.0
