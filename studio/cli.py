@@ -43,7 +43,7 @@ class Progress:
     def __init__(self, total: int, start: int, stream=None):
         self.total, self.start = total, start
         self.stream = stream if stream is not None else sys.stderr   # the one in use now, not at import
-        self.tty = stream.isatty()
+        self.tty = self.stream.isatty()
         self.t0 = time.perf_counter()
         self.last = 0.0
         self.shown_step: int | None = None     # the step of the line on screen
