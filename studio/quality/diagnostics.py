@@ -1,5 +1,5 @@
 """Training diagnostics: detectors that watch the metric stream (StepMetrics and Evaluations) and
-raise a warning with what to try, drawn from the seeds' GAN hacks and the WGAN paper.
+raise a warning with what to try, drawn from the lecture notes' GAN hacks and the WGAN paper, and fitted to the run's settings (no advice to do what it already does).
 
 Each detector fires once per episode: after a warning it stays quiet until its condition has
 cleared (or the run was rolled back). `Diagnostics.on_step(step, kind, values)` and
@@ -35,6 +35,51 @@ ROLLBACK_HINT = ("roll back to the last good checkpoint (GUI: Roll back; CLI: "
                  "gan-studio train --resume CKPT, or --on-divergence rollback to do it automatically)")
 
 
+def _d_steps(cfg) -> tuple[str, int] | None:
+    """The key and value of the discriminator steps per generator step, for games that have one."""
+    for name in ("k", "n_critic"):
+        if hasattr(cfg.variant, name):
+            return f"variant.{name}", int(getattr(cfg.variant, name))
+    return None
+
+
+def advice(cfg, *tips: str) -> str:
+    """'Try a, b or c.' from the tips that fit this run's settings (a tip that is already the setting,
+    or does not exist for this game, is left out); '' when none fits."""
+    p, steps = cfg.variant, _d_steps(cfg)
+    opt = (cfg.optim_d, cfg.optim_g)
+    fit = {
+        "more_d": steps is not None and steps[1] < 5,
+        "fewer_d": steps is not None and steps[1] > 1,
+        "lower_lr": True,
+        "lower_d_lr": True,
+        "lower_g_lr": True,
+        "beta1": any(o.kind == "adam" and o.beta1 > 0.5 for o in opt),
+        "r1": getattr(p, "r1_weight", None) == 0,
+        "nonsaturating": getattr(p, "g_loss", None) not in (None, "nonsaturating"),
+        "wgan_gp": p.name in ("gan", "wgan"),
+        "larger_batch": cfg.train.batch_size < 512,
+        "rollback": True,
+    }
+    text = {
+        "more_d": f"more D steps per G step ({steps[0]} is {steps[1]})" if steps else "",
+        "fewer_d": f"fewer D steps per G step ({steps[0]} is {steps[1]})" if steps else "",
+        "lower_lr": "lower learning rates (optim_d.lr, optim_g.lr)",
+        "lower_d_lr": "a lower D learning rate (optim_d.lr) or a higher G one",
+        "lower_g_lr": "a lower generator learning rate (optim_g.lr)",
+        "beta1": "Adam with beta1 = 0.5 rather than 0.9",
+        "r1": "a gradient penalty on D's real data (variant.r1_weight > 0)",
+        "nonsaturating": "the non-saturating loss (variant.g_loss = nonsaturating)",
+        "wgan_gp": "a Wasserstein critic with gradient penalty (variant.name = wgan_gp)",
+        "larger_batch": "a larger batch (train.batch_size)",
+        "rollback": "rolling back to an earlier checkpoint",
+    }
+    chosen = [text[t] for t in tips if fit[t]]
+    if not chosen:
+        return ""
+    return "Try " + (chosen[0] if len(chosen) == 1 else ", ".join(chosen[:-1]) + " or " + chosen[-1]) + "."
+
+
 class Detector:
     code = ""
     level = "warning"
@@ -61,10 +106,10 @@ class Divergence(Detector):
         if (ev.kind != "diverged" and not bad) or not self.armed:
             return None
         self.armed = False     # once, until a rollback resets the detectors
+        more = advice(self.cfg, "r1", "wgan_gp")
         return (f"Training diverged at step {ev.step}: {', '.join(bad) or 'a value'} is not finite. "
-                f"{ROLLBACK_HINT[0].upper()}{ROLLBACK_HINT[1:]}, then lower the learning rates (2-10x). Also check that real "
-                f"inputs are scaled to [-1, 1] with tanh at the generator's output, and consider a gradient "
-                f"penalty on D (wgan_gp, or variant.r1_weight > 0).")
+                f"{ROLLBACK_HINT[0].upper()}{ROLLBACK_HINT[1:]}, then lower the learning rates (2-10x)."
+                + (f" {more[:-1]} as well." if more else ""))
 
 
 class _Streak(Detector):
@@ -122,10 +167,8 @@ class DiscriminatorOverpowering(_Streak):
             grad = f"; the generator's gradient norm is {self.gn_last:.2g} (peak {self.gn_peak:.2g})"
         return (f"The discriminator is overpowering the generator: for {self.run} steps it has told real "
                 f"from generated almost perfectly (mean D(x) = {v['d_real']:.3f}, D(G(z)) = {v['d_fake']:.3f})"
-                f"{grad}. A D that wins this clearly gives the generator little to learn from. Try fewer D "
-                f"steps per G step (variant.k), a lower D learning rate (optim_d.lr) or a higher G one, the "
-                f"non-saturating loss (variant.g_loss = nonsaturating), noisy or smoothed labels for D, or a "
-                f"Wasserstein critic with gradient penalty (wgan_gp), whose loss does not saturate.")
+                f"{grad}. A D that wins this clearly gives the generator little to learn from. "
+                + advice(self.cfg, "fewer_d", "lower_d_lr", "nonsaturating", "wgan_gp"))
 
 
 class SaturatingGradients(_Streak):
@@ -142,8 +185,8 @@ class SaturatingGradients(_Streak):
         return (f"Vanishing generator gradients: with the saturating loss log(1 - D(G(z))) the gradient "
                 f"reaching the generator is proportional to D(G(z)), which has stayed below 0.05 for "
                 f"{self.run} steps (now {ev.values['d_fake']:.2g}). Switch to the non-saturating loss "
-                f"-log D(G(z)) (variant.g_loss = nonsaturating; seed 004), which gives strong gradients "
-                f"exactly when D rejects the samples, or weaken D (lower optim_d.lr, variant.k = 1).")
+                f"-log D(G(z)) (variant.g_loss = nonsaturating), which gives strong gradients exactly when D "
+                f"rejects the samples, or weaken D. " + advice(self.cfg, "fewer_d", "lower_d_lr"))
 
 
 class Oscillation(Detector):
@@ -158,10 +201,19 @@ class Oscillation(Detector):
         super().__init__(cfg, output)
         self.buf: collections.deque = collections.deque(maxlen=self.window)
         self.key = None
+        self.quiet = 0       # steps since the series last cycled
 
     def reset(self):
         super().reset()
         self.buf.clear()
+        self.quiet = 0
+
+    def min_swing(self) -> float:
+        """The smallest swing of θ worth a warning: a quarter of the real data's spread (below it the
+        generated and real densities overlap almost entirely)."""
+        d = self.cfg.data
+        spread = d.std if d.kind == "gaussian1d" else (max(d.stds) if d.stds else 1.0)
+        return 0.25 * spread
 
     def on_step(self, ev):
         if ev.kind != "iter":
@@ -177,19 +229,23 @@ class Oscillation(Detector):
             return None
         x = np.asarray(self.buf)
         period, strength = oscillation_stats(x, self.window // 4)
-        if not period:
-            self.armed = True
+        if period and self.key == "theta" and np.percentile(x, 95) - np.percentile(x, 5) < self.min_swing():
+            period = 0      # θ trembling around where it settled: not a game that circles
+        if not period:   # settled: warn again only after a whole window without cycling
+            self.quiet += self.every
+            if self.quiet >= self.window:
+                self.armed = True
             return None
+        self.quiet = 0
         if not self.armed:
             return None
         self.armed = False
         what = "θ" if self.key == "theta" else "the generator loss"
         amp = float(np.percentile(x, 95) - np.percentile(x, 5))
         return (f"Oscillation: {what} cycles with a period of about {period} steps (swing {amp:.3g}, "
-                f"autocorrelation {strength:.2f} one period apart) instead of settling; the simultaneous "
-                f"gradient game is circling its equilibrium (seed 000's saddle; the Dirac GAN of Mescheder "
-                f"et al. 2018). Try more D steps per G step (variant.k), lower learning rates, Adam with "
-                f"beta1 = 0.5 rather than 0.9, a gradient penalty on D (variant.r1_weight > 0), or wgan_gp.")
+                f"autocorrelation {strength:.2f} one period apart) instead of settling; the gradient game is "
+                f"circling its equilibrium (the minimax saddle; the Dirac GAN of Mescheder et al. 2018). "
+                + advice(self.cfg, "more_d", "lower_lr", "beta1", "r1", "wgan_gp"))
 
 
 def oscillation_stats(x: np.ndarray, max_period: int, trough: float = -0.25,
@@ -248,9 +304,7 @@ class ModeCollapse(Detector):
             return None
         self.armed = False
         return (f"Mode collapse: {why}. The generator is concentrating on a few outputs that fool the "
-                f"current D. Try a Wasserstein critic with gradient penalty (wgan_gp), more D steps per G "
-                f"step so G does not over-exploit a stale D (seed 004), a lower generator learning rate, "
-                f"a larger batch, or roll back to an earlier checkpoint with better coverage.")
+                f"current D. " + advice(self.cfg, "wgan_gp", "more_d", "lower_g_lr", "larger_batch", "rollback"))
 
 
 DETECTORS = (Divergence, DiscriminatorOverpowering, SaturatingGradients, Oscillation, ModeCollapse)

@@ -128,3 +128,24 @@ def test_evaluations_go_to_metrics_jsonl_and_keep_the_best_checkpoint(tmp_path):
     best = list((tmp_path / "run" / "checkpoints").glob("best_*.pt"))
     assert len(best) == 1
     assert t.best == max(e.values["hq"] for e in evals)       # hq: higher is better
+
+
+def test_a_settled_theta_that_trembles_is_not_an_oscillation():
+    """A raised G learning rate makes θ tremble around μ (by about 0.1 with σ = 1): no warning (the
+    previous detector warned every few hundred steps here)."""
+    msgs = messages(Trainer(cfg_of("toy-1d-shift", "optim_g.lr=0.6", "train.steps=1500", "eval.every=0"),
+                            write=False, snapshots=False))
+    assert codes(msgs) == []
+
+
+def test_advice_fits_the_run_it_is_given_to():
+    from studio.quality.diagnostics import advice
+    shift = cfg_of("toy-1d-shift")                  # k = 10, Adam, non-saturating
+    tip = advice(shift, "more_d", "fewer_d", "nonsaturating", "beta1")
+    assert "more D steps" not in tip and "variant.k is 10" in tip and "non-saturating" not in tip
+    wgan = cfg_of("ring-2d-wgan-gp")
+    assert "variant.n_critic is 5" in advice(wgan, "fewer_d") and advice(wgan, "wgan_gp", "r1") == ""
+    import inspect
+    from studio.quality import diagnostics
+    words = inspect.getsource(diagnostics)          # every text a user reads is written there
+    assert "seed 0" not in words and "tanh" not in words
