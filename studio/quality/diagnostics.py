@@ -1,5 +1,6 @@
 """Training diagnostics: detectors that watch the metric stream (StepMetrics and Evaluations) and
-raise a warning with what to try, drawn from the lecture notes' GAN hacks and the WGAN paper, and fitted to the run's settings (no advice to do what it already does).
+raise a warning with what to try, drawn from the lecture notes' GAN hacks and the WGAN paper and
+fitted to the run's settings (no advice to do what it already does).
 
 Each detector fires once per episode: after a warning it stays quiet until its condition has
 cleared (or the run was rolled back). `Diagnostics.on_step(step, kind, values)` and
