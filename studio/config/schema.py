@@ -32,7 +32,7 @@ def fld(default: Any, help: str, *, min: float | None = None, max: float | None 
     return field(default=default, metadata=meta)
 
 
-DATA_KINDS = ("gaussian1d", "mixture1d", "ring2d", "grid2d", "spiral2d", "moons2d", "points2d",
+DATA_KINDS = ("gaussian1d", "mixture1d", "point1d", "ring2d", "grid2d", "spiral2d", "moons2d", "points2d",
               "none", "digits", "fashion_mnist", "mnist", "cifar10", "image_folder",
               "digits_domains", "fashion_domains", "folder_pair")
 
@@ -41,7 +41,8 @@ DATA_KINDS = ("gaussian1d", "mixture1d", "ring2d", "grid2d", "spiral2d", "moons2
 class DataConfig:
     kind: str = fld("ring2d", "Which data set to train on.", choices=DATA_KINDS)
     # 1D
-    mean: float = fld(4.0, "Mean of the real 1D Gaussian.", min=-20, max=20)
+    mean: float = fld(4.0, "Mean of the real 1D Gaussian (for point1d: where all the real data sit).",
+                      min=-20, max=20)
     std: float = fld(1.0, "Standard deviation of the real 1D Gaussian.", min=1e-3, max=10)
     means: list[float] = fld([-2.0, 2.0], "Component means of the 1D mixture.")
     stds: list[float] = fld([0.5, 0.5], "Component standard deviations of the 1D mixture.")
@@ -64,7 +65,7 @@ class DataConfig:
     limit: int = fld(0, "Use at most this many training images (0: all).", min=0, max=MAX_COUNT, zero="all")
 
 
-MODEL_KINDS = ("shift", "mlp", "dcgan", "resnet")
+MODEL_KINDS = ("shift", "dirac", "mlp", "dcgan", "resnet")
 
 
 @dataclass
@@ -73,7 +74,8 @@ class ModelConfig:
     latent_dim: int = fld(2, "Dimension of the latent noise z.", min=1, max=1024)
     hidden: int = fld(128, "Hidden width of MLP layers.", min=1, max=4096)
     depth: int = fld(3, "Hidden layers in each MLP.", min=1, max=16)
-    theta0: float = fld(3.0, "Initial shift θ of the shift generator x = z + θ.", min=-20, max=20)
+    theta0: float = fld(3.0, "Initial θ of the shift generator x = z + θ (or of the Dirac generator x = θ).",
+                        min=-20, max=20)
     base_channels: int = fld(32, "Channels of the first/last convolution block.", min=4, max=512)
     batchnorm: bool = fld(True, "BatchNorm in G and D (D drops it for WGAN-GP).")
     truncation: float = fld(1.0, "Truncation of z when sampling (1 keeps the prior).", min=0.05, max=3)

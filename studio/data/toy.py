@@ -42,6 +42,19 @@ class Gaussian1D(DataSource):
         return p.sum(-1)
 
 
+class PointMass1D(DataSource):
+    """All the real data at one point (the Dirac-GAN of Mescheder et al. 2018)."""
+    family = "1d"
+    shape = (1,)
+
+    def __init__(self, at: float):
+        self.at = float(at)
+        self.means, self.weights = np.array([self.at]), np.array([1.0])   # a one-point mixture
+
+    def sample(self, n, gen, device):
+        return Batch(torch.full((n, 1), self.at, device=device))
+
+
 class Points2D(DataSource):
     """A mixture of isotropic 2D Gaussians around given centres (ring, grid, user-drawn points)."""
     family = "2d"
@@ -98,6 +111,11 @@ def grid_centers(size: int, half_width: float) -> np.ndarray:
 @register_kind("gaussian1d")
 def _gaussian(d: DataConfig, source: str) -> DataSource:
     return Gaussian1D([d.mean], [d.std], [1.0])
+
+
+@register_kind("point1d")
+def _point(d: DataConfig, source: str) -> DataSource:
+    return PointMass1D(d.mean)
 
 
 @register_kind("mixture1d")

@@ -4,16 +4,18 @@ or a translation, how its critic is watched); the rest of the studio asks it ins
 name. The trainer owns the device, seeding, the schedule, checkpoints and logging."""
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from typing import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
 from ..config.schema import Config, ConfigError, OptimConfig, VariantParams, register_params
 from ..data.base import Batch, DataSource
 from ..nets.build import build_nets
-from ..nets.toy import LogisticDiscriminator, ShiftGenerator
+from ..nets.toy import DiracGenerator, LogisticDiscriminator, ShiftGenerator
 
 REGISTRY: dict[str, type["Variant"]] = {}
 
@@ -196,11 +198,19 @@ class Variant:
         return None
 
     def dirac_state(self) -> dict[str, torch.Tensor] | None:
-        """θ of the shift generator x = z + θ and the slope of its logistic D (the Dirac-GAN pair),
-        or None for other networks."""
-        if isinstance(self.G, ShiftGenerator) and isinstance(self.D, LogisticDiscriminator):
+        """θ of the shift (x = z + θ) or Dirac (x = θ) generator and the slope of its logistic D (the
+        Dirac-GAN pair), or None for other networks."""
+        if isinstance(self.G, (ShiftGenerator, DiracGenerator)) and isinstance(self.D, LogisticDiscriminator):
             return {"theta": self.G.theta.detach()[0].clone(), "d_slope": self.D.linear.weight.detach()[0, 0].clone()}
         return None
+
+    def generated_density(self, xs: np.ndarray) -> np.ndarray | None:
+        """G's density at xs where it is known exactly (the shift generator: z + θ with z ~ N(0, 1))."""
+        if not isinstance(self.G, ShiftGenerator):
+            return None
+        t = float(self.G.theta.detach()[0])
+        with np.errstate(over="ignore", under="ignore"):   # a diverged θ gives zeros, not warnings
+            return np.exp(-0.5 * (xs - t) ** 2) / math.sqrt(2 * math.pi)
 
     # ------------------------------------------------------------------ state
     def state_dict(self) -> dict:
@@ -301,10 +311,17 @@ class Variant:
     def update(self, opt: torch.optim.Optimizer, loss: torch.Tensor, module: nn.Module, key: str) -> None:
         """Zero, backward, average gradients across processes (torchrun), optionally record the
         gradient norm, step."""
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if self.sync_grads is not None:
-            self.sync_grads(module)
-        if self.measure:
-            self.norms[key] = grad_norm(module)
-        opt.step()
+        self.update_together([(opt, loss, module, key)])
+
+    def update_together(self, updates: list[tuple]) -> None:
+        """`update` for several (optimiser, loss, module, norm key) at once: every gradient is taken
+        before any step (simultaneous gradient play)."""
+        for opt, loss, module, key in updates:
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if self.sync_grads is not None:
+                self.sync_grads(module)
+            if self.measure:
+                self.norms[key] = grad_norm(module)
+        for opt, *_ in updates:
+            opt.step()

@@ -9,7 +9,7 @@ from torch import nn
 from ..config.schema import Config, ConfigError
 from .cyclegan import PatchDiscriminator, ResnetGenerator
 from .dcgan import DCDiscriminator, DCGenerator
-from .toy import LogisticDiscriminator, MLPDiscriminator, MLPGenerator, ShiftGenerator
+from .toy import DiracGenerator, LogisticDiscriminator, MLPDiscriminator, MLPGenerator, ShiftGenerator
 
 
 def memory_format(cfg: Config, device: torch.device):
@@ -41,6 +41,10 @@ def build_nets(cfg: Config, data, device, *, conditional: bool = False, aux_clas
             raise ConfigError(f"model.kind = 'shift' needs 1D data and model.latent_dim = 1 "
                               f"(got data.kind = {cfg.data.kind!r}, latent_dim = {m.latent_dim})")
         return ShiftGenerator(m.theta0), LogisticDiscriminator(1)
+    if m.kind == "dirac":
+        if data.family != "1d":
+            raise ConfigError(f"model.kind = 'dirac' needs 1D data (got data.kind = {cfg.data.kind!r})")
+        return DiracGenerator(m.theta0), LogisticDiscriminator(1, bias=False)
     if m.kind == "mlp":
         if data.family not in ("1d", "2d"):
             raise ConfigError(f"model.kind = 'mlp' needs 1D or 2D data (got data.kind = {cfg.data.kind!r}); "

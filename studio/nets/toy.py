@@ -16,14 +16,27 @@ class ShiftGenerator(nn.Module):
         return z + self.theta
 
 
-class LogisticDiscriminator(nn.Module):
-    """D(x) = sigmoid(w·x + b); returns the logit. Its slope w is the 'φ' of the Dirac-GAN picture."""
+class DiracGenerator(nn.Module):
+    """x = θ whatever z is: a generator that is one parameter (the Dirac-GAN of Mescheder et al. 2018)."""
 
-    def __init__(self, dim: int = 1):
+    def __init__(self, theta0: float = 1.0):
         super().__init__()
-        self.linear = nn.Linear(dim, 1)
+        self.theta = nn.Parameter(torch.tensor([float(theta0)]))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.theta.expand(z.shape[0], 1)
+
+
+class LogisticDiscriminator(nn.Module):
+    """D(x) = sigmoid(w·x + b) (b = 0 without bias); returns the logit. Its slope w is the 'ψ' of the
+    Dirac-GAN picture."""
+
+    def __init__(self, dim: int = 1, bias: bool = True):
+        super().__init__()
+        self.linear = nn.Linear(dim, 1, bias=bias)
         nn.init.zeros_(self.linear.weight)
-        nn.init.zeros_(self.linear.bias)
+        if bias:
+            nn.init.zeros_(self.linear.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.linear(x)
