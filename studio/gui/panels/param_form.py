@@ -1,43 +1,89 @@
 """The hyperparameter form, generated from the typed config's dataclass fields.
 
-One group per section; tooltips from the field help; ranges from min/max; choices become combo
-boxes; log-scale fields step through 1-2-5 values. While a run is live only the fields the trainer
-can change stay enabled. Model-to-widget updates happen under QSignalBlocker so they never echo.
+One group per section. Tooltips say what a field means, its allowed values (with the unit and
+what 0 means) and whether it can change while training; a line at the top explains the ● of the
+live fields. Only the fields that mean something for the chosen data, model, variant, optimiser
+and device are shown (`relevant`); the others are hidden and keep their values.
+
+Values are checked where they are typed: number boxes take any text, and the form checks it
+against the field's metadata with `check_value`. A bad value (text that is not a number, out of
+range) is not applied: the field gets a red frame and the reason on a line under it, until a
+valid value is entered. While a run is live only the fields the trainer can change stay enabled.
+Model-to-widget updates happen under QSignalBlocker so they never echo.
 """
 from __future__ import annotations
 
 import copy
 import dataclasses
 import math
+import re
+import textwrap
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import QRectF, QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QFormLayout, QGroupBox,
+                               QLabel, QLineEdit, QSizePolicy, QStyle, QStyleOptionSpinBox,
+                               QVBoxLayout, QWidget)
 
-from ...config.io import get_value, set_value
+from ...config.io import get_value, set_value, shown
 from ...config.schema import SECTIONS, VARIANT_PARAMS, Config, ConfigError, live_keys
 
 TITLES = {"data": "Data", "model": "Model", "variant": "Variant", "optim_d": "Optimiser D",
           "optim_g": "Optimiser G", "train": "Training", "checkpoint": "Checkpoints", "log": "Logging",
           "eval": "Evaluation"}
+LIVE_MARK = "●"
+LEGEND = f"{LIVE_MARK} can change while training"
+LEGEND_RUNNING = f"{LIVE_MARK} can change while training; the others are locked during the run"
+
 IMAGE_KINDS = ("digits", "fashion_mnist", "mnist", "cifar10", "image_folder", "digits_domains",
                "fashion_domains", "folder_pair")
+_FAMILY = {"gaussian1d": "1d", "mixture1d": "1d", "point1d": "1d", "ring2d": "2d", "grid2d": "2d", "spiral2d": "2d",
+           "moons2d": "2d", "points2d": "2d", "none": "none"}
 # which fields mean something for the current choice; the others are hidden, not just greyed out
-_DATA = {"mean": ("gaussian1d",), "std": ("gaussian1d",), "means": ("mixture1d",),
+_DATA = {"mean": ("gaussian1d", "point1d"), "std": ("gaussian1d",), "means": ("mixture1d",),
          "stds": ("mixture1d",), "weights": ("mixture1d",), "n_modes": ("ring2d",),
-         "radius": ("ring2d", "grid2d"), "mode_std": ("ring2d", "grid2d"), "grid_size": ("grid2d",),
-         "noise": ("spiral2d", "moons2d"), "points": ("points2d",), "root": IMAGE_KINDS,
+         "radius": ("ring2d", "grid2d"), "mode_std": ("ring2d", "grid2d", "points2d"),
+         "grid_size": ("grid2d",), "noise": ("spiral2d", "moons2d"), "points": ("points2d",),
+         "root": tuple(k for k in IMAGE_KINDS if k not in ("digits", "digits_domains")),  # bundled
          "root_b": ("folder_pair",), "image_size": IMAGE_KINDS, "channels": IMAGE_KINDS,
-         "download": ("mnist", "fashion_mnist", "cifar10"), "limit": IMAGE_KINDS}
-_MODEL = {"hidden": ("mlp",), "depth": ("mlp",), "theta0": ("shift",), "base_channels": ("dcgan", "resnet"),
-          "batchnorm": ("mlp", "dcgan", "resnet")}
+         "download": ("mnist", "fashion_mnist", "cifar10", "fashion_domains"), "limit": IMAGE_KINDS}
+# model.kind: shift and dirac (1D; dirac has no z), mlp (1D/2D), dcgan (images), resnet (CycleGAN: no z)
+_MODEL = {"latent_dim": ("shift", "mlp", "dcgan"), "hidden": ("mlp",), "depth": ("mlp",),
+          "theta0": ("shift", "dirac"), "base_channels": ("dcgan", "resnet"), "batchnorm": ("dcgan",),
+          "truncation": ("shift", "mlp", "dcgan")}
 _OPTIM = {"beta1": ("adam",), "beta2": ("adam",), "alpha": ("rmsprop",), "momentum": ("sgd", "rmsprop")}
+# by the family of the data ("1d", "2d", "image", "none": the saddle's two scalars)
+_BY_FAMILY = {"train.batch_size": ("1d", "2d", "image"), "train.amp": ("image",),
+              "train.channels_last": ("image",), "checkpoint.keep_best": ("1d", "2d", "image"),
+              "log.grid_every": ("image",), "log.grid_samples": ("image",),
+              "eval.every": ("1d", "2d", "image"), "eval.n_samples": ("1d", "2d", "image"),
+              "eval.pr_k": ("2d", "image"), "eval.kid_subsets": ("image",), "eval.inception": ("image",)}
+# by train.device: bf16 autocast only runs on CUDA, channels_last is only used on the CPU
+_BY_DEVICE = {"train.amp": ("auto", "cuda"), "train.channels_last": ("auto", "cpu")}
+# the settings that decide what is shown
+CHOOSERS = ("data.kind", "model.kind", "variant.name", "optim_d.kind", "optim_g.kind", "train.device")
+
+_UNITS = {"train.steps": "iterations", "train.batch_size": "samples", "train.threads": "threads",
+          "checkpoint.keep_last": "checkpoints", "log.grid_samples": "images", "eval.n_samples": "samples",
+          "data.image_size": "pixels", "data.limit": "images", "model.hidden": "units",
+          "model.depth": "layers", "model.base_channels": "channels"}
+_LIST_HINT = {"list[float]": "Numbers separated by commas, e.g. 0.5, 0.5.",
+              "list[list[float]]": "Draw them in the 2D view (Draw data)."}
+
+
+def data_family(kind: str) -> str | None:
+    """"1d", "2d", "image" or "none" (the saddle's two scalars); None for a kind this form does not know."""
+    return "image" if kind in IMAGE_KINDS else _FAMILY.get(kind)
 
 
 def relevant(cfg: Config, key: str) -> bool:
-    """False for fields that do nothing with the current data, model or optimiser kind."""
+    """False for fields that do nothing with the current data, model, variant, optimiser or device."""
     section, name = key.split(".", 1)
+    family = data_family(cfg.data.kind)
+    if key in _BY_FAMILY and family is not None and family not in _BY_FAMILY[key]:
+        return False
+    if key in _BY_DEVICE and cfg.train.device not in _BY_DEVICE[key]:
+        return False
     if section == "data":
         return name == "kind" or cfg.data.kind in _DATA.get(name, (cfg.data.kind,))
     if section == "model":
@@ -49,67 +95,353 @@ def relevant(cfg: Config, key: str) -> bool:
     return True
 
 
-class FloatSpin(QDoubleSpinBox):
-    """A spin box that shows numbers compactly (1e-04) and, for log fields, steps 1-2-5."""
-
-    def __init__(self, log: bool, parent=None):
-        super().__init__(parent)
-        self.log = log
-        self.setDecimals(10)
-        self.setKeyboardTracking(False)
-
-    def textFromValue(self, v: float) -> str:
-        return f"{v:.4g}"
-
-    def valueFromText(self, text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int):
-        t = text.strip()
-        try:
-            v = float(t)
-        except ValueError:
-            return QValidator.State.Intermediate, text, pos
-        ok = self.minimum() <= v <= self.maximum()
-        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
-
-    def stepBy(self, steps: int) -> None:
-        if not self.log:
-            return super().stepBy(steps)
-        v = max(self.value(), self.minimum(), 1e-12)
-        for _ in range(abs(steps)):
-            v = _next_125(v, up=steps > 0)
-        self.setValue(min(max(v, self.minimum()), self.maximum()))
-
-
-def _next_125(v: float, up: bool) -> float:
-    e = math.floor(math.log10(v))
-    cands = sorted(m * 10.0 ** k for k in (e - 1, e, e + 1) for m in (1, 2, 5))
-    if up:
-        return next(c for c in cands if c > v * (1 + 1e-9))
-    return next(c for c in reversed(cands) if c < v * (1 - 1e-9))
-
-
 def _type(f: dataclasses.Field) -> str:
     return f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
 
 
+def _num(v, t: str) -> str:
+    return f"{int(v):,}" if t == "int" else f"{v:g}"
+
+
+def tooltip(key: str, f: dataclasses.Field, live: bool, choices=None) -> str:
+    """Meaning, allowed values (unit, what 0 means) and whether it can change while training."""
+    m, t = f.metadata, _type(f)
+    lines = [m.get("help", "")]
+    unit = _UNITS.get(key) or ("iterations" if key.endswith("every") else "")
+    unit = f" {unit}" if unit else ""
+    choices = choices if choices is not None else m.get("choices")
+    lo, hi = m.get("min"), m.get("max")
+    if choices is not None:
+        lines.append("One of " + ", ".join(map(str, choices)) + ".")
+    elif t in ("int", "float") and (lo is not None or hi is not None):
+        if lo is not None and hi is not None:
+            rng = f"From {_num(lo, t)} to {_num(hi, t)}{unit}"
+        elif lo is not None:
+            rng = f"At least {_num(lo, t)}{unit}"
+        else:
+            rng = f"At most {_num(hi, t)}{unit}"
+        if t == "int":
+            rng += ", a whole number"
+        if m.get("log"):
+            rng += "; the arrows step 1, 2, 5"
+        lines.append(rng + ".")
+    elif t in _LIST_HINT:
+        lines.append(_LIST_HINT[t])
+    if m.get("zero"):
+        lines.append(f"0 means: {m['zero']}.")
+    lines.append("Can change while training (applied between steps)." if live
+                 else "Fixed while a run is live.")
+    lines.append(f"Key: {key}")
+    return "\n".join(textwrap.fill(line, 72) for line in lines if line)
+
+
+# ---------------------------------------------------------------------------------------- editors
+class NumberSpin(QAbstractSpinBox):
+    """A spin box that takes any text. Arrows and the wheel (only when focused, so scrolling the
+    form never edits it) step within the field's range; Return or leaving the box commits the
+    text: `committed` carries the number, or the text itself when it is not one, and the owner
+    checks it and shows an accepted value with `setValue`. Nothing is clamped or reverted here."""
+    valueChanged = Signal(object)       # setValue, arrows, wheel
+    committed = Signal(object)          # typed text: a number, or the text when it is not one
+
+    def __init__(self, is_int: bool, lo=None, hi=None, *, log: bool = False, step=None, zero=None,
+                 parent=None):
+        super().__init__(parent)
+        self.is_int, self.lo, self.hi, self.log = is_int, lo, hi, log
+        self.zero = zero if zero and (lo is None or lo <= 0) else None
+        self._step = step or (1 if is_int else _nice_step(lo, hi))
+        self._value = 0 if lo is None else lo
+        self._shown = ""
+        self.invalid = False           # set by the owner while the typed text is rejected
+        self.setKeyboardTracking(False)
+        self.setAccelerated(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._set_text(self._value)
+
+    # -- the QSpinBox-like interface
+    def value(self):
+        return self._value
+
+    def setValue(self, v) -> None:
+        v = int(v) if self.is_int else float(v)
+        changed = v != self._value or self.lineEdit().text() != self.textFromValue(v)
+        self._value = v
+        self._set_text(v)
+        self.update()
+        if changed:
+            self.valueChanged.emit(v)
+
+    def minimum(self):
+        return self.lo
+
+    def maximum(self):
+        return self.hi
+
+    def singleStep(self):
+        return self._step
+
+    def setSingleStep(self, step) -> None:
+        self._step = step
+
+    def textFromValue(self, v) -> str:
+        if self.zero and v == 0:
+            return self.zero
+        return str(int(v)) if self.is_int else f"{v:.6g}"
+
+    def valueFromText(self, text: str):
+        """The number in `text`; ValueError when there is none. Out-of-range numbers come back as
+        they are, and so does a fraction typed into a whole-number box (the owner says why not)."""
+        t = text.strip().replace("_", "")
+        if self.zero and t.lower() == self.zero.lower():
+            return 0
+        if self.is_int:
+            try:
+                return int(t)
+            except ValueError:
+                v = float(t)        # 1e6 is a whole number too
+                return int(v) if math.isfinite(v) and v.is_integer() else v
+        return float(t)
+
+    # -- stepping
+    def stepBy(self, steps: int) -> None:
+        v = self._value
+        if self.log and not self.is_int:
+            v = max(v, self.lo or 0, 1e-12)
+            for _ in range(abs(steps)):
+                v = _next_125(v, up=steps > 0)
+        else:
+            v = v + steps * self._step
+        if self.lo is not None:
+            v = max(v, self.lo)
+        if self.hi is not None:
+            v = min(v, self.hi)
+        if self.is_int:
+            v = int(round(v))
+        self.setValue(v)            # also over rejected text: the text differs, so it is emitted
+
+    def stepEnabled(self):
+        F = QAbstractSpinBox.StepEnabledFlag
+        flags = F.StepNone
+        if self.isReadOnly() or not self.isEnabled():
+            return flags
+        if self.hi is None or self._value < self.hi:
+            flags |= F.StepUpEnabled
+        if self.lo is None or self._value > self.lo:
+            flags |= F.StepDownEnabled
+        return flags
+
+    # -- committing typed text
+    def _set_text(self, v) -> None:
+        self._shown = self.textFromValue(v)
+        self.lineEdit().setText(self._shown)
+
+    def commit(self) -> bool:
+        """Hand typed text to the owner; False while it is rejected."""
+        text = self.lineEdit().text()
+        if text == self._shown and not self.invalid:
+            return True
+        try:
+            value = self.valueFromText(text)
+        except ValueError:
+            value = text
+        self.committed.emit(value)
+        return not self.invalid
+
+    def keyPressEvent(self, e) -> None:
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.commit():
+            self.selectAll()
+            e.accept()              # rejected: stay here (a dialog's default button does not fire)
+            return
+        super().keyPressEvent(e)
+
+    def focusOutEvent(self, e) -> None:
+        self.commit()
+        super().focusOutEvent(e)
+
+    def wheelEvent(self, e) -> None:
+        if not self.hasFocus():
+            e.ignore()              # the scroll area scrolls instead
+            return
+        super().wheelEvent(e)
+
+    # -- size: the widest value of the range (or what 0 means) and the arrows
+    def _size(self, samples) -> QSize:
+        fm = self.fontMetrics()
+        texts = [self.textFromValue(v) for v in (self.lo, self.hi) if v is not None]
+        w = max(fm.horizontalAdvance(s + " ") for s in [*texts, *samples, self.zero or ""]) + 2
+        h = self.lineEdit().minimumSizeHint().height()
+        opt = QStyleOptionSpinBox()
+        self.initStyleOption(opt)
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_SpinBox, opt, QSize(w, h), self)
+
+    def minimumSizeHint(self) -> QSize:
+        return self._size(["0000"] if self.is_int else ["0.0005"])
+
+    def sizeHint(self) -> QSize:
+        return self._size(["000000"] if self.is_int else ["-0.000125"])
+
+
+class FloatSpin(NumberSpin):
+    """A number box for a float field; log fields step 1-2-5."""
+
+    def __init__(self, lo=None, hi=None, *, log: bool = False, step=None, parent=None):
+        super().__init__(False, lo, hi, log=log, step=step, parent=parent)
+
+
+class IntSpin(NumberSpin):
+    """A number box for an int field; `zero` is shown for 0 (and typed for it)."""
+
+    def __init__(self, lo=None, hi=None, *, zero=None, parent=None):
+        super().__init__(True, lo, hi, zero=zero, parent=parent)
+
+
+class TextEdit(QLineEdit):
+    """A line edit for text and lists of numbers that commits like NumberSpin (Return, leaving)."""
+    committed = Signal(object)
+
+    def __init__(self, as_list: bool, parent=None):
+        super().__init__(parent)
+        self.as_list = as_list
+        self.invalid = False
+        self._shown = ""
+
+    def show_value(self, value) -> None:
+        self._shown = ", ".join(f"{v:g}" for v in value) if self.as_list else str(value)
+        self.setText(self._shown)
+
+    def parse(self, text: str):
+        if not self.as_list:
+            return text
+        items = [x for x in re.split(r"[,;\s]+", text.strip().strip("[]")) if x]
+        try:
+            return [float(x) for x in items]
+        except ValueError:
+            return text
+
+    def commit(self) -> bool:
+        if self.text() == self._shown and not self.invalid:
+            return True
+        self.committed.emit(self.parse(self.text()))
+        return not self.invalid
+
+    def keyPressEvent(self, e) -> None:
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.commit():
+            self.selectAll()
+            e.accept()
+            return
+        super().keyPressEvent(e)
+
+    def focusOutEvent(self, e) -> None:
+        self.commit()
+        super().focusOutEvent(e)
+
+
+def _error_color(widget: QWidget) -> QColor:
+    dark = widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    return QColor("#ff6b6b" if dark else "#c62828")
+
+
+class FieldCell(QWidget):
+    """A field's editor with the room for its mark: a red frame around it and the reason under it."""
+
+    def __init__(self, editor: QWidget, parent=None):
+        super().__init__(parent)
+        self.editor = editor
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)      # room for the frame
+        lay.setSpacing(2)
+        align = Qt.AlignmentFlag.AlignLeft if isinstance(editor, QCheckBox) else Qt.AlignmentFlag(0)
+        lay.addWidget(editor, 0, align)
+        self.reason = QLabel(self)
+        self.reason.setWordWrap(True)
+        # the reason wraps to the width the row has; it never widens the form
+        self.reason.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason.hide()
+        lay.addWidget(self.reason)
+        self._error: str | None = None
+
+    def error(self) -> str | None:
+        return self._error
+
+    def set_error(self, text: str | None) -> None:
+        self._error = text
+        if text is None:
+            self.reason.clear()
+            self.reason.hide()
+        else:
+            self.reason.setToolTip(text)
+            pal = self.reason.palette()
+            pal.setColor(QPalette.ColorRole.WindowText, _error_color(self))
+            self.reason.setPalette(pal)
+            head, sep, tail = text.rpartition(" (got ")
+            if sep and len(tail) <= 30:            # "(got -5.0)" wraps as one piece
+                text = head + " " + ("(got " + tail).replace(" ", "\u00a0")
+            self.reason.setText(text if len(text) <= 160 else text[:157] + "...")
+            self.reason.show()
+        self.editor.invalid = text is not None
+        self.update()
+
+    def paintEvent(self, e) -> None:
+        super().paintEvent(e)
+        if self._error is None:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(_error_color(self), 2))
+        p.drawRoundedRect(QRectF(self.editor.geometry()).adjusted(-1, -1, 1, 1), 3, 3)
+
+
+def _reason(key: str, e: ConfigError) -> str:
+    """The error without its 'where:' prefix: 'must be at most 10 (got 50.0)'."""
+    text = str(e)
+    return text[len(key) + 2:] if text.startswith(key + ": ") else text
+
+
+def _check_list(key: str, value) -> None:
+    """What the 1D mixture's data set rejects, caught where it is typed."""
+    if not isinstance(value, list) or key not in ("data.means", "data.stds", "data.weights"):
+        return
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value):
+        return                                   # check_value says what is wrong
+    if not value:
+        raise ConfigError(f"{key}: expected at least one number (got {shown(value)})")
+    if key == "data.stds" and min(value) <= 0:
+        raise ConfigError(f"{key}: every standard deviation must be positive (got {shown(value)})")
+    if key == "data.weights" and (min(value) < 0 or sum(value) <= 0):
+        raise ConfigError(f"{key}: weights must be at least 0 and not all 0 (got {shown(value)})")
+
+
+# ---------------------------------------------------------------------------------------- the form
 class ParamForm(QWidget):
-    """Edits a copy of a Config; `edited(key, value)` fires on every user change."""
+    """Edits a copy of a Config; `edited(key, value)` fires on every accepted user change, never
+    for a rejected one (that one is marked on its field, see `errors()`)."""
     edited = Signal(str, object)
+    errors_changed = Signal(int)        # how many fields show a rejected value
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._cfg = Config()
         self._widgets: dict[str, QWidget] = {}
+        self._cells: dict[str, FieldCell] = {}
+        self._labels: dict[str, QLabel] = {}
+        self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}
         self._live_keys: set[str] = set()
         self._running = False
         self._locked_sections: set[str] = set()
         self._lay = QVBoxLayout(self)
         self._lay.setContentsMargins(4, 4, 4, 4)
+        self.legend = QLabel(LEGEND, self)
+        self.legend.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        font = QFont(self.legend.font())
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.legend.setFont(font)
+        self.legend.setWordWrap(True)               # wraps to the form's width, never widens it
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.legend.setToolTip("Fields marked ● (learning rates, betas, D steps, ...) change the running "
+                               "trainer between steps;\nthe others are fixed while a run is live. "
+                               "Hover a name for what it means and its allowed values.")
+        self._lay.addWidget(self.legend)
         self._body: QWidget | None = None
 
     # ------------------------------------------------------------------ public
@@ -123,9 +455,17 @@ class ParamForm(QWidget):
     def widget(self, key: str) -> QWidget:
         return self._widgets[key]
 
+    def label(self, key: str) -> QLabel:
+        return self._labels[key]
+
+    def errors(self) -> dict[str, str]:
+        """{key: reason} of the fields that show a rejected value (not applied)."""
+        return {k: c.error() for k, c in self._cells.items() if c.error() is not None}
+
     def set_running(self, running: bool) -> None:
         """Lock every field the trainer cannot change while a run is live."""
         self._running = running
+        self.legend.setText(LEGEND_RUNNING if running else LEGEND)
         self._apply_enabled()
 
     def lock_sections(self, sections) -> None:
@@ -134,16 +474,22 @@ class ParamForm(QWidget):
         self._apply_enabled()
 
     def set_value(self, key: str, value) -> None:
-        """Show a value that changed elsewhere (the trainer) without emitting `edited`."""
+        """Show a value that changed elsewhere (the trainer) without emitting `edited`; a value
+        that does not fit is marked on its field instead."""
         try:
             set_value(self._cfg, key, value, key)
-        except ConfigError:
+        except ConfigError as e:
+            if key in self._cells:
+                self._mark(key, _reason(key, e))
+            return
+        if key == "variant.name":
+            self._rebuild()
             return
         w = self._widgets.get(key)
         if w is not None:
-            with QSignalBlocker(w):
-                self._show(w, get_value(self._cfg, key))
-            if key.endswith(".kind"):
+            self._mark(key, None)
+            self._show(w, get_value(self._cfg, key))
+            if key in CHOOSERS:
                 self._apply_visible()
 
     # ------------------------------------------------------------------ building
@@ -151,8 +497,9 @@ class ParamForm(QWidget):
         if self._body is not None:
             self._body.setParent(None)
             self._body.deleteLater()
-        self._widgets.clear()
-        self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}
+        had_errors = any(c.error() is not None for c in self._cells.values())
+        for d in (self._widgets, self._cells, self._labels, self._rows):
+            d.clear()
         self._live_keys = set(live_keys(self._cfg))
         body = QWidget(self)
         lay = QVBoxLayout(body)
@@ -161,34 +508,40 @@ class ParamForm(QWidget):
             box = QGroupBox(TITLES.get(section, section), body)
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            form.setVerticalSpacing(2)
             for f in dataclasses.fields(getattr(self._cfg, section)):
                 key = f"{section}.{f.name}"
                 w = self._make(key, f)
                 live = key in self._live_keys
-                label = QLabel(f.name + (" ●" if live else ""), box)
-                tip = f.metadata.get("help", "")
-                if live:
-                    tip += "\n(changes apply between steps while training)"
-                label.setToolTip(tip)
-                w.setToolTip(tip)
-                form.addRow(label, w)
-                self._widgets[key] = w
-                self._rows[key] = (form, w)
+                cell = FieldCell(w, box)
+                label = QLabel(f.name + (f" {LIVE_MARK}" if live else ""), box)
+                label.setBuddy(w)
+                tip = tooltip(key, f, live, sorted(VARIANT_PARAMS) if key == "variant.name" else None)
+                for x in (label, cell, w):
+                    x.setToolTip(tip)
+                form.addRow(label, cell)
+                self._widgets[key], self._cells[key], self._labels[key] = w, cell, label
+                self._rows[key] = (form, cell)
             lay.addWidget(box)
         lay.addStretch(1)
         self._lay.addWidget(body)
         self._body = body
         self._apply_enabled()
         self._apply_visible()
+        if had_errors:
+            self.errors_changed.emit(0)
 
     def _apply_visible(self) -> None:
-        shown: dict[QFormLayout, bool] = {}
-        for key, (form, w) in self._rows.items():
+        shown_any: dict[QFormLayout, bool] = {}
+        for key, (form, cell) in self._rows.items():
             ok = relevant(self._cfg, key)
-            form.setRowVisible(w, ok)
-            shown[form] = shown.get(form, False) or ok
-        for form, any_shown in shown.items():
+            if not ok and self._cells[key].error() is not None:
+                self._revert(key)                         # hidden: back to the value it keeps
+            form.setRowVisible(cell, ok)
+            shown_any[form] = shown_any.get(form, False) or ok
+        for form, any_shown in shown_any.items():
             form.parentWidget().setVisible(any_shown)     # no empty group boxes
 
     def _make(self, key: str, f: dataclasses.Field) -> QWidget:
@@ -198,8 +551,7 @@ class ParamForm(QWidget):
             w.addItems(sorted(VARIANT_PARAMS))
             w.setCurrentText(value)
             w.currentTextChanged.connect(self._variant_changed)
-            return w
-        if m.get("choices") is not None:
+        elif m.get("choices") is not None:
             w = QComboBox()
             w.addItems([str(c) for c in m["choices"]])
             w.setCurrentText(str(value))
@@ -208,43 +560,38 @@ class ParamForm(QWidget):
             w = QCheckBox()
             w.setChecked(bool(value))
             w.toggled.connect(lambda v, k=key: self._user(k, bool(v)))
-        elif t == "int":
-            w = QSpinBox()
-            w.setKeyboardTracking(False)
-            w.setRange(int(m["min"]) if m.get("min") is not None else -2**31,
-                       int(min(m["max"], 2**31 - 1)) if m.get("max") is not None else 2**31 - 1)
-            if m.get("zero") and w.minimum() == 0:
-                w.setSpecialValueText(m["zero"])     # shown instead of a bare 0
-            w.setValue(int(value))
-            w.valueChanged.connect(lambda v, k=key: self._user(k, int(v)))
-        elif t == "float":
-            w = FloatSpin(bool(m.get("log")))
-            w.setRange(m["min"] if m.get("min") is not None else -1e9,
-                       m["max"] if m.get("max") is not None else 1e9)
-            lo, hi = w.minimum(), w.maximum()
-            w.setSingleStep(m.get("step") or _nice_step(lo, hi))
-            w.setValue(float(value))
-            w.valueChanged.connect(lambda v, k=key: self._user(k, float(v)))
-        elif t == "list[float]":
-            w = QLineEdit(", ".join(f"{v:g}" for v in value))
-            w.editingFinished.connect(lambda k=key, w=w: self._list_edited(k, w))
+        elif t in ("int", "float"):
+            if t == "int":
+                w = IntSpin(m.get("min"), m.get("max"), zero=m.get("zero"))
+            else:
+                w = FloatSpin(m.get("min"), m.get("max"), log=bool(m.get("log")), step=m.get("step"))
+            with QSignalBlocker(w):
+                w.setValue(value)
+            w.valueChanged.connect(lambda v, k=key: self._user(k, v))
+            w.committed.connect(lambda v, k=key: self._user(k, v))
         elif t == "list[list[float]]":
-            w = QLabel(f"{len(value)} points")
+            w = QLabel()
+            self._show(w, value)
         else:
-            w = QLineEdit(str(value))
-            w.editingFinished.connect(lambda k=key, w=w: self._user(k, w.text()))
-        w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # no accidental wheel edits while scrolling
+            w = TextEdit(t == "list[float]")
+            w.show_value(value)
+            w.committed.connect(lambda v, k=key: self._user(k, v))
+        if isinstance(w, QComboBox):
+            w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # no accidental wheel edits while scrolling
         return w
 
     def _show(self, w: QWidget, value) -> None:
-        if isinstance(w, QComboBox):
-            w.setCurrentText(str(value))
-        elif isinstance(w, QCheckBox):
-            w.setChecked(bool(value))
-        elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
-            w.setValue(value)
-        elif isinstance(w, QLineEdit):
-            w.setText(", ".join(f"{v:g}" for v in value) if isinstance(value, list) else str(value))
+        with QSignalBlocker(w):
+            if isinstance(w, QComboBox):
+                w.setCurrentText(str(value))
+            elif isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, NumberSpin):
+                w.setValue(value)
+            elif isinstance(w, TextEdit):
+                w.show_value(value)
+            elif isinstance(w, QLabel):                   # drawn points
+                w.setText(f"{len(value)} points" if value else "none drawn yet")
 
     def _apply_enabled(self) -> None:
         for key, w in self._widgets.items():
@@ -252,34 +599,39 @@ class ParamForm(QWidget):
             ok = key in self._live_keys if self._running else section not in self._locked_sections
             if self._locked_sections and key == "variant.name":
                 ok = False
+            if not ok and self._cells[key].error() is not None:
+                self._revert(key)                         # locked: back to the value in force
             w.setEnabled(ok)
+            self._labels[key].setEnabled(ok)
+
+    # ------------------------------------------------------------------ marks
+    def _mark(self, key: str, reason: str | None) -> None:
+        cell = self._cells[key]
+        before = cell.error()
+        cell.set_error(reason)
+        if before != reason and (before is None or reason is None):
+            self.errors_changed.emit(len(self.errors()))
+
+    def _revert(self, key: str) -> None:
+        self._mark(key, None)
+        self._show(self._widgets[key], get_value(self._cfg, key))
 
     # ------------------------------------------------------------------ user edits
     def _user(self, key: str, value) -> None:
         old = get_value(self._cfg, key)
         try:
+            _check_list(key, value)
             set_value(self._cfg, key, value, key)
         except ConfigError as e:
-            w = self._widgets[key]
-            with QSignalBlocker(w):
-                self._show(w, old)
-            w.setToolTip(str(e))
+            self._mark(key, _reason(key, e))              # shown, not applied
             return
-        if get_value(self._cfg, key) != old:
-            if key.endswith(".kind"):
+        self._mark(key, None)
+        new = get_value(self._cfg, key)
+        self._show(self._widgets[key], new)              # as the form writes it ("0.010" -> "0.01")
+        if new != old:
+            if key in CHOOSERS:
                 self._apply_visible()
-            self.edited.emit(key, get_value(self._cfg, key))
-
-    def _list_edited(self, key: str, w: QLineEdit) -> None:
-        try:
-            value = [float(x) for x in w.text().replace(";", ",").split(",") if x.strip()]
-        except ValueError:
-            value = None
-        if value is None:
-            with QSignalBlocker(w):
-                self._show(w, get_value(self._cfg, key))
-            return
-        self._user(key, value)
+            self.edited.emit(key, new)
 
     def _variant_changed(self, name: str) -> None:
         if name == self._cfg.variant.name:
@@ -289,7 +641,17 @@ class ParamForm(QWidget):
         self.edited.emit("variant.name", name)
 
 
-def _nice_step(lo: float, hi: float) -> float:
+def _next_125(v: float, up: bool) -> float:
+    e = math.floor(math.log10(v))
+    cands = sorted(m * 10.0 ** k for k in (e - 1, e, e + 1) for m in (1, 2, 5))
+    if up:
+        return next(c for c in cands if c > v * (1 + 1e-9))
+    return next(c for c in reversed(cands) if c < v * (1 - 1e-9))
+
+
+def _nice_step(lo, hi) -> float:
+    if lo is None or hi is None:
+        return 0.1
     span = hi - lo
     if not math.isfinite(span) or span <= 0:
         return 0.1
