@@ -32,7 +32,7 @@ def fld(default: Any, help: str, *, min: float | None = None, max: float | None 
     return field(default=default, metadata=meta)
 
 
-DATA_KINDS = ("gaussian1d", "mixture1d", "point1d", "ring2d", "grid2d", "spiral2d", "moons2d", "points2d",
+DATA_KINDS = ("gaussian1d", "mixture1d", "point1d", "points1d", "ring2d", "grid2d", "spiral2d", "moons2d", "points2d",
               "none", "digits", "fashion_mnist", "mnist", "cifar10", "image_folder",
               "digits_domains", "fashion_domains", "folder_pair")
 
@@ -50,10 +50,14 @@ class DataConfig:
     # 2D
     n_modes: int = fld(8, "Number of Gaussians on the ring.", min=2, max=64)
     radius: float = fld(2.0, "Ring radius, or half-width of the grid.", min=0.1, max=20)
-    mode_std: float = fld(0.02, "Standard deviation of each 2D mode.", min=1e-3, max=5)
+    mode_std: float = fld(0.02, "Standard deviation of each 2D mode (and of the bump around each point of "
+                                "points1d / points2d).", min=1e-3, max=5)
     grid_size: int = fld(5, "Modes per side of the 2D grid.", min=2, max=10)
     noise: float = fld(0.05, "Noise added to spiral and moons points.", min=0.0, max=2)
     points: list[list[float]] = fld([], "User-drawn 2D points (x, y) for kind 'points2d'.")
+    file: str = fld("", "Real points from a file for kinds points1d and points2d: CSV with one or two numeric "
+                        "columns (a header line allowed) or .npy of shape (N,) or (N, 2). Copied into the run "
+                        "directory, so the run can be repeated.")
     # images
     root: str = fld("", "Data directory (torchvision root, image folder, or first domain folder).")
     root_b: str = fld("", "Second domain folder for kind 'folder_pair'.")

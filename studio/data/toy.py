@@ -2,7 +2,10 @@
 and user-drawn points. They sample on the training device from the trainer's generator."""
 from __future__ import annotations
 
+import csv
+import io
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -38,8 +41,11 @@ class Gaussian1D(DataSource):
 
     def density(self, x):
         x = np.asarray(x, float)[..., None]
-        p = self.weights * np.exp(-0.5 * ((x - self.means) / self.stds) ** 2) / (self.stds * math.sqrt(2 * math.pi))
-        return p.sum(-1)
+        out = np.zeros(x.shape[:-1])
+        for i in range(0, len(self.means), 4096):     # points from a file can be many: in chunks
+            m, sd, w = self.means[i:i + 4096], self.stds[i:i + 4096], self.weights[i:i + 4096]
+            out += (w * np.exp(-0.5 * ((x - m) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))).sum(-1)
+        return out
 
 
 class PointMass1D(DataSource):
@@ -144,8 +150,80 @@ def _curve(d: DataConfig, source: str) -> DataSource:
     return Curve2D(d.kind, d.noise, d.radius)
 
 
+MIN_POINTS = 2
+
+
+def read_points(path: str, dim: int) -> np.ndarray:
+    """Points from a CSV (one or two numeric columns, an optional header line) or .npy file, as an
+    (N, dim) float32 array; anything malformed raises ConfigError naming the file, the line and the value."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise ConfigError(f"{p}: data.file not found")
+    want = f"{dim} column{'s' * (dim > 1)}"
+    if p.suffix.lower() == ".npy":
+        try:
+            a = np.load(p, allow_pickle=False)
+        except (ValueError, OSError, EOFError) as e:
+            raise ConfigError(f"{p}: not a readable .npy file ({' '.join(str(e).split())[:120]})") from None
+        if a.dtype.kind not in "iuf":
+            raise ConfigError(f"{p}: holds {a.dtype} values; expected numbers")
+        if a.ndim == 1 and dim == 1:
+            a = a[:, None]
+        if a.ndim != 2 or a.shape[1] != dim:
+            raise ConfigError(f"{p}: has shape {a.shape}; expected (N, {dim})" + (" or (N,)" if dim == 1 else ""))
+        bad = np.argwhere(~np.isfinite(a))
+        if len(bad):
+            raise ConfigError(f"{p}: row {bad[0][0]} holds {a[tuple(bad[0])]}; every value must be a finite number")
+        rows = a.astype(np.float32)
+    else:
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{p}: cannot read as text ({e})") from None
+        rows_list = []
+        for no, line in enumerate(csv.reader(io.StringIO(text)), 1):
+            cells = [c.strip() for c in line]
+            if not any(cells):
+                continue
+            if len(cells) != dim:
+                raise ConfigError(f"{p}: line {no} has {len(cells)} column(s) ({','.join(line)[:60]!r}); "
+                                  f"{'points2d' if dim == 2 else 'points1d'} expects {want}")
+            try:
+                vals = [float(c) for c in cells]
+            except ValueError:
+                if not rows_list and no == 1:      # a header line
+                    continue
+                bad = next(c for c in cells if not _is_float(c))
+                raise ConfigError(f"{p}: line {no}: {bad!r} is not a number") from None
+            if not all(math.isfinite(v) for v in vals):
+                raise ConfigError(f"{p}: line {no}: {','.join(cells)!r} is not a finite number")
+            rows_list.append(vals)
+        rows = np.asarray(rows_list, np.float32).reshape(-1, dim)
+    if len(rows) < MIN_POINTS:
+        raise ConfigError(f"{p}: has {len(rows)} point(s); at least {MIN_POINTS} are needed")
+    return rows
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@register_kind("points1d")
+def _points1d(d: DataConfig, source: str) -> DataSource:
+    if not d.file:
+        raise ConfigError(f"{source}: data.kind = 'points1d' needs data.file (a CSV or .npy of numbers)")
+    pts = read_points(d.file, 1)[:, 0]
+    return Gaussian1D(pts, np.full(len(pts), d.mode_std), np.ones(len(pts)))
+
+
 @register_kind("points2d")
 def _points(d: DataConfig, source: str) -> DataSource:
+    if d.file:
+        return Points2D(read_points(d.file, 2), d.mode_std)
     if not d.points:
-        raise ConfigError(f"{source}: data.points is empty: draw some points or list [x, y] pairs")
+        raise ConfigError(f"{source}: data.points is empty: draw some points, list [x, y] pairs or set data.file")
     return Points2D(np.asarray(d.points, np.float32), d.mode_std)

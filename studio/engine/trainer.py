@@ -19,7 +19,7 @@ from typing import Iterator
 
 import torch
 
-from ..config.io import get_value, set_value
+from ..config.io import atomic_write_bytes, get_value, set_value
 from ..config.paths import runs_dir
 from ..config.schema import Config, ConfigError, check_live, live_keys, to_dict
 from ..data import make_data
@@ -238,6 +238,18 @@ class Trainer:
             if getattr(self, "log", None) is not None:
                 self.log.close()
 
+    def _keep_data_file(self) -> str:
+        """Copy data.file into the run directory and point the run's config at the copy, so that the
+        run can be repeated (and resumed) without the original."""
+        src = Path(self.cfg.data.file).expanduser().resolve()
+        dst = (self.run_dir / "data" / src.name).resolve()
+        if src != dst:
+            atomic_write_bytes(dst, src.read_bytes())
+            self.cfg.data.file = str(dst)
+            self.log.write_config(self.cfg)
+            self.log.event("data_copied", self.step, source=str(src), copy=str(dst))
+        return f"the run trains on {dst} (a copy of data.file kept in the run directory)"
+
     def _run(self) -> Iterator:
         self.updates_at_start = (self.d_updates, self.g_updates)   # an emergency checkpoint only after training
         notes = self.notes
@@ -247,6 +259,8 @@ class Trainer:
             self.log = RunLog(self.run_dir, self.cfg, self.cfg.log.flush_every, self.cfg.log.tensorboard,
                               step=self.step)
             notes = notes + self.log.notes
+            if self.cfg.data.file:
+                notes = notes + [self._keep_data_file()]
             if self.resumed_from is not None or self.step > 0:
                 self.log.event("resume", self.step, checkpoint=self.resumed_from)
         else:
