@@ -60,6 +60,7 @@ class DataSource:
     two_domains = False
     centers: np.ndarray | None = None   # 2D mode centres, for coverage
     mode_std: float = 0.0
+    file: str | None = None             # the file its samples were read from (kept with the run)
 
     def sample(self, n: int, gen: torch.Generator, device: torch.device) -> Batch:
         raise NotImplementedError

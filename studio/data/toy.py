@@ -217,13 +217,17 @@ def _points1d(d: DataConfig, source: str) -> DataSource:
     if not d.file:
         raise ConfigError(f"{source}: data.kind = 'points1d' needs data.file (a CSV or .npy of numbers)")
     pts = read_points(d.file, 1)[:, 0]
-    return Gaussian1D(pts, np.full(len(pts), d.mode_std), np.ones(len(pts)))
+    src = Gaussian1D(pts, np.full(len(pts), d.mode_std), np.ones(len(pts)))
+    src.file = d.file
+    return src
 
 
 @register_kind("points2d")
 def _points(d: DataConfig, source: str) -> DataSource:
     if d.file:
-        return Points2D(read_points(d.file, 2), d.mode_std)
+        src = Points2D(read_points(d.file, 2), d.mode_std)
+        src.file = d.file
+        return src
     if not d.points:
         raise ConfigError(f"{source}: data.points is empty: draw some points, list [x, y] pairs or set data.file")
     return Points2D(np.asarray(d.points, np.float32), d.mode_std)

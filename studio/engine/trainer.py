@@ -241,7 +241,7 @@ class Trainer:
     def _keep_data_file(self) -> str:
         """Copy data.file into the run directory and point the run's config at the copy, so that the
         run can be repeated (and resumed) without the original."""
-        src = Path(self.cfg.data.file).expanduser().resolve()
+        src = Path(self.data.file).expanduser().resolve()
         dst = (self.run_dir / "data" / src.name).resolve()
         if src != dst:
             atomic_write_bytes(dst, src.read_bytes())
@@ -259,7 +259,7 @@ class Trainer:
             self.log = RunLog(self.run_dir, self.cfg, self.cfg.log.flush_every, self.cfg.log.tensorboard,
                               step=self.step)
             notes = notes + self.log.notes
-            if self.cfg.data.file:
+            if self.data.file:
                 notes = notes + [self._keep_data_file()]
             if self.resumed_from is not None or self.step > 0:
                 self.log.event("resume", self.step, checkpoint=self.resumed_from)
