@@ -19,8 +19,11 @@ from .engine import checkpoints, distributed
 from .engine.commands import Resume, Rollback
 from .engine.events import CheckpointSaved, Evaluation, Failed, Finished, Message, Started, StepMetrics
 from .engine.trainer import Trainer
+from .inspect import dirac
+from .inspect.grids import save_png
 from .tools.evaluate import evaluate_checkpoint
 from .tools.export import export
+from .tools.plots import dirac_png
 from .tools.sample import interpolation_png, sample_to_file
 from .tools.translate import translate
 
@@ -244,6 +247,23 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_dirac(args) -> int:
+    if not 1 <= args.steps <= 100_000:
+        raise ConfigError(f"--steps must be between 1 and 100000 (got {args.steps})")
+    if not 0 < args.lr <= 2:
+        raise ConfigError(f"--lr must be in (0, 2] (got {args.lr})")
+    results = dirac.compare(tuple(args.start), args.lr, args.steps)
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise ConfigError(f"--out {out}: the comparison is written as a .png")
+    save_png(dirac_png(results), out)
+    w = max(len(r["name"]) for r in results)
+    for r in results:
+        print(f"{r['name']:<{w}}  |(θ, ψ)| {r['r_start']:.3f} -> {r['r_end']:.3f} (max {r['r_max']:.3f})")
+    print(out)
+    return 0
+
+
 def cmd_gui(args) -> int:
     from .gui.app import main as gui_main   # Qt and pyqtgraph: only for the studio, not headless runs
     return gui_main(args.preset)
@@ -312,6 +332,14 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", default="torchscript", choices=("torchscript", "onnx"))
     ex.add_argument("--out", required=True, help="output file (.pt for TorchScript, .onnx)")
     ex.set_defaults(func=cmd_export)
+
+    dc = sub.add_parser("dirac", help="compare training methods on the Dirac-GAN (Mescheder et al. 2018): "
+                                      "small multiples of vector fields and trajectories, as a PNG")
+    dc.add_argument("--out", required=True, help="PNG file")
+    dc.add_argument("--steps", type=int, default=600, help="gradient steps of each trajectory")
+    dc.add_argument("--lr", type=float, default=0.15, help="step size of both players")
+    dc.add_argument("--start", type=float, nargs=2, default=(1.0, 0.0), metavar=("THETA", "PSI"))
+    dc.set_defaults(func=cmd_dirac)
 
     g = sub.add_parser("gui", help="open the desktop studio (the default)")
     g.add_argument("--preset", default=None)

@@ -1,10 +1,12 @@
-"""Small PNG plots without a plotting library: a 2D scatter and a 1D histogram, drawn with Pillow."""
+"""Small PNG plots without a plotting library, drawn with Pillow: a 2D scatter, a 1D histogram and the
+Dirac-GAN comparison of training methods."""
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 from ..config import palette
+from ..config.palette import rgb
 
 REAL = palette.rgb(palette.REAL)    # cyan, as the seed's figure draws real samples
 FAKE = palette.rgb(palette.FAKE)    # orange, generated samples
@@ -47,4 +49,43 @@ def histogram_png(real: np.ndarray, fake: np.ndarray, size: int = 480, bins: int
             y = size - 10 - h[i] / top * (size - 40)
             d.rectangle([x0 + off, y, x0 + off + w / 2 - 1, size - 10], fill=col)
     d.text((8, 6), f"real (cyan) vs generated (orange), x in [{lo:.2f}, {hi:.2f}]", fill=(60, 60, 60))
+    return np.asarray(img)
+
+
+def dirac_png(results: list[dict], panel: int = 260, cols: int = 4) -> np.ndarray:
+    """Small multiples of the Dirac-GAN comparison (inspect.dirac.compare): per method its update
+    field as arrows over (θ, ψ), the trajectory from the start (green) to the end (orange), and how
+    far from the equilibrium (0, 0) it ends."""
+    rows = -(-len(results) // cols)
+    head = 34
+    img = Image.new("RGB", (cols * panel, rows * (panel + head)), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    lim = float(np.abs(results[0]["field"]["theta"]).max())
+    for i, res in enumerate(results):
+        ox, oy = (i % cols) * panel, (i // cols) * (panel + head)
+        px = lambda t, p: (ox + 10 + (t + lim) / (2 * lim) * (panel - 20),          # noqa: E731
+                           oy + head + 10 + (lim - p) / (2 * lim) * (panel - 20))
+        d.rectangle([ox + 10, oy + head + 10, ox + panel - 10, oy + head + panel - 10], outline=(200, 200, 200))
+        x0, y0 = px(0, 0)
+        d.line([x0, oy + head + 10, x0, oy + head + panel - 10], fill=(230, 230, 230))
+        d.line([ox + 10, y0, ox + panel - 10, y0], fill=(230, 230, 230))
+        f = res["field"]
+        for t, p, dt, dp in zip(f["theta"].ravel(), f["psi"].ravel(), f["d_theta"].ravel(), f["d_psi"].ravel()):
+            n = float(np.hypot(dt, dp))
+            if n < 1e-9:
+                continue
+            a, b = px(t, p)
+            ex, ey = a + dt / n * 7, b - dp / n * 7
+            d.line([a, b, ex, ey], fill=(150, 150, 170))
+            d.ellipse([ex - 1, ey - 1, ex + 1, ey + 1], fill=(110, 110, 130))
+        path = np.clip(res["path"], -lim, lim)         # what leaves the panel stays on its edge
+        d.line([px(t, p) for t, p in path], fill=rgb(palette.DISC), width=2)
+        for (t, p), col in ((path[0], palette.ACCENT), (path[-1], palette.FAKE)):
+            a, b = px(t, p)
+            d.ellipse([a - 4, b - 4, a + 4, b + 4], fill=rgb(col), outline=(40, 40, 40))
+        d.text((ox + 10, oy + 4), res["name"].replace("λ", "lambda").replace("γ", "gamma"), fill=(30, 30, 30))
+        verdict = "converges" if res["r_end"] < 0.05 else ("moves away" if res["r_end"] > 1.5 * res["r_start"]
+                                                            else "does not converge")
+        d.text((ox + 10, oy + 18), f"|(theta, psi)| {res['r_start']:.2f} -> {res['r_end']:.2f}: {verdict}",
+               fill=(90, 90, 90))
     return np.asarray(img)

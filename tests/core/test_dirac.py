@@ -54,3 +54,30 @@ def test_simultaneous_steps_spiral_outwards():
 def test_a_regularised_discriminator_brings_it_to_the_equilibrium(overrides):
     _, rows, _ = play(*overrides)
     assert np.hypot(*rows[-1]) < 0.05
+
+
+def test_the_comparison_uses_the_games_own_field_and_tells_the_methods_apart(tmp_path, capsys):
+    import torch
+    from studio.cli import main
+    from studio.inspect import dirac
+    t, _, _ = play("train.steps=1")
+    game = t.variant
+    for th, ps in [(1.0, 0.0), (0.7, -1.2), (-1.5, 0.4)]:
+        with torch.no_grad():
+            game.G.theta.fill_(th)
+            game.D.linear.weight.fill_(ps)
+        d_loss, _ = game.d_loss(game.real())
+        (g_psi,) = torch.autograd.grad(d_loss, game.D.linear.weight)
+        (g_theta,) = torch.autograd.grad(game.g_loss(), game.G.theta)
+        want = dirac.grad_minimax(th, ps)
+        assert abs(float(g_theta) - want[0]) < 1e-5 and abs(float(g_psi) - want[1]) < 1e-5
+    ends = {r["name"]: r for r in dirac.compare()}
+    assert 0.9 < ends["GAN, alternating"]["r_end"] < 1.1 and ends["GAN, simultaneous"]["r_end"] > 2
+    assert ends["R1 (γ = 0.3)"]["r_end"] < 0.05 and ends["consensus (γ = 0.3)"]["r_end"] < 0.05
+    png = tmp_path / "methods.png"
+    assert main(["dirac", "--out", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert str(png) in out and "consensus" in out
+    from PIL import Image
+    assert Image.open(png).size == (4 * 260, 2 * (260 + 34))
+    assert main(["dirac", "--out", str(tmp_path / "x.jpg")]) == 2
