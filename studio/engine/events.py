@@ -60,6 +60,11 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Evaluating:
+    step: int                    # an evaluation starts now (it can take seconds); Evaluation follows
+
+
+@dataclass(frozen=True)
 class Evaluation:
     step: int
     values: dict[str, float]     # quality metrics (FID, coverage, ...) measured at this step

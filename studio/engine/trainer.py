@@ -32,7 +32,7 @@ from ..quality.evaluate import Evaluator, better
 from . import checkpoints, distributed, faults
 from .commands import (Command, CommandQueue, CopyGenerator, Pause, Resume, Rollback, SaveNow, SetParam,
                        StepOnce, Stop)
-from .events import (CheckpointSaved, Evaluation, Finished, GeneratorCopy, Message, ParamChanged,
+from .events import (CheckpointSaved, Evaluating, Evaluation, Finished, GeneratorCopy, Message, ParamChanged,
                      Snapshot, Started, StateChanged, StepMetrics)
 from .runlog import RunLog, storage_error
 
@@ -343,6 +343,7 @@ class Trainer:
     def evaluate(self) -> Iterator:
         """Measure the quality metrics now: an Evaluation event, an "eval" line in metrics.jsonl, and
         a "best" checkpoint when checkpoint.keep_best names a metric that improved."""
+        yield Evaluating(self.step)
         t0 = time.perf_counter()
         try:
             values = self.evaluator.evaluate()   # one that cannot run says why in its notes, once

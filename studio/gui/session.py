@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from ..config.schema import Config, ConfigError
 from ..engine.checkpoints import CheckpointError
 from ..engine.commands import Command, CommandQueue, CopyGenerator, Pause, SaveNow, Stop
-from ..engine.events import Failed, Finished, Snapshot, Started, StateChanged, StepMetrics
+from ..engine.events import Evaluating, Failed, Finished, Snapshot, Started, StateChanged, StepMetrics
 from ..engine.trainer import Trainer
 
 METRICS_INTERVAL = 0.1     # seconds between metric batches
@@ -106,6 +106,7 @@ class Session(QObject):
     event = Signal(object)            # CheckpointSaved, ParamChanged, Message, Evaluation, GeneratorCopy, ...
     state_changed = Signal(str)       # "starting", "running", "paused", "idle"
     finished = Signal(object)         # Finished or Failed
+    evaluating = Signal(int)          # the run measures quality after this step (until its next event)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -212,6 +213,8 @@ class Session(QObject):
             self.event.emit(ev)
         elif isinstance(ev, (Finished, Failed)):
             self.finished.emit(ev)
+        elif isinstance(ev, Evaluating):
+            self.evaluating.emit(ev.step)
         else:
             self.event.emit(ev)
 

@@ -88,3 +88,24 @@ def snapshot(model: OpenedModel) -> tuple[str, dict]:
     a run of this seed uses."""
     gen = torch.Generator(device=model.device).manual_seed(model.cfg.train.seed + 7)
     return probes.snapshot(model.game, gen)
+
+
+def preview(cfg: Config, device: str | torch.device = "cpu") -> tuple[str, dict]:
+    """What the game view draws before training starts: (view name, numpy data) of the game a run
+    of `cfg` begins with (its real data, its initial generator and discriminator), built without a
+    Trainer and without touching process-wide torch state (the global random generator is restored,
+    the thread count is left alone). Network initialisation draws from the global generator seeded
+    as a run does, so the picture is the run's first snapshot. Bad settings raise ConfigError."""
+    dev = torch.device(device)
+    seed = cfg.train.seed
+    source = getattr(cfg, "source", "config")
+    forked = [dev.index or 0] if dev.type == "cuda" else []
+    with torch.random.fork_rng(devices=forked):
+        torch.manual_seed(seed)                     # as Trainer: data, then the networks
+        data = make_data(cfg.data, source)
+        try:
+            game = game_class(cfg.variant.name)(cfg, data, dev, torch.Generator(device=dev).manual_seed(seed))
+        except ConfigError as e:
+            raise ConfigError(str(e) if str(e).startswith(source) else f"{source}: {e}") from None
+        gen = torch.Generator(device=dev).manual_seed(seed + 7)
+        return probes.snapshot(game, gen)

@@ -41,7 +41,27 @@ def test_open_run_shows_and_follows_curves(qtbot, make_window, tmp_path):
     assert len(w.plot.markers) == 1
     assert w.metrics.evaluation_count() == 1
     assert len(w.metrics.badges) == 1
-    assert w.status["step"].text() == "step 41"
+    # the centre shows the run's newest checkpoint, so the step shown is that checkpoint's
+    qtbot.waitUntil(lambda: w.shown_checkpoint is not None, timeout=20_000)
+    assert w.status["step"].text() == "step 40" and "end_00000040.pt" in w.status.shown()
+
+
+def test_open_run_shows_the_run_not_the_previous_preset(qtbot, make_window, tmp_path):
+    run = headless_run(tmp_path / "cli-run", steps=20)
+    w = make_window("toy-1d-shift")
+    assert w.presets.current() == "toy-1d-shift"
+    assert w.open_run(run)
+    assert w.presets.current() is None                       # no preset pretends to be chosen
+    assert w.windowTitle() == "GAN Studio · cli-run"
+    assert "Pick a preset" not in w.game.message()
+    qtbot.waitUntil(lambda: w.game.current_view == "saddle", timeout=20_000)   # its newest checkpoint
+    assert "end_00000020.pt" in w.game.caption.text() and "cli-run" in w.game.caption.text()
+    assert w.status.shown() == "run cli-run · end_00000020.pt" and w.status.state_text == "Viewing a run"
+    w.presets.list.setFocus()                                # focus alone chooses nothing
+    qtbot.wait(50)
+    assert w.follower is not None and w.presets.current() is None
+    assert w.presets.select("saddle-quadratic")              # choosing a preset leaves the run
+    assert w.follower is None and w.windowTitle() == "GAN Studio · saddle-quadratic"
 
 
 def test_open_rejects_a_folder_that_is_not_a_run(qtbot, make_window, tmp_path):

@@ -233,3 +233,12 @@ def test_screenshots_of_a_marked_form(qtbot, tmp_path):
         f.resize(width, f.sizeHint().height())
         path = tmp_path / f"form-{width}.png"
         assert f.grab().save(str(path)) and path.stat().st_size > 1000
+
+
+def test_the_points_file_field_shows_only_for_points_kinds(qtbot):
+    from studio.config.presets import load_preset
+    from studio.gui.panels.param_form import relevant
+    cfg = load_preset("toy-1d-shift")
+    assert not relevant(cfg, "data.file")
+    cfg.data.kind = "points1d"
+    assert relevant(cfg, "data.file") and relevant(cfg, "data.mode_std") and not relevant(cfg, "data.std")

@@ -195,3 +195,93 @@ def test_session_batches_metrics_and_stops(qtbot):
     steps = sum(len(b) for b in batches)
     assert steps > 2000 and len(batches) < steps / 10       # batched, not one signal per step
     assert snaps and len(snaps) < steps / 5                  # snapshot every 5 steps, latest wins
+
+
+def test_loss_plot_gives_each_curve_of_a_plot_its_own_colour(qtbot):
+    p = LossPlot()
+    qtbot.addWidget(p)
+    p.resize(320, 600)
+    p.show()
+    acgan = ["loss_d", "cls_d", "d_real", "d_fake", "loss_g", "cls_g", "gn_d", "gn_g"]
+    extra = [f"extra_{i}" for i in range(9)]              # more unknown keys than spare colours
+    p.add_records([(1, {k: 1.0 for k in acgan + extra})])
+    assert p.series["cls_d"].group == p.series["cls_g"].group == 0       # class losses with the losses
+    assert p.series["cls_d"].color != p.series["cls_g"].color
+    for gi in range(len(p.plots)):
+        colours = [s.color for s in p.series.values() if s.group == gi]
+        assert len(colours) == len(set(colours)), f"plot {gi} repeats a colour"
+    title = p.plots[0].getPlotItem().titleLabel.text
+    assert "D class" in title and "G class" in title
+    assert "<br>" in title                                 # a narrow plot wraps its legend, not cuts it
+
+
+def test_checkpoint_thumbnails_are_large_and_sharp(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+    from studio.gui.panels.checkpoints import THUMB, CheckpointsPanel, sharp_pixmap
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    img = QImage(16, 16, QImage.Format.Format_RGB32)
+    for y in range(16):
+        for x in range(16):
+            img.setPixel(x, y, 0xFFFFFF if (x + y) % 2 else 0x000000)     # a checkerboard: blur shows
+    ckpt = run / "checkpoints" / "step_00000005.pt"
+    ckpt.write_bytes(b"listed from its sidecar")
+    ckpt.with_suffix(".json").write_text('{"step": 5, "time": 1000000000.0, "metrics": {"loss_d": 0.5}}')
+    assert img.save(str(ckpt.with_suffix(".png")))
+    panel = CheckpointsPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    empty = panel.sizeHint().height()
+    assert not panel.list.isVisible() and empty < 60          # one line while there is nothing
+    panel.set_run_dir(run)
+    assert panel.list.isVisible() and panel.sizeHint().height() >= THUMB
+    assert THUMB >= 120 and panel.list.iconSize().width() == THUMB
+    pix = panel.list.item(0).icon().pixmap(panel.list.iconSize())
+    assert pix.width() / pix.devicePixelRatio() >= 120
+    big = sharp_pixmap(ckpt.with_suffix(".png"), THUMB, 1.0).toImage()
+    k = big.width() // 16
+    assert k >= 7 and big.width() == 16 * k                  # enlarged by whole pixels
+    assert {big.pixel(x, 0) & 0xFFFFFF for x in range(k)} == {0x000000}      # no grey: not blurred
+    hi = sharp_pixmap(ckpt.with_suffix(".png"), THUMB, 2.0)  # a high-DPI screen: twice the pixels
+    assert hi.devicePixelRatio() == 2.0 and hi.width() >= 2 * 120
+    assert panel.good_checkpoint() == str(ckpt)
+    ckpt.with_suffix(".json").write_text('{"step": 5, "time": 1000000000.0, "metrics": {"loss_d": NaN}}')
+    panel.refresh()
+    assert panel.good_checkpoint() is None                   # nothing to roll back to
+
+
+def test_banner_is_one_line_and_elides(qtbot):
+    from studio.gui.panels.banner import Banner
+    b = Banner()
+    qtbot.addWidget(b)
+    b.resize(400, 40)
+    b.show()
+    long = "Cannot load step_00000010.pt: " + "a very long reason, " * 12 + "and its end."
+    b.show_error(long)
+    assert b.text() == " ".join(long.split()) and b.label.toolTip() == b.text()
+    assert b.label.text().endswith("…") and len(b.label.text()) < len(long)
+    got = []
+    b.show_error("It diverged.", "Roll back", lambda: got.append(1),
+                 disabled_because="Rollback is not possible: this run has no checkpoint.")
+    assert not b.action.isEnabled() and b.text().endswith("this run has no checkpoint.")
+    b.show_error("It diverged.", "Roll back", lambda: got.append(1))
+    assert b.action.isEnabled()
+    b.action.click()
+    assert got == [1] and not b.isVisible()
+
+
+def test_status_bar_rate_only_while_running(qtbot):
+    from studio.gui.panels.status_bar import StatusBar
+    s = StatusBar()
+    qtbot.addWidget(s)
+    s.set_running(True)
+    s.progress(10, 1.0)
+    time.sleep(0.05)
+    s.progress(20, 1.1)
+    assert s["rate"].text().endswith("steps/s") and s["step"].text() == "step 20"
+    s.set_running(False)
+    assert s["rate"].text() == ""
+    s.progress(21, 1.2)                                       # a lone step while paused
+    assert s["rate"].text() == "" and s["step"].text() == "step 21"
+    s.set_shown("run r", "step_00000021.pt")
+    assert s.shown() == "run r · step_00000021.pt"

@@ -114,7 +114,7 @@ def test_worker_exception_is_shown_and_app_stays_usable(qtbot, make_window, monk
     w = make_window("saddle-bilinear", **LONG)
     click(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=40_000)
-    assert "boom in the generator step" in w.banner.label.text()
+    assert "boom in the generator step" in w.banner.text()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
     monkeypatch.undo()
     click(qtbot, w, "train")                                  # usable again
@@ -128,7 +128,7 @@ def test_bad_config_is_reported_not_raised(qtbot, make_window):
     w.form.set_value("data.kind", "image_folder")          # no folder given: the build fails
     click(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.banner.isVisible() and w.session.state == "idle", timeout=40_000)
-    assert "failed" in w.banner.label.text() and "data.root" in w.banner.label.text()
+    assert "failed" in w.banner.text() and "data.root" in w.banner.text()
     log = w.log.view.toPlainText()
     assert "Traceback" not in log and "report" not in log      # an input error, not a bug
 
@@ -142,7 +142,7 @@ def test_a_bug_in_training_is_reported_with_its_traceback(qtbot, make_window, mo
     w = make_window("saddle-bilinear")
     click(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.banner.isVisible() and w.session.state == "idle", timeout=40_000)
-    assert "please report" in w.banner.label.text()
+    assert "please report" in w.banner.text()
     log = w.log.view.toPlainText()
     assert "Traceback" in log and "KeyError: 'a bug'" in log
 
@@ -190,7 +190,7 @@ def test_divergence_pauses_and_the_banner_rolls_back(qtbot, make_window):
     click(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.session.state == "paused" and w.banner.action.isVisible(), timeout=40_000)
     diverged_at = w.session.step
-    assert "diverged" in w.banner.label.text()
+    assert "diverged" in w.banner.text()
     qtbot.mouseClick(w.banner.action, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.session.step < diverged_at, timeout=10_000)
     assert not w.banner.isVisible()
@@ -200,5 +200,24 @@ def test_divergence_pauses_and_the_banner_rolls_back(qtbot, make_window):
     ckpts = sorted((Path(w.session.run_dir) / "checkpoints").glob("step_*.pt"))
     assert ckpts and all(math.isfinite(v) for v in json.loads(
         ckpts[0].with_suffix(".json").read_text())["metrics"].values())
+    w.session.stop()
+    qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
+
+
+def test_train_refuses_a_form_with_a_rejected_value_and_waits_for_a_preview_without_blocking(qtbot, make_window):
+    w = make_window("toy-1d-shift")
+    spin = w.form.widget("data.std")
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "abc")
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    assert "data.std" in w.form.errors()
+    click(qtbot, w, "train")
+    assert w.session.state == "idle" and "Fix the marked field" in w.banner.text()
+    w.form.set_value("data.std", 1.0)
+    assert not w.form.errors()
+    w.request_preview()                      # a preview in flight: Train is queued behind it, not blocking
+    w.form.set_value("train.steps", 1_000_000)
+    click(qtbot, w, "step")                  # Step from idle: starts paused and takes one step
+    qtbot.waitUntil(lambda: w.session.state == "paused" and w.session.step == 1, timeout=40_000)
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)

@@ -21,6 +21,20 @@ from ..panels.param_form import ParamForm
 from .jobs import Jobs
 
 
+def one_reason(text: str, path: str) -> str:
+    """An error message without the path it starts with (the banner names the file), as one
+    sentence ending in a full stop."""
+    text = " ".join(text.split())
+    for prefix in (str(path), str(Path(path).resolve()), f"{path} (stored config)"):
+        if text.startswith(prefix):
+            text = text[len(prefix):].lstrip(" :")
+            break
+    text = text.replace(f"{path} (stored config): ", "").replace(f"{path}: ", "")
+    if not text:
+        return "unknown error."
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def open_for_studio(path: str) -> tuple[int, str, dict, object]:
     """(step, view, view data, latent model or None) of a checkpoint: one read, for both tabs."""
     model = model_io.open_model(path)
@@ -72,42 +86,62 @@ class CheckpointActions(QObject):
         return checkpoints.config_of(checkpoints.load(path), path)
 
     # ------------------------------------------------------------------ off the GUI thread
-    def load(self, path: str) -> None:
+    def load(self, path: str, quiet: bool = False) -> None:
         """Open the checkpoint on the worker; the view and the explorer follow when it is open."""
         self.w.log.append(f"opening checkpoint {path} …")
-        self.w.status.showMessage(f"Opening {Path(path).name} …")
-        self.jobs.run(lambda: open_for_studio(path), lambda out: self._loaded(path, *out),
-                      lambda e, tb: self._failed(f"cannot load {path}", e, tb))
+        self._busy(f"Loading {Path(path).name}…")
+        self.jobs.run(lambda: open_for_studio(path), lambda out: self._loaded(path, *out, quiet=quiet),
+                      lambda e, tb: self._failed("Cannot load", path, e, tb))
 
-    def _loaded(self, path: str, step: int, view: str, data: dict, model) -> None:
+    def _busy(self, text: str) -> None:
+        self._pending = getattr(self, "_pending", 0) + 1
+        self.w.status.set_busy(text)
+
+    def _idle(self) -> None:
+        self._pending = max(getattr(self, "_pending", 1) - 1, 0)
+        if not self._pending:
+            self.w.status.set_busy("")
+
+    def _loaded(self, path: str, step: int, view: str, data: dict, model, quiet: bool = False) -> None:
         self.loaded, self.model = path, model
-        self.w.status.clearMessage()
+        self._idle()
+        name = Path(path).name
         if not self.w.session.live:
-            shown = self.w.game.view(view)
-            shown.clear()                        # another state: no history carried over
-            self.w.game.show_snapshot(view, data, step)
-            self.w.game.set_caption(f"<b>{Path(path).name}</b> · step {step:,} (loaded)")
+            self.w.show_checkpoint(path, step, view, data)
+            if not quiet:
+                self.w.flash(f"Loaded {name} (step {step:,})" + ("; its generator is in the latent explorer"
+                                                                 if model is not None else ""))
+        elif not quiet:
+            self.w.flash(f"Loaded {name} (step {step:,}) into the latent explorer; the run keeps training")
         self.w.log.append(f"loaded checkpoint {path} (step {step:,})")
         if model is not None:
             self.w.latent_explorer().set_source(model)
 
     def export(self, path: str, out: str, fmt: str) -> None:
         self.w.log.append(f"exporting the generator of {Path(path).name} to {out} …")
+        self._busy(f"Exporting {Path(out).name}…")
         self.jobs.run(lambda: export(path, fmt, out), self._exported,
-                      lambda e, tb: self._failed("export failed", e, tb))
+                      lambda e, tb: self._failed("Cannot export", path, e, tb))
 
     def _exported(self, result) -> None:
+        self._idle()
         path, usage = result
-        text = f"exported the generator to {path}: {usage}"
-        self.w.log.append(text)
-        self.w.status.showMessage(f"Exported {Path(path).name}", 8000)
+        self.w.log.append(f"exported the generator to {path}: {usage}")
+        self.w.flash(f"Exported the generator to {Path(path).name} ({Path(path).parent})")
 
-    def _failed(self, what: str, e: Exception, tb: str) -> None:
-        self.w.status.clearMessage()
+    def _failed(self, what: str, path: str, e: Exception, tb: str) -> None:
+        """One readable line in the banner: the file's name once, then what is wrong with it; the
+        full path and message go to the log (and the banner's tooltip holds all of its text)."""
+        self._idle()
+        name = Path(path).name
         if isinstance(e, (ConfigError, checkpoints.CheckpointError)):
-            self.w.report_error(f"{what}: {e}")
+            reason = one_reason(str(e), path)
+            self.w.banner.show_error(f"{what} {name}: {reason}")
+            self.w.log.append(f"{what.lower()} {path}: {e}", "error")
         else:   # a bug: the traceback goes to the log
-            self.w.report_error(f"{what}: {type(e).__name__}: {e}", tb)
+            self.w.banner.show_error(f"{what} {name}: {type(e).__name__}: {one_reason(str(e), path)} "
+                                     f"This is a bug in GAN Studio: please report it with the details in the Log tab.")
+            self.w.log.append(f"{what.lower()} {path}: {type(e).__name__}: {e}", "error", tb)
 
     # ------------------------------------------------------------------ new runs
     def resume(self, path: str, steps: int | None = None) -> bool:

@@ -43,7 +43,13 @@ class Jobs(QObject):
 
     @property
     def busy(self) -> bool:
+        """A job started whose answer has not been handled yet."""
         return bool(self._callbacks)
+
+    @property
+    def running(self) -> bool:
+        """A job is running (or waiting) on the worker now."""
+        return self._pool.activeThreadCount() > 0
 
     def wait(self, ms: int = 60_000) -> bool:
         """Block until every job has run (closing the window, tests)."""

@@ -1,6 +1,9 @@
 """The run's checkpoints: thumbnail, step, time, reason and metrics; load, resume, branch, delete, export.
 
-The panel lists and deletes files itself; loading, resuming, branching and exporting are the
+A strip of cards, newest first: the thumbnail of an image model (128 px, sharp: small pictures are
+enlarged by whole pixels, and drawn at the screen's pixel density; the tooltip shows it full size),
+then step, reason, time and metrics. With no checkpoint the panel is one line, so that its dock
+stays small. The panel lists and deletes files itself; loading, resuming, branching and exporting are the
 window's business and leave as signals carrying the checkpoint path (and, for export, the output
 path and format picked here).
 """
@@ -9,15 +12,38 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import html
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
-from ...engine.checkpoints import delete, list_checkpoints
+from ...engine.checkpoints import CheckpointInfo, delete, finite_metrics, list_checkpoints
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 SHOW_METRICS = ("loss_d", "loss_g", "wdist", "d_real", "d_fake", "theta", "phi")
+THUMB = 128                 # logical pixels
+EMPTY = "No checkpoints yet; a run saves them as it trains (Ctrl+S saves one now)."
+
+
+def sharp_pixmap(path, side: int, dpr: float = 1.0) -> QPixmap:
+    """The picture at `path` fitted into side x side logical pixels at the pixel density `dpr`:
+    enlarged by a whole factor (nearest neighbour, so that small samples stay crisp) when it is
+    smaller, smoothly reduced when it is larger. A null pixmap when it cannot be read."""
+    pix = QPixmap(str(path))
+    if pix.isNull():
+        return pix
+    box = max(int(round(side * dpr)), 1)
+    big = max(pix.width(), pix.height())
+    if big <= box:
+        k = max(box // big, 1)
+        out = pix.scaled(pix.width() * k, pix.height() * k, Qt.AspectRatioMode.KeepAspectRatio,
+                         Qt.TransformationMode.FastTransformation)
+    else:
+        out = pix.scaled(box, box, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    out.setDevicePixelRatio(dpr)
+    return out
 
 
 class CheckpointsPanel(QWidget):
@@ -30,20 +56,29 @@ class CheckpointsPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.run_dir: Path | None = None
+        self.infos: list[CheckpointInfo] = []
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
-        self.header = QLabel("No run yet: checkpoints appear here as they are saved.", self)
+        lay.setContentsMargins(4, 2, 4, 4)
+        lay.setSpacing(3)
+        row = QHBoxLayout()
+        self.header = QLabel(EMPTY, self)
         self.header.setWordWrap(True)
-        lay.addWidget(self.header)
+        self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        row.addWidget(self.header, 1)
         self.list = QListWidget(self)
-        self.list.setIconSize(QSize(72, 72))
+        self.list.setObjectName("checkpoint_strip")
+        self.list.setFlow(QListWidget.Flow.LeftToRight)     # a strip of cards, newest on the left
+        self.list.setWrapping(False)
+        self.list.setMovement(QListWidget.Movement.Static)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.list.setHorizontalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.list.setIconSize(QSize(THUMB, THUMB))
         self.list.setWordWrap(True)
+        self.list.setSpacing(2)
         self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
         self.list.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.list.itemDoubleClicked.connect(lambda *_: self._emit(self.load_requested))
-        row = QHBoxLayout()
-        row.addWidget(self.list, 1)
-        column = QVBoxLayout()
+        self.list.hide()
         self.buttons: dict[str, QPushButton] = {}
         specs = [("load", "Load", "Explore this checkpoint's generator and show its state"),
                  ("resume", "Resume", "Continue training from this checkpoint in the same run"),
@@ -54,11 +89,11 @@ class CheckpointsPanel(QWidget):
             b = QPushButton(text, self)
             b.setToolTip(tip)
             b.setObjectName(f"ckpt_{name}")
-            column.addWidget(b)
+            row.addWidget(b)
             self.buttons[name] = b
-        column.addStretch(1)
-        row.addLayout(column)
-        lay.addLayout(row, 1)
+        lay.addLayout(row)
+        lay.addWidget(self.list)
+        lay.addStretch(1)                 # the row stays at the top of a taller dock
         self.buttons["load"].clicked.connect(lambda: self._emit(self.load_requested))
         self.buttons["resume"].clicked.connect(lambda: self._emit(self.resume_requested))
         self.buttons["branch"].clicked.connect(lambda: self._emit(self.branch_requested))
@@ -80,32 +115,70 @@ class CheckpointsPanel(QWidget):
     def refresh(self) -> None:
         keep = self.current()
         self.list.clear()
+        self.infos = list_checkpoints(self.run_dir) if self.run_dir is not None else []
+        items = self.infos
         if self.run_dir is None:
-            self.header.setText("No run yet: checkpoints appear here as they are saved.")
-            self._update_buttons()
-            return
-        items = list_checkpoints(self.run_dir)
-        self.header.setText(f"{self.run_dir.name}: {len(items)} checkpoint{'s' * (len(items) != 1)}")
+            self.header.setText(EMPTY)
+        elif not items:
+            self.header.setText(f"<b>{html.escape(self.run_dir.name)}</b>: no checkpoints yet")
+        else:
+            self.header.setText(f"<b>{html.escape(self.run_dir.name)}</b>: {len(items)} "
+                                f"checkpoint{'s' * (len(items) != 1)}")
+        self.header.setToolTip(str(self.run_dir) if self.run_dir else "")
+        dpr = self.devicePixelRatioF()
+        thumbs = any(c.thumbnail is not None for c in items)
+        self.list.setIconSize(QSize(THUMB, THUMB) if thumbs else QSize(0, 0))
         for c in reversed(items):     # newest first
             when = time.strftime("%H:%M:%S", time.localtime(c.time))
-            mets = "  ".join(f"{k} {c.metrics[k]:.3g}" for k in SHOW_METRICS
-                             if isinstance(c.metrics.get(k), (int, float)))
-            item = QListWidgetItem(f"step {c.step:,} · {c.reason or 'checkpoint'} · {when}\n{mets}")
+            mets = [f"{k} {c.metrics[k]:.3g}" for k in SHOW_METRICS if isinstance(c.metrics.get(k), (int, float))]
+            lines = [f"step {c.step:,}", f"{c.reason or 'checkpoint'} · {when}"]
+            lines += ["  ".join(mets[i:i + 2]) for i in range(0, min(len(mets), 4), 2)]
+            item = QListWidgetItem("\n".join(lines))
             item.setData(PATH_ROLE, str(c.path))
-            item.setToolTip(f"{c.path}\n{c.size / 1024:.0f} kB\n" +
-                            "\n".join(f"{k} = {v:.5g}" for k, v in c.metrics.items()
-                                      if isinstance(v, (int, float))))
+            tip = (f"<b>{html.escape(c.path.name)}</b> · step {c.step:,} · {c.size / 1024:.0f} kB<br>"
+                   + "<br>".join(f"{html.escape(k)} = {v:.5g}" for k, v in c.metrics.items()
+                                 if isinstance(v, (int, float))))
             if c.thumbnail is not None:
-                pix = QPixmap(str(c.thumbnail))
+                pix = sharp_pixmap(c.thumbnail, THUMB, dpr)
                 if not pix.isNull():
-                    item.setIcon(QIcon(pix.scaled(72, 72, Qt.AspectRatioMode.KeepAspectRatio,
-                                                  Qt.TransformationMode.SmoothTransformation)))
+                    item.setIcon(QIcon(pix))
+                    tip += f"<br><img src='{html.escape(str(c.thumbnail))}'>"
+            item.setToolTip(tip)
+            item.setSizeHint(self._card_size(thumbs))
             self.list.addItem(item)
             if str(c.path) == keep:
                 self.list.setCurrentItem(item)
         if self.list.currentItem() is None and self.list.count():
             self.list.setCurrentRow(0)
+        self.list.setVisible(bool(items))
+        if items:
+            self.list.setFixedHeight(self._card_size(thumbs).height() + self._scroll_room())
         self._update_buttons()
+        self.updateGeometry()
+
+    def _card_size(self, thumbs: bool) -> QSize:
+        fm = self.list.fontMetrics()
+        text_w = fm.horizontalAdvance("loss_d 0.693  loss_g 0.693") + 12
+        text_h = 4 * fm.lineSpacing() + 10
+        if thumbs:
+            return QSize(THUMB + 10 + text_w, max(THUMB + 8, text_h))
+        return QSize(text_w + 8, text_h)
+
+    def _scroll_room(self) -> int:
+        return self.list.style().pixelMetric(self.list.style().PixelMetric.PM_ScrollBarExtent) + \
+            2 * self.list.frameWidth() + 4
+
+    def preferred_height(self) -> int:
+        """The height the panel wants: one line without checkpoints, the strip with them."""
+        return self.sizeHint().height()
+
+    def good_checkpoint(self) -> str | None:
+        """The newest checkpoint whose recorded metrics are all finite (what a rollback goes back to),
+        as the panel lists them; None when there is none."""
+        for c in reversed(self.infos):
+            if finite_metrics(c.metrics):
+                return str(c.path)
+        return None
 
     def paths(self) -> list[str]:
         return [self.list.item(i).data(PATH_ROLE) for i in range(self.list.count())]

@@ -22,8 +22,16 @@ SPECS = [   # name, text, shortcut, icon, tooltip
 ]
 
 
-def icon(kind: str, color: QColor, size: int = 36) -> QIcon:
-    """Simple vector icons drawn in the palette's text colour (readable on dark and light)."""
+def icon(kind: str, color: QColor, sizes=(18, 36, 54, 72)) -> QIcon:
+    """Simple vector icons drawn in the palette's text colour (readable on dark and light), at
+    several pixel sizes so that they stay sharp at any screen scale."""
+    out = QIcon()
+    for size in (sizes if isinstance(sizes, (tuple, list)) else (sizes,)):
+        out.addPixmap(_draw(kind, color, size))
+    return out
+
+
+def _draw(kind: str, color: QColor, size: int) -> QPixmap:
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
     p = QPainter(pix)
@@ -63,7 +71,7 @@ def icon(kind: str, color: QColor, size: int = 36) -> QIcon:
         p.drawPolygon(QPolygonF([QPointF(1.5 * u, 3 * u), QPointF(5 * u, 3 * u), QPointF(6 * u, 4 * u),
                                  QPointF(10.5 * u, 4 * u), QPointF(10.5 * u, 10 * u), QPointF(1.5 * u, 10 * u)]))
     p.end()
-    return QIcon(pix)
+    return pix
 
 
 class Controls(QToolBar):

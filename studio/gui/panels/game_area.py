@@ -1,11 +1,12 @@
 """The central "game" area: the view that matches each snapshot, made on first use.
 
 Views come from `views.make_view(name)`; a run directory opened from disk shows its newest samples
-PNG instead. Until something arrives a short hint says what to do.
+PNG instead. Before training the window shows the chosen preset's game as it starts (a preview);
+while there is nothing to draw, a short message says what is coming or what to do.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
@@ -14,6 +15,8 @@ from ..views import make_view
 HINT = ("<h3>Pick a preset and press <i>Train</i> (Space)</h3>"
         "<p>or <i>Step</i> (S) to play one iteration at a time.<br>"
         "The game between generator and discriminator appears here.</p>")
+MIN_WIDTH = 320
+PREPARING = "<p>Preparing the game of <b>{}</b>…</p>"
 
 
 class _Samples(QLabel):
@@ -41,10 +44,14 @@ class _Samples(QLabel):
     def _fit(self) -> None:
         if self._pix.isNull():
             return
-        small = self._pix.width() < self.width() // 2
+        dpr = self.devicePixelRatioF()
+        box = self.size() * dpr                  # device pixels: sharp on high-DPI screens
+        small = self._pix.width() < box.width() // 2
         mode = (Qt.TransformationMode.FastTransformation if small
                 else Qt.TransformationMode.SmoothTransformation)
-        self.setPixmap(self._pix.scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio, mode))
+        pix = self._pix.scaled(box, Qt.AspectRatioMode.KeepAspectRatio, mode)
+        pix.setDevicePixelRatio(dpr)
+        self.setPixmap(pix)
 
 
 class GameArea(QWidget):
@@ -56,6 +63,8 @@ class GameArea(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.caption = QLabel(self)
         self.caption.setContentsMargins(6, 2, 6, 2)
+        self.caption.setWordWrap(True)
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(self.caption)
         self.stack = QStackedWidget(self)
         lay.addWidget(self.stack, 1)
@@ -97,8 +106,20 @@ class GameArea(QWidget):
     def set_caption(self, text: str) -> None:
         self.caption.setText(text)
 
-    def clear(self) -> None:
-        for w in self.views.values():
-            w.clear()
+    def show_message(self, html: str = HINT) -> None:
+        """Nothing to draw: say what is coming or what to do."""
+        self.hint.setText(html)
         self.stack.setCurrentWidget(self.hint)
         self.current_view = None
+
+    def message(self) -> str:
+        return self.hint.text() if self.stack.currentWidget() is self.hint else ""
+
+    def clear(self, message: str = HINT) -> None:
+        for w in self.views.values():
+            w.clear()
+        self.show_message(message)
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        return hint.expandedTo(QSize(MIN_WIDTH, 200))

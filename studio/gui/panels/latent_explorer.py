@@ -88,9 +88,11 @@ class LatentExplorer(QtWidgets.QWidget):
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
         self.picture = _Picture(self)
-        self.picture.setMinimumSize(220, 220)
+        self.picture.setMinimumSize(160, 160)
         self.strip = _Picture(self)
-        self.strip.setFixedHeight(130)
+        self.strip.setMinimumHeight(80)           # 130 where there is room; less in a small window
+        self.strip.setMaximumHeight(130)
+        self.strip.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Preferred)
         self.status = QtWidgets.QLabel("No generator loaded: train a run or load a checkpoint.", self)
         self.status.setWordWrap(True)
 
@@ -156,6 +158,7 @@ class LatentExplorer(QtWidgets.QWidget):
         self.n_steps.setValue(8)
         self.n_steps.valueChanged.connect(lambda _: self.request_strip())
         self.strip_hint = QtWidgets.QLabel(self)
+        self.strip_hint.setWordWrap(True)          # a long hint wraps instead of widening the window
         font = self.strip_hint.font()
         font.setItalic(True)
         self.strip_hint.setFont(font)

@@ -15,8 +15,8 @@ COLORS = {"info": None, "change": "#c69026", "warning": "#d29922", "error": "#e5
 class LogPanel(QWidget):
     def __init__(self, parent=None, max_lines: int = 5000):
         super().__init__(parent)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
+        lay = QHBoxLayout(self)             # the button beside the text: one line high at least
+        lay.setContentsMargins(4, 2, 4, 4)
         self.view = QPlainTextEdit(self)
         self.view.setReadOnly(True)
         self.view.setMaximumBlockCount(max_lines)
@@ -25,13 +25,14 @@ class LogPanel(QWidget):
         font.setStyleHint(QFont.StyleHint.TypeWriter)
         font.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
         self.view.setFont(font)
+        self.view.setMinimumHeight(28)
         lay.addWidget(self.view, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
+        column = QVBoxLayout()
         clear = QPushButton("Clear", self)
         clear.clicked.connect(self.view.clear)
-        row.addWidget(clear)
-        lay.addLayout(row)
+        column.addWidget(clear)
+        column.addStretch(1)
+        lay.addLayout(column)
         self.lines: list[tuple[str, str]] = []      # (level, text), for tests and copy
 
     def append(self, text: str, level: str = "info", detail: str = "") -> None:

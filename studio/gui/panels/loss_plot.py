@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (QApplication, QCheckBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout,
                                QWidget)
 
@@ -32,21 +32,30 @@ except ImportError:   # pragma: no cover - scipy comes with scikit-learn
     lfilter = None
 
 GROUPS = [   # plot title, keys (in legend order); anything else goes to the last plot
-    ("Losses", ("loss_d", "loss_g", "wdist", "gp")),
-    ("D(real) and D(fake) means", ("d_real", "d_fake")),
+    ("Losses", ("loss_d", "loss_g", "wdist", "gp", "cls_d", "cls_g", "loss_d_a", "loss_d_b", "adv_g",
+                "cycle", "identity")),
+    ("D(real) and D(fake) means", ("d_real", "d_fake", "acc_real", "acc_fake")),
     ("Gradient norms", ("gn_d", "gn_g", "gp_norm")),
     ("Game parameters", ()),
 ]
 NAMES = {"loss_d": "D loss", "loss_g": "G loss", "wdist": "critic W estimate", "gp": "gradient penalty",
          "d_real": "D(real)", "d_fake": "D(fake)", "gn_d": "‖∇D‖", "gn_g": "‖∇G‖", "gp_norm": "‖∇D(x̂)‖",
-         "theta": "θ", "phi": "φ", "d_slope": "D slope", "L": "L(θ, φ)", "radius": "radius"}
+         "theta": "θ", "phi": "φ", "d_slope": "D slope", "L": "L(θ, φ)", "radius": "radius",
+         "cls_d": "D class", "cls_g": "G class", "acc_real": "class acc. real",
+         "acc_fake": "class acc. fake", "loss_d_a": "D_A loss", "loss_d_b": "D_B loss",
+         "adv_g": "G adversarial", "cycle": "cycle loss", "identity": "identity loss"}
 COLORS = {"loss_d": "#4e8df5", "loss_g": "#f0843c", "wdist": "#3fb950", "gp": "#b07aa1",
+          "cls_d": "#22b8cf", "cls_g": "#e5534b", "acc_real": "#3fb950", "acc_fake": "#b07aa1", "loss_d_a": "#22b8cf", "loss_d_b": "#9c755f",
+          "adv_g": "#e5534b", "cycle": "#3fb950", "identity": "#c69026",
           "d_real": "#22b8cf", "d_fake": "#f0843c", "gn_d": "#4e8df5", "gn_g": "#f0843c",
           "gp_norm": "#b07aa1", "theta": "#e5534b", "phi": "#4e8df5", "d_slope": "#3fb950",
           "L": "#b07aa1", "radius": "#c69026"}
-EXTRA = ["#e5534b", "#3fb950", "#c69026", "#b07aa1", "#22b8cf", "#9c755f"]
+EXTRA = ["#e5534b", "#3fb950", "#c69026", "#b07aa1", "#22b8cf", "#9c755f", "#8d6cf0", "#1f9e89",
+         "#ff6f91", "#6b7f99", "#a0c334", "#d98b2b"]
 SKIP = {"step", "kind", "t", "event"}
 AXIS_WIDTH = 58
+PLOT_MIN_HEIGHT = 72
+MIN_WIDTH = 300         # the legends wrap and the axes stay down to this width
 MIN_REDRAW_S = 0.2      # while a run streams metrics; each redraw costs the GUI thread ~4 ms
 STRIDES = (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
 
@@ -145,6 +154,12 @@ class LossPlot(QWidget):
         self.count_label = QLabel("", self)
         bar.addWidget(self.count_label)
         lay.addLayout(bar)
+        self.placeholder = QLabel("The curves appear here once training starts: losses, D(real) and "
+                                  "D(fake), gradient norms and the game's parameters.", self)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)          # drawn muted
+        lay.addWidget(self.placeholder, 1)
         self.plots: list[pg.PlotWidget] = []
         for i, (title, _keys) in enumerate(GROUPS):
             w = pg.PlotWidget(self)
@@ -160,7 +175,7 @@ class LossPlot(QWidget):
             p.enableAutoRange(x=False)
             p.getViewBox().sigRangeChangedManually.connect(self._x_moved_by_user)
             p.setLabel("bottom", "step") if i == len(GROUPS) - 1 else None
-            w.setMinimumHeight(90)
+            w.setMinimumHeight(PLOT_MIN_HEIGHT)
             w.hide()
             lay.addWidget(w, 1)
             self.plots.append(w)
@@ -214,12 +229,13 @@ class LossPlot(QWidget):
             s.truncate(step)
 
     def clear(self) -> None:
-        for s in self.series.values():
-            for c in (s.raw, s.smooth):
-                c.getViewBox() and c.getViewBox().removeItem(c)
+        # PlotItem.clear() removes every item it was given (curves and marker lines) from its scene,
+        # once: removing them from the ViewBox first as well made Qt warn "QGraphicsScene::removeItem:
+        # item's scene is different from this scene" twice per curve on every new run
         for w in self.plots:
             w.getPlotItem().clear()
             w.hide()
+        self.placeholder.show()
         self.series.clear()
         self.markers.clear()
         self._marker_items.clear()
@@ -308,14 +324,43 @@ class LossPlot(QWidget):
         self._titles()
 
     def _titles(self) -> None:
-        """Each plot's title doubles as its legend: coloured names, nothing drawn over the data."""
+        """Each plot's title doubles as its legend: coloured names, nothing drawn over the data. The
+        entries wrap onto more lines when the plot is narrow, so that none is cut off."""
         fg = getattr(self, "_fg", "#888888")
+        font = QFont(self.font())
+        font.setPointSizeF(9)
+        fm = QFontMetrics(font)
         for gi, (title, _) in enumerate(GROUPS):
+            # the title sits over the data area, right of the fixed-width left axis
+            avail = max(self.plots[gi].width(), MIN_WIDTH) - AXIS_WIDTH - 16
             keys = [k for k, s in self.series.items() if s.group == gi]
-            names = "  ".join(f"<span style='color:{self.series[k].color}'>■ {NAMES.get(k, k)}</span>"
-                              for k in keys)
-            text = f"<span style='color:{fg}'>{title}</span>" + (f"   {names}" if names else "")
-            self.plots[gi].getPlotItem().setTitle(text, size="9pt")
+            parts = [(title, f"<span style='color:{fg}'>{title}</span>")]
+            parts += [(f"■ {NAMES.get(k, k)}", f"<span style='color:{self.series[k].color}'>■ {NAMES.get(k, k)}</span>")
+                      for k in keys]
+            lines, width = [[]], 0
+            for plain, rich in parts:
+                w = fm.horizontalAdvance(plain + "   ")
+                if lines[-1] and width + w > avail:
+                    lines.append([])
+                    width = 0
+                lines[-1].append(rich)
+                width += w
+            text = "<br>".join("&nbsp;&nbsp; ".join(line) for line in lines)
+            item = self.plots[gi].getPlotItem()
+            if getattr(item, "_legend_text", None) != text:
+                item._legend_text = text
+                item.setTitle(text, size="9pt")
+                h = max(30, len(lines) * fm.lineSpacing() + 12)      # pyqtgraph fixes one line's 30 px
+                item.titleLabel.setMaximumHeight(h)
+                item.layout.setRowFixedHeight(0, h)
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        self._titles()
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), MIN_WIDTH), hint.height())
 
     def changeEvent(self, e) -> None:
         if e.type() == QEvent.Type.PaletteChange:
@@ -327,11 +372,15 @@ class LossPlot(QWidget):
         s = self.series.get(key)
         if s is None:
             gi = next((i for i, (_, keys) in enumerate(GROUPS) if key in keys), len(GROUPS) - 1)
-            color = COLORS.get(key) or EXTRA[len(self.series) % len(EXTRA)]
+            taken = {t.color for t in self.series.values() if t.group == gi}
+            color = COLORS.get(key)
+            if color is None or color in taken:      # no two curves of one plot in one colour
+                color = next((c for c in list(COLORS.values()) + EXTRA if c not in taken), EXTRA[0])
             s = _Series(key, self.plots[gi].getPlotItem(), color)
             s.group = gi
             self._style(s)
             self.plots[gi].show()
+            self.placeholder.hide()
             self.series[key] = s
             self._titles()
         return s

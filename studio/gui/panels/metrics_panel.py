@@ -7,8 +7,8 @@ repeats, with its advice in the tooltip. `badge_count_changed(n)` lets the windo
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget, QHeaderView)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget, QHeaderView)
 
 STYLE = {"warning": ("#8a6d00", "#fff3bf", "⚠"), "error": ("#a4161a", "#ffe3e3", "✖")}
 
@@ -36,8 +36,17 @@ class MetricsPanel(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(4, 4, 4, 4)
+        outer = QVBoxLayout(self)           # in a scroll area: the dock may be one line high
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setMinimumSize(200, 30)
+        outer.addWidget(self.scroll)
+        inner = QWidget(self.scroll)
+        self.scroll.setWidget(inner)
+        lay = QVBoxLayout(inner)
+        lay.setContentsMargins(4, 2, 4, 4)
         head = QHBoxLayout()
         self.title = QLabel("Diagnostics: none so far", self)
         head.addWidget(self.title, 1)
@@ -56,13 +65,42 @@ class MetricsPanel(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setAlternatingRowColors(True)
+        self.table.setMinimumHeight(90)
         lay.addWidget(self.table, 1)
-        self.empty = QLabel("No evaluations yet: set eval.every > 0, or run `gan-studio eval`.", self)
+        self.empty = QLabel(self)
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         lay.addWidget(self.empty)
         self.badges: dict[tuple[str, str], _Badge] = {}
         self.columns: list[str] = ["step"]
+        self.every = 0
+        self.note = ""                 # why evaluations stopped or were skipped (from the run)
+        self.set_schedule(0)
+
+    # ------------------------------------------------------------------ what the empty table says
+    def set_schedule(self, every: int, step: int = 0) -> None:
+        """The run's eval.every (and its step): the empty table says when the first evaluation comes."""
+        self.every, self._step = int(every), int(step)
+        self._empty_text()
+
+    def set_evaluating(self, step: int) -> None:
+        self.empty.setText(f"Evaluating at step {step:,}…")
+
+    def set_note(self, text: str) -> None:
+        """An evaluation could not run (no labels, too few images, a failure): say so."""
+        self.note = text
+        self._empty_text()
+
+    def _empty_text(self) -> None:
+        if self.note:
+            text = f"No evaluations: {self.note}"
+        elif self.every <= 0:
+            text = ("Quality evaluations are off (eval.every = 0): set eval.every in the form, "
+                    "or run `gan-studio eval --checkpoint CKPT`.")
+        else:
+            first = (self._step // self.every + 1) * self.every
+            text = f"No evaluations yet: the next is at step {first:,} (eval.every = {self.every:,})."
+        self.empty.setText(text)
 
     # ------------------------------------------------------------------ evaluations
     def add_evaluation(self, step: int, values: dict) -> None:
@@ -109,6 +147,9 @@ class MetricsPanel(QWidget):
         self._update_title()
 
     def clear(self) -> None:
+        self.note = ""
+        self._step = 0
+        self._empty_text()
         self.clear_badges()
         self.table.setRowCount(0)
         self.columns = ["step"]

@@ -37,13 +37,14 @@ LEGEND_RUNNING = f"{LIVE_MARK} can change while training; the others are locked 
 
 IMAGE_KINDS = ("digits", "fashion_mnist", "mnist", "cifar10", "image_folder", "digits_domains",
                "fashion_domains", "folder_pair")
-_FAMILY = {"gaussian1d": "1d", "mixture1d": "1d", "point1d": "1d", "ring2d": "2d", "grid2d": "2d", "spiral2d": "2d",
-           "moons2d": "2d", "points2d": "2d", "none": "none"}
+_FAMILY = {"gaussian1d": "1d", "mixture1d": "1d", "point1d": "1d", "points1d": "1d", "ring2d": "2d", "grid2d": "2d",
+           "spiral2d": "2d", "moons2d": "2d", "points2d": "2d", "none": "none"}
 # which fields mean something for the current choice; the others are hidden, not just greyed out
 _DATA = {"mean": ("gaussian1d", "point1d"), "std": ("gaussian1d",), "means": ("mixture1d",),
          "stds": ("mixture1d",), "weights": ("mixture1d",), "n_modes": ("ring2d",),
-         "radius": ("ring2d", "grid2d"), "mode_std": ("ring2d", "grid2d", "points2d"),
+         "radius": ("ring2d", "grid2d"), "mode_std": ("ring2d", "grid2d", "points1d", "points2d"),
          "grid_size": ("grid2d",), "noise": ("spiral2d", "moons2d"), "points": ("points2d",),
+         "file": ("points1d", "points2d"),
          "root": tuple(k for k in IMAGE_KINDS if k not in ("digits", "digits_domains")),  # bundled
          "root_b": ("folder_pair",), "image_size": IMAGE_KINDS, "channels": IMAGE_KINDS,
          "download": ("mnist", "fashion_mnist", "cifar10", "fashion_domains"), "limit": IMAGE_KINDS}

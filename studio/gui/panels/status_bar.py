@@ -1,10 +1,25 @@
-"""The status bar: run state, step, elapsed training time, steps per second and device."""
+"""The status bar: what is going on, what is on screen, the step, elapsed time, speed and device.
+
+`labels[name]` for name in
+- state:   what is going on ("Training", "Paused", "Evaluating at step 500…", "Idle", "Viewing a run")
+- busy:    work off the GUI thread ("Loading step_00001000.pt…", "Exporting G.ts…"), hidden when none
+- shown:   which run and which checkpoint the centre shows
+- step:    the step of the run, or of the loaded checkpoint when one is shown
+- elapsed: training time of the run
+- rate:    steps per second over the last ~2 s, only while training (blank while paused or idle)
+- device
+Transient confirmations ("Exported G.ts") go to the left part, where the eye is after an action.
+"""
 from __future__ import annotations
 
 import collections
 import time
 
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
+
+FLASH_MS = 8000
 
 
 def fmt_time(s: float) -> str:
@@ -12,33 +27,102 @@ def fmt_time(s: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
-class StatusBar(QStatusBar):
-    """`labels[name]` for name in state, step, elapsed, rate, device."""
+class _Elided(QLabel):
+    """A status field that keeps to its width, eliding in the middle (run names end in a date)."""
 
+    def __init__(self, parent=None, width: int = 220):
+        super().__init__(parent)
+        self._full = ""
+        self._width = width
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str, tip: str = "") -> None:
+        self._full = text
+        self.setToolTip(tip or text)
+        fm = QFontMetrics(self.font())
+        shown = fm.elidedText(text, Qt.TextElideMode.ElideMiddle, self._width)
+        self.setText(shown)
+        self.setVisible(bool(text))
+
+    def full_text(self) -> str:
+        return self._full
+
+
+class StatusBar(QStatusBar):
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.labels = {k: QLabel(self) for k in ("state", "step", "elapsed", "rate", "device")}
-        for w in self.labels.values():
-            w.setMinimumWidth(90)
+        self.labels: dict[str, QLabel] = {}
+        widths = {"state": 0, "busy": 0, "step": 80, "elapsed": 80, "rate": 90, "device": 40}
+        for k in ("state", "busy", "shown", "step", "elapsed", "rate", "device"):
+            w = _Elided(self) if k == "shown" else QLabel(self)
+            w.setObjectName(f"status_{k}")
+            if widths.get(k):
+                w.setMinimumWidth(widths[k])
+            self.labels[k] = w
             self.addPermanentWidget(w)
-        self.labels["state"].setText("idle")
+        self.labels["state"].setTextFormat(Qt.TextFormat.RichText)
+        self.labels["busy"].hide()
+        self.labels["shown"].hide()
         self._rate = collections.deque(maxlen=50)      # (wall time, step) over the last ~2 s
+        self.running = False
+        self.set_state("Idle")
 
     def __getitem__(self, name: str) -> QLabel:
         return self.labels[name]
 
-    def progress(self, step: int, elapsed: float) -> None:
+    # ------------------------------------------------------------------ fields
+    def set_state(self, text: str) -> None:
+        self.labels["state"].setText(f"<b>{text}</b>")
+        self.state_text = text
+
+    def set_busy(self, text: str = "") -> None:
+        self.labels["busy"].setText(text)
+        self.labels["busy"].setVisible(bool(text))
+
+    def set_shown(self, run: str = "", checkpoint: str = "", tip: str = "") -> None:
+        """Which run (and which checkpoint of it) the centre shows."""
+        text = run + (f" · {checkpoint}" if checkpoint else "")
+        self.labels["shown"].set_full_text(text, tip)
+
+    def shown(self) -> str:
+        return self.labels["shown"].full_text()
+
+    def set_device(self, device: str) -> None:
+        self.labels["device"].setText(device)
+
+    def set_running(self, running: bool) -> None:
+        """Steps per second only mean something while training runs: blank otherwise."""
+        if running != self.running:
+            self._rate.clear()
+        self.running = running
+        if not running:
+            self.labels["rate"].setText("")
+
+    def show_step(self, step: int | None, tip: str = "") -> None:
+        self.labels["step"].setText("" if step is None else f"step {step:,}")
+        self.labels["step"].setToolTip(tip)
+
+    def progress(self, step: int, elapsed: float | None) -> None:
+        """A run's newest step and training time; the rate when it is running."""
+        self.show_step(step, "the run's newest step")
+        if elapsed is not None:
+            self.labels["elapsed"].setText(f"elapsed {fmt_time(elapsed)}")
+        if not self.running:
+            return
         now = time.perf_counter()
         self._rate.append((now, step))
         while len(self._rate) > 2 and now - self._rate[0][0] > 2.0:
             self._rate.popleft()
-        self.labels["step"].setText(f"step {step:,}")
-        self.labels["elapsed"].setText(f"elapsed {fmt_time(elapsed)}")
         (t0, s0), (t1, s1) = self._rate[0], self._rate[-1]
-        if t1 > t0:
+        if t1 > t0 and s1 >= s0:
             self.labels["rate"].setText(f"{(s1 - s0) / (t1 - t0):,.1f} steps/s")
+
+    def flash(self, text: str, ms: int = FLASH_MS) -> None:
+        """A confirmation where the user looks after an action; it goes after `ms`."""
+        self.showMessage(text, ms)
 
     def reset(self) -> None:
         self._rate.clear()
         for k in ("step", "elapsed", "rate"):
             self.labels[k].setText("")
+        self.labels["step"].setToolTip("")

@@ -59,11 +59,13 @@ class View1D(SnapshotView):
         self.th.setDownsampling(auto=True, mode="peak")
         self.c_theta = self.th.plot(pen=pg.mkPen(FAKE, width=2))
         self.target = pg.InfiniteLine(angle=0, pen=pg.mkPen(REAL, width=1.5, style=QtCore.Qt.PenStyle.DashLine),
-                                      label="real mean μ", labelOpts={"position": 0.8, "color": REAL,
-                                                                       "anchors": [(0.5, 1), (0.5, 1)]})
+                                      label="real mean μ", labelOpts={"position": 0.97, "color": REAL,
+                                                                       "anchors": [(1, 1), (1, 1)]})
         self.th.addItem(self.target)
         self.th_anchor = pg.ScatterPlotItem(size=1, pen=None, brush=(0, 0, 0, 0))   # keeps μ in range
         self.th.addItem(self.th_anchor)
+        self.th_now = pg.ScatterPlotItem(size=8, brush=FAKE, pen=None)     # θ now (also a lone start)
+        self.th.addItem(self.th_now)
 
         self.ph = self._add_plot(self.gw.addPlot(row=1, col=1))
         self.ph.setTitle("phase portrait")
@@ -95,14 +97,15 @@ class View1D(SnapshotView):
 
     def _legend_html(self, critic: bool = False, exact: bool = True) -> None:
         _, fg, _ = palette_colors(self)
-        sw = lambda c, t: f'<span style="color:{c}; font-weight:bold">{t}</span>'  # noqa: E731
+        def sw(c, t):   # a legend entry: coloured, and never broken across lines
+            return f'<span style="color:{c}; font-weight:bold; white-space:nowrap">{t.replace(" ", "&nbsp;")}</span>'
         d = "critic f(x), rescaled to [0, 1]" if critic else "D(x)"
         parts = [sw(REAL, "▇ real p<sub>r</sub>"), sw(FAKE, "▇ generated p<sub>g</sub>"),
                  sw(DISC, f"━ {d}")]
         if not critic:
             parts.append(sw(fg.name(), "╌ optimal D* = p<sub>r</sub>/(p<sub>r</sub>+p<sub>g</sub>)"
                             + ("" if exact else " (estimated)")))
-        parts.append(f'<span style="color:{fg.name()}">(ticks below: samples)</span>')
+        parts.append(f'<span style="color:{fg.name()}">(ticks&nbsp;below:&nbsp;samples)</span>')
         self.legend.setText("&nbsp;&nbsp; ".join(parts))
 
     def _set_history_visible(self, on: bool) -> None:
@@ -153,10 +156,23 @@ class View1D(SnapshotView):
             self.c_theta.setData(h[:, 0], h[:, 1])
             mu = float(x[np.argmax(p_real)])
             self.target.setPos(mu)
-            self.th_anchor.setData([h[0, 0]], [mu])
+            # keep μ and its label inside the θ plot, with room above and below the curve
+            span = max(float(np.ptp(np.append(h[:, 1], mu))), 1.0)
+            lo, hi = min(float(h[:, 1].min()), mu) - 0.1 * span, max(float(h[:, 1].max()), mu) + 0.2 * span
+            self.th_anchor.setData([h[0, 0], h[0, 0]], [lo, hi])
+            if h[-1, 0] - h[0, 0] < 10:          # a lone point (the game before training): a short axis
+                self.th.setXRange(h[0, 0], h[0, 0] + 10, padding=0.02)
+            else:
+                self.th.enableAutoRange(x=True)
             self.c_phase.setData(h[:, 1], h[:, 2])
             self.p_start.setData([h[0, 1]], [h[0, 2]])
             self.p_now.setData([h[-1, 1]], [h[-1, 2]])
+            self.th_now.setData([h[-1, 0]], [h[-1, 1]])
+            slopes = h[:, 2][np.isfinite(h[:, 2])]
+            if len(slopes) and np.ptp(slopes) < 1e-9:     # one slope so far: a readable axis around it
+                self.ph.setYRange(float(slopes[0]) - 1, float(slopes[0]) + 1, padding=0)
+            else:
+                self.ph.enableAutoRange(y=True)
             self.p_eq.setData([mu], [0.0])
         else:
             self._set_history_visible(False)
@@ -179,7 +195,7 @@ class View1D(SnapshotView):
     def _clear(self) -> None:
         for c in (self.c_real, self.c_gen, self.c_d, self.c_dstar, self.c_theta, self.c_phase):
             c.setData([], [])
-        for s in (self.s_real, self.s_fake, self.p_start, self.p_now, self.p_eq, self.th_anchor):
+        for s in (self.s_real, self.s_fake, self.p_start, self.p_now, self.p_eq, self.th_anchor, self.th_now):
             s.setData([], [])
         self._hist = np.zeros((0, 3))
         self._count = 0

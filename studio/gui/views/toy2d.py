@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from ...config.palette import FAKE, REAL
-from .base import RangeKeeper, SnapshotView, palette_colors, segments
+from .base import FlowLayout, RangeKeeper, SnapshotView, palette_colors, segments
 
 # D(x) colours: purple where D says "generated", neutral at 0.5, green where it says "real"
 HEAT = pg.ColorMap(pos=[0.0, 0.5, 1.0], color=["#8a63b3", "#ededed", "#56a864"])
@@ -61,8 +61,7 @@ class View2D(SnapshotView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        bar = QtWidgets.QHBoxLayout()
-        bar.setContentsMargins(0, 0, 0, 0)
+        bar = FlowLayout(spacing=8)            # wraps in a narrow window instead of widening it
         self.toggles: dict[str, QtWidgets.QCheckBox] = {}
         for name in self.LAYERS:
             cb = QtWidgets.QCheckBox(name, self)
@@ -70,10 +69,8 @@ class View2D(SnapshotView):
             cb.toggled.connect(self._apply_layers)
             bar.addWidget(cb)
             self.toggles[name] = cb
-        self.hint = QtWidgets.QLabel(self)      # in the toolbar: its text never resizes the plot
-        self.hint.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-        self.hint.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
-        bar.addWidget(self.hint, 1)
+        self.hint = QtWidgets.QLabel(self)      # a fixed width: its text never reflows the toolbar
+        self.hint.setFixedWidth(self.hint.fontMetrics().horizontalAdvance("click or drag to add real points (0000)"))
         self.draw_btn = QtWidgets.QPushButton("Draw data", self)
         self.draw_btn.setCheckable(True)
         self.draw_btn.setToolTip("Click or drag on the plot to add points of your own real distribution")
@@ -82,6 +79,7 @@ class View2D(SnapshotView):
         self.clear_btn.clicked.connect(self.clear_drawn)
         bar.addWidget(self.draw_btn)
         bar.addWidget(self.clear_btn)
+        bar.addWidget(self.hint)
 
         self.gw = pg.GraphicsLayoutWidget(self)
         self.vb = _DrawBox(self)
@@ -164,7 +162,9 @@ class View2D(SnapshotView):
             text = ""
         self.hint.setText(text)
         self.hint.setToolTip(text)
+        self.hint.setVisible(bool(text))           # shown when it says something: a short toolbar
         self.clear_btn.setEnabled(n > 0)
+        self.clear_btn.setVisible(n > 0 or self.vb.drawing)
 
     # ------------------------------------------------------------------ layers and ranges
     def _apply_layers(self) -> None:
