@@ -13,11 +13,12 @@ def no_qthread_left(tmp_path, monkeypatch):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     yield
+    from studio.engine.commands import Stop
     from studio.gui.session import live_threads
     QCoreApplication.processEvents()
     left = live_threads()
     for t in left:      # clean up so that one failure does not cascade, then fail
-        t.request_stop()
+        t.commands.put(Stop())
         t.wait(10_000)
     assert not left, f"{len(left)} training QThread(s) still running after the test"
 

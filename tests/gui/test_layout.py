@@ -104,9 +104,8 @@ def test_first_screen_shows_the_game_before_training(qtbot, make_window):
     assert w.game.current_view is None
     w.presets.select("digits-dcgan")                            # Train while its preview is being built:
     w.form.set_value("train.steps", 1)
-    w.train_or_pause()                                          # the preview ends first (both seed torch)
-    assert not w.previews.running
-    qtbot.waitUntil(lambda: w.session.state == "idle", timeout=60_000)
+    w.train_or_pause()              # queued behind the preview (both seed torch), the GUI thread not held
+    qtbot.waitUntil(lambda: w.session.state == "idle" and w.session.step == 1, timeout=60_000)
 
 
 def test_preview_follows_form_edits_and_a_newer_choice_wins(qtbot, make_window, monkeypatch):
