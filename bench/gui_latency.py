@@ -70,10 +70,10 @@ class Headless:
             pass
 
 
-def measure(preset: str, cfg, rounds: int, seconds: float, warmup: float, out: Path,
-            verbose: bool = False) -> dict:
+def open_studio(preset: str, cfg, out: Path):
+    """The studio's window at 1400x900 with `cfg` in its form; runs and settings under `out`."""
     os.environ["GAN_STUDIO_RUNS"] = str(out / "runs")
-    from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
+    from PySide6.QtCore import QSettings
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)      # leave the user's settings alone
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(out / "settings"))
     from studio.gui.app import make_app
@@ -83,6 +83,13 @@ def measure(preset: str, cfg, rounds: int, seconds: float, warmup: float, out: P
     w.resize(1400, 900)
     w.show()
     w.form.set_config(cfg)
+    return app, w
+
+
+def measure(preset: str, cfg, rounds: int, seconds: float, warmup: float, out: Path,
+            verbose: bool = False) -> dict:
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    app, w = open_studio(preset, cfg, out)
     head = Headless(cfg, out / "headless")
     head.run_for(warmup)                      # the headless side's warm-up (allocator, oneDNN)
     lags: list[float] = []
@@ -161,18 +168,9 @@ def fashion_checkpoint(out: Path) -> Path:
 
 def measure_load(preset: str, cfg, ckpt: Path, repeat: int, warmup: float, out: Path) -> dict:
     """Longest GUI-thread stall while Load opens `ckpt` during a training run, `repeat` times."""
-    os.environ["GAN_STUDIO_RUNS"] = str(out / "runs")
     import torch
-    from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(out / "settings"))
-    from studio.gui.app import make_app
-    from studio.gui.main_window import MainWindow
-    app = make_app()
-    w = MainWindow(preset)
-    w.resize(1400, 900)
-    w.show()
-    w.form.set_config(cfg)
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    app, w = open_studio(preset, cfg, out)
     clock = QElapsedTimer()
     r = {"stalls": [], "seconds": [], "threads": []}
     st = {"last": None, "worst": 0.0, "t0": 0.0, "n": 0, "measuring": False}
