@@ -1,0 +1,585 @@
+"""The sweep tab: settings of the form become sweep axes, the trials train in background processes
+(`gan-studio sweep`, started with QProcess, so the studio stays responsive) and arrive live as small
+multiples, best first by the chosen metric: each with its samples picture, its loss curves and
+"Open". "Branch from best" starts a new run in the main window from the best trial's end checkpoint.
+
+The panel learns everything from the sweep folder: DIR/sweep.json (the study's trials, written by
+the sweep process at every change) and each trial's run directory (metrics.jsonl, samples). So a
+finished sweep can be opened from disk as well (Open sweep…).
+"""
+from __future__ import annotations
+
+import html
+import math
+import os
+import signal
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QProcess, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPalette, QPixmap
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QFormLayout, QFrame, QGridLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSizePolicy, QSpinBox,
+                               QSplitter, QVBoxLayout, QWidget)
+
+from ...config.io import dumps, get_value
+from ...config.presets import load_preset
+from ...config.schema import ConfigError, field_meta
+from ...engine.runlog import MetricsFollower
+from ...tools import sweep as sw
+from ..views.base import light_grid
+
+CARD_W = 236
+PIC_H = 132
+CURVES = (("loss_d", "#4e8df5"), ("loss_g", "#f0843c"))
+LABEL = {"loss_d": "D loss", "loss_g": "G loss"}
+STATE_COLOR = {"COMPLETE": "#3fb950", "PRUNED": "#c69026", "FAIL": "#e5534b", "RUNNING": "#4e8df5"}
+
+
+def suggested_values(cfg, key: str) -> str:
+    """What an axis starts with: around the form's value (half, it, double for a float; it and the
+    next for an integer), both for a switch, every choice for a choice."""
+    f = field_meta(cfg, key)
+    v = get_value(cfg, key)
+    t = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "")
+    if t == "bool":
+        return "true, false"
+    if f.metadata.get("choices"):
+        return ", ".join(str(c) for c in f.metadata["choices"])
+    if t == "int":
+        hi = f.metadata.get("max")
+        nxt = v + 1 if hi is None or v + 1 <= hi else v - 1
+        return ", ".join(str(x) for x in sorted({v, nxt}))
+    if t == "float":
+        vals = [v / 2, v, v * 2] if v else [0.0, 0.1]
+        lo, hi = f.metadata.get("min"), f.metadata.get("max")
+        vals = [x for x in vals if (lo is None or x >= lo) and (hi is None or x <= hi)]
+        return ", ".join(f"{x:.4g}" for x in vals)
+    return str(v)
+
+
+def axis_text(key: str, values: str) -> str:
+    """The --param of an axis row: 'a, b' -> 'key=a,b'; ranges stay as typed."""
+    values = values.strip()
+    if values.split(":", 1)[0].strip().lower() in ("log", "range"):
+        return f"{key}={values.replace(' ', '')}"
+    return f"{key}=" + ",".join(v.strip() for v in values.split(","))
+
+
+class AxisRow(QWidget):
+    removed = Signal(object)
+
+    def __init__(self, keys: list[str], key: str, values: str, parent=None):
+        super().__init__(parent)
+        h = QHBoxLayout(self)
+        h.setContentsMargins(0, 0, 0, 0)
+        self.key = QComboBox(self)
+        self.key.addItems(keys)
+        self.key.setCurrentText(key)
+        self.key.setMinimumContentsLength(14)
+        self.values = QLineEdit(values, self)
+        self.values.setPlaceholderText("1e-4, 1e-3   or   log:1e-4:1e-2")
+        self.values.setToolTip("A list of values, comma-separated; or for the random and TPE samplers a "
+                               "range: log:LOW:HIGH (log-uniform) or range:LOW:HIGH")
+        rm = QPushButton("✕", self)
+        rm.setFixedWidth(28)
+        rm.setToolTip("Remove this axis")
+        rm.clicked.connect(lambda: self.removed.emit(self))
+        h.addWidget(self.key, 2)
+        h.addWidget(self.values, 3)
+        h.addWidget(rm)
+
+    def param(self) -> str:
+        return axis_text(self.key.currentText(), self.values.text())
+
+
+class TrialCard(QFrame):
+    """One trial: rank, state and metric; its parameters; its samples; its loss curves; Open."""
+    open_requested = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFixedWidth(CARD_W)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        v = QVBoxLayout(self)
+        v.setContentsMargins(6, 6, 6, 6)
+        v.setSpacing(3)
+        self.head = QLabel(self)
+        self.head.setTextFormat(Qt.TextFormat.RichText)
+        self.params = QLabel(self)
+        self.params.setWordWrap(True)
+        self.pic = QLabel(self)
+        self.pic.setFixedSize(CARD_W - 14, PIC_H)
+        self.pic.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.plot = pg.PlotWidget(self)
+        self.plot.setFixedHeight(92)
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(False, False)
+        self.plot.hideButtons()
+        item = self.plot.getPlotItem()
+        item.getAxis("left").setWidth(34)
+        item.getAxis("bottom").setHeight(18)
+        light_grid(item, 0.15)
+        self.curves = {k: self.plot.plot(pen=pg.mkPen(c, width=1.2)) for k, c in CURVES}
+        row = QHBoxLayout()
+        self.open_btn = QPushButton("Open", self)
+        self.open_btn.setToolTip("Open this trial's run in the Training tab")
+        self.open_btn.clicked.connect(lambda: self.open_requested.emit(self.run_dir))
+        self.where = QLabel(self)
+        self.where.setStyleSheet("color: gray")
+        row.addWidget(self.where, 1)
+        row.addWidget(self.open_btn)
+        for w in (self.head, self.params, self.pic, self.plot):
+            v.addWidget(w)
+        v.addLayout(row)
+        self.run_dir = ""
+        self.follower: MetricsFollower | None = None
+        self.xs: dict[str, list] = {k: [] for k, _ in CURVES}
+        self.ys: dict[str, list] = {k: [] for k, _ in CURVES}
+        self._pic_key = None
+        self.apply_palette()
+
+    def apply_palette(self) -> None:
+        pal = QApplication.palette()
+        bg, fg = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
+        self.plot.setBackground(bg)
+        for name in ("left", "bottom"):
+            ax = self.plot.getPlotItem().getAxis(name)
+            ax.setPen(pg.mkPen(fg))
+            ax.setTextPen(pg.mkPen(fg))
+
+    def update_from(self, rank: int, rec: dict, metric: str) -> None:
+        state = rec["state"]
+        col = STATE_COLOR.get(state, "gray")
+        val = sw.fmt_value(rec.get("value"))
+        self.head.setText(f"<b>#{rank}</b> · trial {rec['number']} · <span style='color:{col}'>"
+                          f"{state.lower()}</span> · {html.escape(metric)} <b>{val}</b>")
+        self.params.setText("  ".join(f"{k.split('.', 1)[1] if k.count('.') else k}={sw.literal(v)}"
+                                      for k, v in rec["params"].items()))
+        self.params.setToolTip("\n".join(f"{k} = {sw.literal(v)}" for k, v in rec["params"].items()))
+        if rec.get("reason"):
+            self.params.setToolTip(self.params.toolTip() + f"\n{rec['reason']}")
+        run = rec.get("run_dir") or ""
+        if run != self.run_dir:
+            self.run_dir = run
+            self.follower = MetricsFollower(Path(run) / "metrics.jsonl") if run else None
+            self.xs = {k: [] for k, _ in CURVES}
+            self.ys = {k: [] for k, _ in CURVES}
+        secs = rec.get("seconds")
+        self.where.setText((Path(run).name if run else "") + (f" · {secs:.0f}s" if secs else ""))
+        self.open_btn.setEnabled(bool(run) and Path(run).is_dir())
+        self._curves()
+        self._picture()
+
+    def _curves(self) -> None:
+        if self.follower is None:
+            return
+        recs = self.follower.poll()
+        if not recs:
+            return
+        for r in recs:
+            if r.get("kind") != "iter" or "event" in r:
+                continue
+            for k, _ in CURVES:
+                v = r.get(k)
+                if isinstance(v, (int, float)) and math.isfinite(v):
+                    self.xs[k].append(r["step"])
+                    self.ys[k].append(v)
+        for k, _ in CURVES:
+            x, y = np.asarray(self.xs[k], float), np.asarray(self.ys[k], float)
+            if len(x) > 400:      # a small plot: a running mean of about 400 points is all it shows
+                n = len(x) // 400
+                m = len(x) // n * n
+                x, y = x[:m].reshape(-1, n).mean(1), y[:m].reshape(-1, n).mean(1)
+            self.curves[k].setData(x, y)
+
+    def _picture(self) -> None:
+        path = newest_picture(Path(self.run_dir)) if self.run_dir else None
+        key = (str(path), path.stat().st_mtime) if path is not None and path.exists() else None
+        if key == self._pic_key:
+            return
+        self._pic_key = key
+        pm = QPixmap(str(path)) if key else QPixmap()
+        if pm.isNull():
+            self.pic.setPixmap(QPixmap())
+            self.pic.setText("samples appear when\nthe trial has them")
+            return
+        self.pic.setPixmap(pm.scaled(self.pic.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                     Qt.TransformationMode.SmoothTransformation))
+
+
+def newest_picture(run: Path) -> Path | None:
+    """The newest sample grid of a run, else the sweep's picture of a toy trial, else a checkpoint's."""
+    for folder, pattern in ((run / "samples", "*.png"), (run, sw.TRIAL_PICTURE), (run / "checkpoints", "*.png")):
+        found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
+        if found:
+            return found[-1]
+    return None
+
+
+class SweepPanel(QWidget):
+    open_requested = Signal(str)       # a trial's run directory
+    branch_requested = Signal(str)     # the best trial's end checkpoint
+
+    def __init__(self, base_config=None, parent=None):
+        super().__init__(parent)
+        self.base_config = base_config or (lambda: (None, "sweep"))   # () -> (Config, name)
+        self.proc: QProcess | None = None
+        self.out_dir: Path | None = None
+        self.data: dict | None = None
+        self.cards: dict[int, TrialCard] = {}
+        self.order: list[int] = []
+        self._err_tail = ""
+        self._build()
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.refresh)
+
+    # ---------------------------------------------------------------- layout
+    def _build(self) -> None:
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setChildrenCollapsible(False)
+        setup = QGroupBox("New sweep of the form's settings", self)
+        setup.setMinimumWidth(300)
+        setup.setMaximumWidth(400)
+        sv = QVBoxLayout(setup)
+        self.axes_box = QVBoxLayout()
+        sv.addWidget(QLabel("Axes: a setting and its values", setup))
+        sv.addLayout(self.axes_box)
+        add_row = QHBoxLayout()
+        self.add_key = QComboBox(setup)
+        self.add_key.setToolTip("A setting of the form to sweep over; it starts around the form's value")
+        add = QPushButton("Add axis", setup)
+        add.clicked.connect(lambda: self.add_axis(self.add_key.currentText()))
+        add_row.addWidget(self.add_key, 1)
+        add_row.addWidget(add)
+        sv.addLayout(add_row)
+        form = QFormLayout()
+        self.steps = QSpinBox(setup)
+        self.steps.setRange(1, 10_000_000)
+        self.steps.setValue(1000)
+        self.steps.setToolTip("Training iterations of each trial")
+        self.workers = QSpinBox(setup)
+        self.workers.setRange(1, 64)
+        self.workers.setValue(min(2, os.cpu_count() or 1))
+        self.workers.setToolTip("Trials trained at a time, each in its own process with its share of the CPU")
+        self.sampler = QComboBox(setup)
+        self.sampler.addItems(sw.SAMPLERS)
+        self.trials = QSpinBox(setup)
+        self.trials.setRange(0, 10_000)
+        self.trials.setSpecialValueText("whole grid / 10")
+        self.trials.setToolTip("Trials to run (0: the whole grid; 10 for random and TPE)")
+        self.metric = QComboBox(setup)
+        self.metric.setToolTip("The quality metric the trials are ranked and pruned by")
+        form.addRow("Steps per trial", self.steps)
+        form.addRow("At a time", self.workers)
+        form.addRow("Sampler", self.sampler)
+        form.addRow("Trials", self.trials)
+        form.addRow("Rank by", self.metric)
+        sv.addLayout(form)
+        buttons = QHBoxLayout()
+        self.start_btn = QPushButton("Start sweep", setup)
+        self.start_btn.clicked.connect(self.start)
+        self.stop_btn = QPushButton("Stop", setup)
+        self.stop_btn.setEnabled(False)
+        self.stop_btn.setToolTip("Stop the running trials (each saves a checkpoint); finished ones stay")
+        self.stop_btn.clicked.connect(self.stop)
+        open_btn = QPushButton("Open sweep…", setup)
+        open_btn.setToolTip("Show a sweep folder from disk")
+        open_btn.clicked.connect(self.ask_open)
+        for b in (self.start_btn, self.stop_btn, open_btn):
+            buttons.addWidget(b)
+        sv.addLayout(buttons)
+        self.message = QLabel(setup)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        sv.addWidget(self.message)
+        sv.addStretch(1)
+        split.addWidget(setup)
+
+        right = QWidget(self)
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(4, 0, 0, 0)
+        top = QHBoxLayout()
+        self.summary = QLabel("No sweep yet: add axes on the left and start one, or open a sweep folder.", right)
+        self.summary.setWordWrap(True)
+        self.branch_btn = QPushButton("Branch from best", right)
+        self.branch_btn.setToolTip("Start a new run in the Training tab from the best trial's end checkpoint")
+        self.branch_btn.setEnabled(False)
+        self.branch_btn.clicked.connect(self.branch_best)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.branch_btn)
+        rv.addLayout(top)
+        self.scroll = QScrollArea(right)
+        self.scroll.setWidgetResizable(True)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.grid.setSpacing(8)
+        self.scroll.setWidget(self.grid_host)
+        rv.addWidget(self.scroll, 1)
+        split.addWidget(right)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(split)
+        self.rows: list[AxisRow] = []
+
+    # ---------------------------------------------------------------- setup
+    def showEvent(self, e) -> None:
+        super().showEvent(e)
+        self.sync_with_form()
+
+    def sync_with_form(self) -> None:
+        """Keys, metrics and steps follow the form's configuration (the one the sweep starts from)."""
+        cfg, _ = self.base_config()
+        if cfg is None:
+            return
+        keys = sw.field_names(cfg)
+        if [self.add_key.itemText(i) for i in range(self.add_key.count())] != keys:
+            cur = self.add_key.currentText() or "optim_g.lr"
+            self.add_key.clear()
+            self.add_key.addItems(keys)
+            self.add_key.setCurrentText(cur if cur in keys else keys[0])
+        names, default = sw.metrics_of(cfg)
+        if [self.metric.itemText(i) for i in range(self.metric.count())] != names:
+            self.metric.clear()
+            self.metric.addItems(names)
+            if default:
+                self.metric.setCurrentText(default)
+        if not self.rows and self.proc is None:
+            self.steps.setValue(cfg.train.steps)
+        self.start_btn.setEnabled(bool(names) and self.proc is None)
+        if not names:
+            self.message.setText(f"The {html.escape(cfg.variant.name)} game on {cfg.data.kind} data measures no "
+                                 f"quality metric, so there is nothing to rank a sweep by.")
+
+    def add_axis(self, key: str, values: str | None = None) -> AxisRow:
+        cfg, _ = self.base_config()
+        keys = sw.field_names(cfg) if cfg is not None else [key]
+        if values is None:
+            values = suggested_values(cfg, key) if cfg is not None else ""
+        row = AxisRow(keys, key, values, self)
+        row.removed.connect(self._remove_axis)
+        self.rows.append(row)
+        self.axes_box.addWidget(row)
+        return row
+
+    def _remove_axis(self, row: AxisRow) -> None:
+        self.rows.remove(row)
+        row.setParent(None)
+        row.deleteLater()
+
+    def arguments(self, preset_file: Path, out: Path) -> list[str]:
+        args = ["sweep", "--preset", str(preset_file), "--out", str(out), "--steps", str(self.steps.value()),
+                "--workers", str(self.workers.value()), "--sampler", self.sampler.currentText()]
+        for r in self.rows:
+            args += ["--param", r.param()]
+        if self.trials.value():
+            args += ["--trials", str(self.trials.value())]
+        if self.metric.currentText():
+            args += ["--metric", self.metric.currentText()]
+        return args
+
+    def check(self, cfg) -> None:
+        """The sweep's own checks, here, before a process starts: a bad axis is one line at once."""
+        axes = [sw.parse_axis(cfg, r.param()) for r in self.rows]
+        spec = sw.SweepSpec(preset="", axes=axes, out=Path("."), steps=self.steps.value(),
+                            workers=self.workers.value(), sampler=self.sampler.currentText(),
+                            trials=self.trials.value() or None, metric=self.metric.currentText() or None)
+        sw.check_spec(spec, cfg, "the form's settings")
+
+    # ---------------------------------------------------------------- running
+    def start(self, out: str | None = None) -> bool:
+        if self.proc is not None:
+            return False
+        cfg, name = self.base_config()
+        if cfg is None:
+            self._say("Choose a preset first.", error=True)
+            return False
+        try:
+            self.check(cfg)
+        except ConfigError as e:
+            self._say(str(e), error=True)
+            return False
+        out_dir = Path(out) if out else sw.default_out(name)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        preset_file = out_dir / f"{name}.toml"
+        sw.atomic_write_bytes(preset_file, dumps(cfg).encode())
+        self.show_sweep(out_dir)
+        self.proc = QProcess(self)
+        self.proc.setProgram(sys.executable)
+        self.proc.setArguments(["-m", "studio.cli", *self.arguments(preset_file, out_dir)])
+        self.proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
+        self.proc.readyReadStandardOutput.connect(self._output)
+        self.proc.finished.connect(self._ended)
+        self._err_tail = ""
+        self.proc.start()
+        self.start_btn.setEnabled(False)
+        self.stop_btn.setEnabled(True)
+        self._say(f"Sweep running in {out_dir}")
+        return True
+
+    def stop(self) -> None:
+        """Ctrl+C for the sweep process: it stops its trials cleanly and writes its table."""
+        if self.proc is None:
+            return
+        pid = self.proc.processId()
+        if pid and os.name == "posix":
+            os.kill(pid, signal.SIGINT)
+        else:   # pragma: no cover - no SIGINT elsewhere
+            self.proc.terminate()
+        self._say("Stopping: the running trials save a checkpoint and end…")
+
+    def shutdown(self) -> None:
+        """The window closes: stop the sweep and wait for it (a minute at most)."""
+        if self.proc is not None:
+            self.stop()
+            self.proc.waitForFinished(60_000)
+
+    def _output(self) -> None:
+        text = bytes(self.proc.readAllStandardOutput()).decode(errors="replace")
+        lines = [ln for ln in text.splitlines() if ln.strip()]
+        if lines:
+            self._err_tail = lines[-1]
+            last = [ln for ln in lines if not ln.startswith(("rank ", "  "))]
+            if last:
+                self._say(html.escape(last[-1]))
+
+    def _ended(self, code: int, status) -> None:
+        self.proc = None
+        self.stop_btn.setEnabled(False)
+        self.start_btn.setEnabled(True)
+        self.refresh()
+        if code == 0:
+            self._say("Sweep finished.")
+        else:
+            self._say(f"Sweep ended: {html.escape(self._err_tail or f'exit code {code}')}", error=code != 0)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setText(f"<span style='color:#e5534b'>{text}</span>" if error else text)
+
+    # ---------------------------------------------------------------- results
+    def ask_open(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open sweep folder", str(sw.runs_dir()))
+        if path:
+            self.show_sweep(Path(path))
+
+    def show_sweep(self, out_dir: Path) -> bool:
+        """Show the trials of a sweep folder, following it while it grows."""
+        self.out_dir = Path(out_dir)
+        for c in self.cards.values():
+            c.setParent(None)
+            c.deleteLater()
+        self.cards, self.order, self.data = {}, [], None
+        self.refresh()
+        self.timer.start()
+        if self.data is None and self.proc is None:
+            self._say(f"{html.escape(str(out_dir))}: no sweep.json there (not a sweep folder)", error=True)
+            return False
+        return True
+
+    def refresh(self) -> None:
+        if self.out_dir is None:
+            return
+        d = sw.read_sweep(self.out_dir)
+        if d is None:
+            return
+        self.data = d
+        maximize = bool(d.get("maximize"))
+        recs = sw.ranked(d["trials"], maximize)
+        for rank, rec in enumerate(recs, 1):
+            card = self.cards.get(rec["number"])
+            if card is None:
+                card = self.cards[rec["number"]] = TrialCard(self.grid_host)
+                card.open_requested.connect(self.open_requested)
+            card.update_from(rank, rec, d["metric"])
+        order = [r["number"] for r in recs]
+        if order != self.order:
+            self.order = order
+            self._layout_cards()
+        done = [r for r in recs if r["state"] == "COMPLETE"]
+        counts = {s: sum(r["state"] == s for r in recs) for s in ("COMPLETE", "RUNNING", "PRUNED", "FAIL")}
+        parts = [f"{n} {s.lower()}" for s, n in counts.items() if n]
+        best = (f" · best: trial {done[0]['number']}, {d['metric']} {sw.fmt_value(done[0]['value'])}"
+                if done else "")
+        axes = " ".join(f"{k}={v}" for k, v in (d.get("axes_text") or {}).items())
+        self.summary.setText(f"<b>{html.escape(Path(d.get('preset', '')).stem)}</b> over {html.escape(axes)}: "
+                             f"{', '.join(parts) or 'starting'}{best} · ranked by {d['metric']} "
+                             f"({'higher' if maximize else 'lower'} is better) · curves: "
+                             + " ".join(f"<span style='color:{c}'>■ {LABEL[k]}</span>" for k, c in CURVES))
+        self.branch_btn.setEnabled(bool(done) and self.best_checkpoint() is not None)
+        if d.get("done") and self.proc is None:
+            self.timer.stop()
+
+    def _columns(self) -> int:
+        return max(1, (self.scroll.viewport().width() - 8) // (CARD_W + self.grid.spacing()))
+
+    def _layout_cards(self) -> None:
+        cols = self._columns()
+        for c in self.cards.values():
+            self.grid.removeWidget(c)
+        for i, n in enumerate(self.order):
+            self.grid.addWidget(self.cards[n], i // cols, i % cols)
+        self._cols = cols
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        if self.order and self._columns() != getattr(self, "_cols", 0):
+            self._layout_cards()
+
+    def best_checkpoint(self) -> str | None:
+        """The end checkpoint (else the newest) of the best complete trial."""
+        if not self.data:
+            return None
+        recs = [r for r in sw.ranked(self.data["trials"], bool(self.data.get("maximize"))) if r["state"] == "COMPLETE"]
+        if not recs or not recs[0].get("run_dir"):
+            return None
+        ck = Path(recs[0]["run_dir"]) / "checkpoints"
+        found = sorted(ck.glob("end_*.pt")) or sorted(ck.glob("*.pt"), key=lambda p: p.stat().st_mtime)
+        return str(found[-1]) if found else None
+
+    def branch_best(self) -> None:
+        path = self.best_checkpoint()
+        if path is not None:
+            self.branch_requested.emit(path)
+
+
+def install(window) -> SweepPanel:
+    """The sweep tab and its menu entry in the main window: the form's configuration is the sweep's
+    base; Open shows a trial in the Training tab, Branch from best starts a run there."""
+    panel = SweepPanel(lambda: (window.form.config(), window.preset_name or "sweep"), window)
+    window.tabs.addTab(panel, "Sweep")
+
+    def show_training():
+        window.tabs.setCurrentIndex(0)
+
+    def open_trial(path: str) -> None:
+        if window.open_run(path):
+            show_training()
+
+    def branch(path: str) -> None:
+        try:   # the best trial's own settings, as its run directory keeps them
+            cfg = load_preset(Path(path).parent.parent / "config.toml")
+        except ConfigError as e:
+            window.report_error(f"cannot branch from {path}: {e}")
+            return
+        if window.ckpt.branch(path, cfg):
+            show_training()
+
+    panel.open_requested.connect(open_trial)
+    panel.branch_requested.connect(branch)
+    act = QAction("New &sweep…", window)
+    act.setShortcut(QKeySequence("Ctrl+Shift+W"))
+    act.triggered.connect(lambda: window.tabs.setCurrentWidget(panel))
+    menu = next((a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Run"), None)
+    if menu is None:
+        menu = window.menuBar().addMenu("&Run")
+        window.menuBar().insertMenu(window.menuBar().actions()[0], menu)
+    menu.addAction(act)
+    window.sweep_action = act
+    return panel
