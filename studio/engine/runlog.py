@@ -1,4 +1,6 @@
-"""The run directory: config.toml, metrics.jsonl (one JSON object a line), TensorBoard scalars.
+"""The run directory: config.toml, metrics.jsonl (one JSON object a line), and TensorBoard (tb/):
+the step metrics as scalars, the sample grids as images, weight and gradient histograms every
+log.histogram_every iterations.
 
 Step lines look like {"step": 12, "kind": "iter", "t": 0.53, "loss_d": ..., ...}; event lines carry
 an "event" key ("set", "resume", "checkpoint", "message", "emergency", "torn_line_dropped",
@@ -176,9 +178,38 @@ class RunLog:
             except Exception:   # TensorBoard is extra: the JSON log is the record
                 self._tb = None
 
+    def image(self, tag: str, img, step: int) -> None:
+        """A uint8 (H, W, 3) picture (the sample grid) as a TensorBoard image."""
+        if self._tb is not None:
+            try:
+                self._tb.add_image(tag, img, step, dataformats="HWC")
+            except Exception:   # TensorBoard is extra: the PNG in samples/ is the record
+                self._tb = None
+
+    def histograms(self, modules: dict, step: int) -> None:
+        """TensorBoard histograms of every parameter of `modules` ({"G": net, "D": net}) and of its
+        gradient from the last update (where there is one), tagged weights/G/... and grads/G/...."""
+        if self._tb is None:
+            return
+        try:
+            for name, module in modules.items():
+                for pname, p in module.named_parameters():
+                    self._tb.add_histogram(f"weights/{name}/{pname}", p.detach().float().cpu(), step)
+                    if p.grad is not None:
+                        self._tb.add_histogram(f"grads/{name}/{pname}", p.grad.detach().float().cpu(), step)
+        except Exception:
+            self._tb = None
+
     def event(self, event: str, step: int, **kw) -> None:
         rec = {"event": event, "step": step, **{k: _clean(v) for k, v in kw.items()}}
         self._write(json.dumps(rec) + "\n", True)
+        if event == "eval" and self._tb is not None:     # quality metrics: TensorBoard's eval/ group
+            try:
+                for k, v in kw.items():
+                    if isinstance(v, (int, float)):
+                        self._tb.add_scalar(f"eval/{k}", v, step)
+            except Exception:
+                self._tb = None
 
     def flush(self) -> None:
         if self.error is None and self._fh is not None and not self._fh.closed:

@@ -92,11 +92,26 @@ class Evaluator:
             return x[idx.to(x.device)].float()
         return d.sample(max(self.n, 2000) if d.family == "1d" else self.n, self._gen(17), self.device).x.float()
 
-    def feature_space(self):
+    def feature_space(self, progress=None):
+        """The classifier feature space (trained on first use; `progress(done, total)` hears how far)."""
         if self._fs is None:
-            self._fs = features.classifier_for(self.data, self.device, log=self._note)
+            self._fs = features.classifier_for(self.data, self.device, log=self._note, progress=progress)
             self._note(features.accuracy_line(self._fs))
         return self._fs
+
+    def prepare(self):
+        """Get what an evaluation needs ready, as a generator: the first evaluation of a labelled image
+        data set trains the feature classifier (seconds to a minute) and yields (steps done, steps in
+        all) about four times a second meanwhile, so that the trainer can report progress. Yields
+        nothing when there is nothing to prepare; what cannot be prepared, evaluate() explains."""
+        if (self._fs is not None or self.disabled is not None or not self.v.makes_samples
+                or self.data.family != "image" or getattr(self.data, "y", None) is None):
+            return
+        try:
+            self._fs = yield from features.classifier_steps(self.data, self.device, log=self._note)
+        except features.FeaturesUnavailable:
+            return
+        self._note(features.accuracy_line(self._fs))
 
     # ------------------------------------------------------------------------ metrics
     def evaluate(self) -> dict[str, float]:
@@ -189,10 +204,12 @@ class Evaluator:
         return torch.as_tensor(np.asarray(r[:m]).reshape(m, -1), dtype=torch.float32, device=self.device)
 
     # ------------------------------------------------------------------------ memorisation
-    def memorisation(self, space: str = "feature") -> dict[str, np.ndarray]:
+    def memorisation(self, space: str = "feature", progress=None) -> dict[str, np.ndarray]:
         """For each sample of the fixed grid: its nearest training image, the distance and the index.
-        `reference` is the median distance of held-out real images to their nearest training image:
-        generated samples much closer than that look copied. Arrays are numpy, images in [-1, 1]."""
+        `held` are the distances of (up to 500) held-out real images to their nearest training image
+        and `reference` their median: generated samples much closer than that look copied. Training
+        images are the classifier's training split (features.split), so the held-out ones are new to
+        the distance's feature space too. Arrays are numpy, images in [-1, 1]."""
         if self.data.family != "image":
             raise ValueError("the memorisation check needs image data")
         v = self.v
@@ -201,7 +218,7 @@ class Evaluator:
         tr, te = features.split(len(x))
         train, held = x[torch.as_tensor(tr, device=x.device)], x[torch.as_tensor(te[:500], device=x.device)]
         if space == "feature":
-            fs = self.feature_space()
+            fs = self.feature_space(progress)
             pool, q, held = fs.features(train), fs.features(s), fs.features(held)
         elif space == "pixel":
             pool, q, held = (a.flatten(1).cpu().numpy() for a in (train, s, held))
@@ -211,7 +228,7 @@ class Evaluator:
         _, held_d = metrics.nearest_neighbours(held, pool)
         return {"samples": s.cpu().numpy(), "nearest": train[torch.as_tensor(idx, device=x.device)].cpu().numpy(),
                 "index": tr[idx], "distance": dist, "reference": np.float64(np.median(held_d)),
-                "space": space}
+                "held": held_d, "space": space}
 
 
 def _ratio(fake: np.ndarray, real: np.ndarray) -> float:

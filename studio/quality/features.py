@@ -131,14 +131,42 @@ def data_hash(x: torch.Tensor, y: torch.Tensor) -> str:
 
 
 # ------------------------------------------------------------------------------------ training
-def _train(x, y, n_classes, device, seed=0) -> tuple[Classifier, float]:
-    """Train the classifier, seeded (weights and dropout), leaving the process's random state as it was."""
+PROGRESS_EVERY = 0.25   # seconds between progress reports while the classifier trains
+
+
+def _train_iter(x, y, n_classes, device, seed=0):
+    """Train the classifier, seeded (weights and dropout), leaving the process's random state as it
+    was. A generator: it yields (steps done, steps in all) about every PROGRESS_EVERY seconds (and
+    once at the start and the end) and returns (net, held-out accuracy)."""
     device = torch.device(device)
     with torch.random.fork_rng(devices=[device.index or 0] if device.type == "cuda" else []):
-        return _train_seeded(x, y, n_classes, device, seed)
+        return (yield from _train_seeded(x, y, n_classes, device, seed))
 
 
-def _train_seeded(x, y, n_classes, device, seed) -> tuple[Classifier, float]:
+def _train(x, y, n_classes, device, seed=0) -> tuple[Classifier, float]:
+    """_train_iter run to its end: (net, held-out accuracy)."""
+    return _drive(_train_iter(x, y, n_classes, device, seed))
+
+
+def _drive(gen, progress=None):
+    """Run a progress generator to its end, telling `progress(done, total)`; its return value."""
+    while True:
+        try:
+            done, total = next(gen)
+        except StopIteration as stop:
+            return stop.value
+        if progress is not None:
+            progress(done, total)
+
+
+def training_steps(n: int) -> int:
+    """Optimiser steps the classifier takes for a data set of n labelled images."""
+    tr = n - len(split(n)[1])
+    bs = 64 if tr < 5000 else 128
+    return max(1, int(min(max(1000, 3 * tr / bs), 6 * tr / bs)))   # tiny data sets: >= 1 step
+
+
+def _train_seeded(x, y, n_classes, device, seed):
     tr, te = split(len(x))
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
@@ -146,13 +174,15 @@ def _train_seeded(x, y, n_classes, device, seed) -> tuple[Classifier, float]:
     bs = 64 if len(tr) < 5000 else 128
     if len(tr) == 0:
         raise FeaturesUnavailable(f"{len(x)} image(s) are too few to train the feature classifier on")
-    steps = max(1, int(min(max(1000, 3 * len(tr) / bs), 6 * len(tr) / bs)))   # tiny data sets: >= 1 step
+    steps = training_steps(len(x))
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.15)
     xt, yt = x[tr].to(device), y[tr].to(device)
     pad = max(1, x.shape[-1] // 14) if len(tr) < 5000 else 0   # small data sets: random shifts
     net.train()
-    for _ in range(steps):
+    yield 0, steps
+    last = time.perf_counter()
+    for i in range(steps):
         idx = torch.randint(len(tr), (bs,), generator=g).to(device)
         xb = xt[idx]
         if pad:
@@ -163,17 +193,24 @@ def _train_seeded(x, y, n_classes, device, seed) -> tuple[Classifier, float]:
         loss.backward()
         opt.step()
         sched.step()
+        now = time.perf_counter()
+        if now - last >= PROGRESS_EVERY:
+            last = now
+            yield i + 1, steps
     fs = FeatureSpace(net, 0.0, "", None, device)
     acc = float((fs.predict(x[te]) == y[te].numpy()).mean())
+    yield steps, steps
     return net, acc
 
 
 _MEMO: dict[str, FeatureSpace] = {}
 
 
-def classifier_for(data, device: torch.device | str = "cpu", log=None) -> FeatureSpace:
-    """The feature classifier of a labelled image data set: from memory, from the disk cache, or
-    trained now (then cached). `log(text)` hears about training, which takes seconds to minutes."""
+def classifier_steps(data, device: torch.device | str = "cpu", log=None):
+    """The feature classifier of a labelled image data set, as a generator: from memory or from the
+    disk cache it yields nothing; trained now (then cached) it yields (steps done, steps in all)
+    about four times a second, so that a caller (the trainer, the CLI) can show progress and stay
+    responsive. Returns the FeatureSpace. `log(text)` hears that training starts."""
     device = torch.device(device)
     x, y = labelled_arrays(data)
     key = data_hash(x, y)
@@ -198,7 +235,7 @@ def classifier_for(data, device: torch.device | str = "cpu", log=None) -> Featur
             log(f"training the feature classifier for {getattr(data, 'name', 'this data set')} "
                 f"({len(x)} images; cached afterwards in {path.parent})")
         t0 = time.perf_counter()
-        net, acc = _train(x, y, n_classes, device)
+        net, acc = yield from _train_iter(x, y, n_classes, device)
         buf = io.BytesIO()
         torch.save({"recipe": RECIPE, "data_hash": key, "accuracy": acc, "shape": list(x.shape[1:]),
                     "n_classes": n_classes, "state_dict": {k: v.cpu() for k, v in net.state_dict().items()}},
@@ -207,6 +244,13 @@ def classifier_for(data, device: torch.device | str = "cpu", log=None) -> Featur
         fs = FeatureSpace(net, acc, key, path, device, True, time.perf_counter() - t0)
     _MEMO[key] = fs
     return fs
+
+
+def classifier_for(data, device: torch.device | str = "cpu", log=None, progress=None) -> FeatureSpace:
+    """The feature classifier of a labelled image data set: from memory, from the disk cache, or
+    trained now (then cached). `log(text)` hears about training, which takes seconds to minutes;
+    `progress(done, total)` hears how far it has got, about four times a second."""
+    return _drive(classifier_steps(data, device, log), progress)
 
 
 # ------------------------------------------------------------------------------------ Inception

@@ -9,8 +9,10 @@ from ..quality.evaluate import Evaluator
 from .model_io import open_model
 
 
-def evaluate_checkpoint(path, n: int | None = None, inception: bool = True) -> tuple[dict, list[str]]:
-    """All metrics of a checkpoint's generator, and the notes (classifier accuracy, Inception)."""
+def evaluate_checkpoint(path, n: int | None = None, inception: bool = True,
+                        progress=None) -> tuple[dict, list[str]]:
+    """All metrics of a checkpoint's generator, and the notes (classifier accuracy, Inception).
+    `progress(done, total)` hears the feature classifier train, when it must (the first time)."""
     if n is not None and n < 16:
         raise ConfigError(f"-n must be at least 16 (got {n})")
     model = open_model(path, with_data=True)
@@ -19,5 +21,8 @@ def evaluate_checkpoint(path, n: int | None = None, inception: bool = True) -> t
         cfg.eval.n_samples = n
     cfg.eval.inception = inception and model.data.family == "image"
     ev = Evaluator(model.game, cfg)
+    for done, total in ev.prepare():
+        if progress is not None:
+            progress(done, total)
     values = ev.evaluate()
     return values, list(ev.notes)

@@ -17,7 +17,7 @@ import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar
 
 FLASH_MS = 8000
 
@@ -63,6 +63,12 @@ class StatusBar(QStatusBar):
         self.labels["state"].setTextFormat(Qt.TextFormat.RichText)
         self.labels["busy"].hide()
         self.labels["shown"].hide()
+        self.task = QProgressBar(self)     # long work with a known length (the feature classifier)
+        self.task.setObjectName("status_task")
+        self.task.setFixedWidth(300)
+        self.task.setTextVisible(True)
+        self.task.hide()
+        self.insertPermanentWidget(1, self.task)
         self._rate = collections.deque(maxlen=50)      # (wall time, step) over the last ~2 s
         self.running = False
         self.set_state("Idle")
@@ -78,6 +84,19 @@ class StatusBar(QStatusBar):
     def set_busy(self, text: str = "") -> None:
         self.labels["busy"].setText(text)
         self.labels["busy"].setVisible(bool(text))
+
+    def set_task(self, text: str = "", done: int = 0, total: int = 0, seconds: float = 0.0) -> None:
+        """A progress bar for long work ("training the feature classifier 34% · 0:25 left"); hidden
+        with no text."""
+        if not text or total <= 0:
+            self.task.hide()
+            return
+        left = f" · {fmt_time(seconds * (total - done) / done)} left" if 0 < done < total and seconds > 1 else ""
+        self.task.setRange(0, total)
+        self.task.setValue(min(done, total))
+        self.task.setFormat(f"{text} %p%{left}")
+        self.task.setToolTip(f"{text}: step {done:,} of {total:,} ({fmt_time(seconds)} so far)")
+        self.task.show()
 
     def set_shown(self, run: str = "", checkpoint: str = "", tip: str = "") -> None:
         """Which run (and which checkpoint of it) the centre shows."""
