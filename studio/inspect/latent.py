@@ -2,8 +2,9 @@
 
 `LatentModel(game)` deep-copies the game's generator (eval mode, on the CPU by default), so exploring
 never races the training thread, which keeps updating its own G: a running trainer makes one between
-two steps when asked (engine command CopyGenerator), and a checkpoint opened with
-`tools.model_io.open_model` gives one without any trainer. All inputs and outputs are numpy: widgets
+two steps when asked (engine command CopyGenerator; the copy costs about a millisecond, the fit of
+the principal directions is left to `prepare()`, which the explorer runs on its worker thread), and
+a checkpoint opened with `tools.model_io.open_model` gives one without any trainer. All inputs and outputs are numpy: widgets
 call it from a worker thread and never see a tensor; a lock serialises the renders.
 
 Principal directions (GANSpace, Härkönen et al. 2020, applied to the output): draw N latent
@@ -57,7 +58,7 @@ class LatentModel:
     """A frozen generator with what the latent explorer needs (numpy in, numpy out)."""
 
     def __init__(self, game: Variant, *, device: str | torch.device = "cpu", n_directions: int = 8,
-                 n_fit: int = 256, step: int = 0, source: str = ""):
+                 n_fit: int = 256, step: int = 0, source: str = "", run: str = ""):
         if not game.has_latent:
             raise ValueError(f"the {game.name!r} variant has no latent space to explore "
                              f"(CycleGAN translates images, the saddle has no generator)")
@@ -70,26 +71,63 @@ class LatentModel:
         self.device = torch.device(device)
         self.n_directions, self.n_fit = n_directions, n_fit
         self.step, self.source = step, source      # where the copy comes from (step, checkpoint path)
-        self._lock = threading.Lock()
+        self.run = run                             # the run's name ("" when unknown)
+        self._lock = threading.RLock()
         G = copy.deepcopy(game.G).to(self.device).eval()
         G.requires_grad_(False)
         frozen = copy.copy(game)         # the game's generate() (labels, embeddings) on the copy
         frozen.G = G
         frozen.device = self.device
         self._frozen = frozen
-        self._fit()
+        self._ready = False     # the principal directions are fitted on first use (prepare())
+
+    @property
+    def ready(self) -> bool:
+        """Whether the principal directions (and, for 1D/2D, the clouds drawn behind) are fitted."""
+        return self._ready
+
+    def prepare(self) -> "LatentModel":
+        """Fit the principal directions now (a few hundred samples through G and an SVD). The copy
+        itself is only a deep copy of G, so a running trainer pays next to nothing for it; the
+        explorer calls this on its worker thread, and anything that needs the fit calls it."""
+        with self._lock:
+            if not self._ready:
+                self._fit()
+                self._ready = True
+        return self
+
+    @property
+    def directions(self) -> np.ndarray:
+        return self.prepare()._directions
+
+    @property
+    def explained(self) -> np.ndarray:
+        return self.prepare()._explained
 
     # ------------------------------------------------------------------ the generator
     @torch.no_grad()
-    def _generate(self, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    def _generate(self, z: np.ndarray, y=None) -> np.ndarray:
+        """G(z[, y]). y: a class (int), one class per row (N,), or class weights per row (N, C) such
+        as a soft one-hot (the conditional generator concatenates its one-hot class to z, so a
+        mixture of one-hots is an input it takes as it is)."""
         zt = torch.as_tensor(np.asarray(z, np.float32).reshape(-1, self.latent_dim), device=self.device)
         if self.conditional:
-            y = np.zeros(len(zt), np.int64) if y is None else np.asarray(y, np.int64)
-            yt = torch.from_numpy(np.array(np.broadcast_to(y, (len(zt),)))).to(self.device)
-            out = self._frozen.generate(zt, yt)
+            y = np.zeros(len(zt), np.int64) if y is None else np.asarray(y)
+            if y.dtype.kind == "f":
+                yt = torch.from_numpy(np.array(np.broadcast_to(y.astype(np.float32), (len(zt), self.n_classes))))
+            else:
+                yt = torch.from_numpy(np.array(np.broadcast_to(y.astype(np.int64), (len(zt),))))
+            out = self._frozen.generate(zt, yt.to(self.device))
         else:
             out = self._frozen.generate(zt)
         return out.float().cpu().numpy()
+
+    def one_hot(self, y: int) -> np.ndarray:
+        if not self.conditional:
+            raise ValueError("this generator is not conditional: it takes no class")
+        if not 0 <= int(y) < self.n_classes:
+            raise ValueError(f"class {y} is not one of 0..{self.n_classes - 1}")
+        return np.eye(self.n_classes, dtype=np.float32)[int(y)]
 
     def _fit(self) -> None:
         rng = np.random.default_rng(12345)
@@ -102,9 +140,9 @@ class LatentModel:
         scores = xc @ vt[:k].T                                   # (N, k)
         w, *_ = np.linalg.lstsq(z.astype(np.float64), scores, rcond=None)   # (latent, k)
         d = w.T / np.maximum(np.linalg.norm(w.T, axis=1, keepdims=True), 1e-12)
-        self.directions = d.astype(np.float32)                   # (k, latent_dim), unit rows
+        self._directions = d.astype(np.float32)                  # (k, latent_dim), unit rows
         var = s ** 2
-        self.explained = (var[:k] / max(var.sum(), 1e-12)).astype(np.float32)
+        self._explained = (var[:k] / max(var.sum(), 1e-12)).astype(np.float32)
         if self.family != "image":
             self._cloud = x.astype(np.float32)                   # G's distribution, drawn behind
             self._real = self._real_samples()
@@ -134,6 +172,72 @@ class LatentModel:
         f = slerp if mode == "spherical" else lerp
         return f(np.asarray(z0, np.float64), np.asarray(z1, np.float64), n).astype(np.float32)
 
+    def class_path(self, y0: int | None, y1: int | None, n: int):
+        """The class along an interpolation of n steps: None (unconditional), one class for every
+        step when both ends have the same one, else soft one-hots from y0's to y1's, linear in the
+        same t as z (n, C)."""
+        if not self.conditional:
+            return None
+        y0 = 0 if y0 is None else int(y0)
+        y1 = y0 if y1 is None else int(y1)
+        if y0 == y1:
+            return y0
+        t = np.linspace(0.0, 1.0, n, dtype=np.float32)[:, None]
+        return (1 - t) * self.one_hot(y0)[None] + t * self.one_hot(y1)[None]
+
+    # ------------------------------------------------------------------ vector arithmetic
+    def set_mean(self, zs: np.ndarray | None = None, ys=None, cls: int | None = None):
+        """The mean of a set of samples as a point (z, c) of G's input: zs (k, latent) with their
+        classes ys (k,) for a conditional model; or a whole class `cls` (conditional models), whose
+        latent part is the prior's mean (0) and whose class part is its one-hot. c is None for an
+        unconditional generator."""
+        if cls is not None:
+            return np.zeros(self.latent_dim, np.float32), self.one_hot(cls)
+        zs = np.asarray(zs, np.float32).reshape(-1, self.latent_dim)
+        if not len(zs):
+            raise ValueError("a set needs at least one sample")
+        if not self.conditional:
+            return zs.mean(0), None
+        ys = np.broadcast_to(np.asarray(0 if ys is None else ys, np.int64), (len(zs),))
+        return zs.mean(0), np.mean([self.one_hot(y) for y in ys], 0).astype(np.float32)
+
+    @staticmethod
+    def arithmetic(base, mean_a, mean_b, strengths) -> list:
+        """base + s·(mean_A − mean_B) for each strength s, on both parts (z, c) of G's input; every
+        argument a point (z, c) with c None for an unconditional generator."""
+        out = []
+        for s in np.asarray(strengths, np.float32).reshape(-1):
+            z = base[0] + s * (mean_a[0] - mean_b[0])
+            c = None if base[1] is None else base[1] + s * (mean_a[1] - mean_b[1])
+            out.append((z.astype(np.float32), None if c is None else c.astype(np.float32)))
+        return out
+
+    def point(self, z: np.ndarray, y: int | None = None):
+        """A sample as a point (z, c) of G's input."""
+        return np.asarray(z, np.float32), (self.one_hot(0 if y is None else y) if self.conditional else None)
+
+    def render_points(self, points: list) -> list[np.ndarray]:
+        """Pictures of points (z, c), one each (c: class weights, None when unconditional)."""
+        zs = np.stack([p[0] for p in points]).astype(np.float32)
+        cs = np.stack([p[1] for p in points]).astype(np.float32) if self.conditional else None
+        with self._lock:
+            out = self._generate(zs, cs)
+            if self.family == "image":
+                return [self._to_uint8(im) for im in out]
+            return [self._toy_picture(out[i:i + 1]) for i in range(len(out))]
+
+    def arithmetic_strip(self, base, mean_a, mean_b, strengths, pad: int = 2, gap: int = 10) -> np.ndarray:
+        """One uint8 picture: the decoded mean of A, that of B, a gap, then base + s·(A − B) for
+        each strength."""
+        pts = [mean_a, mean_b] + self.arithmetic(base, mean_a, mean_b, strengths)
+        ims = self.render_points(pts)
+        h, w = ims[0].shape[:2]
+        xs = [pad + i * (w + pad) + (gap if i >= 2 else 0) for i in range(len(ims))]
+        out = np.full((h + 2 * pad, xs[-1] + w + pad, 3), 128, np.uint8)
+        for x, im in zip(xs, ims):
+            out[pad:pad + h, x:x + w] = im
+        return out
+
     # ------------------------------------------------------------------ pictures
     def render(self, z: np.ndarray, y: int | None = None) -> np.ndarray:
         """uint8 (H, W, 3): the generated image, or for 1D/2D models the point G(z) (orange) over
@@ -148,10 +252,12 @@ class LatentModel:
             return [self._toy_picture(out[i:i + 1]) for i in range(len(out))]
 
     def strip(self, z0: np.ndarray, z1: np.ndarray, n: int = 8, mode: str = "linear",
-              y: int | None = None, pad: int = 2) -> np.ndarray:
+              y: int | None = None, pad: int = 2, y1: int | None = None) -> np.ndarray:
         """The interpolation as one uint8 picture: n images side by side (1D/2D: one picture with
-        the path of G along the interpolation, from dark to light)."""
+        the path of G along the interpolation, from dark to light). A conditional model walks from
+        class y (at z0) to class y1 (at z1; default y) through soft one-hots (`class_path`)."""
         zs = self.interpolate(z0, z1, n, mode)
+        y = self.class_path(y, y1, n)
         if self.family != "image":
             with self._lock:
                 return self._toy_picture(self._generate(zs, y), path=True)
@@ -174,6 +280,7 @@ class LatentModel:
         S = TOY_SIZE
         img = Image.new("RGB", (S, S), (250, 250, 250))
         d = ImageDraw.Draw(img)
+        self.prepare()
         cloud, real = self._cloud, self._real
         allx = np.concatenate([a for a in (cloud, real, pts) if a is not None])
         if self.family == "1d":

@@ -68,8 +68,9 @@ class DCGenerator(nn.Module):
         self.apply(dcgan_init)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        if self.n_classes:
-            z = torch.cat([z, F.one_hot(y, self.n_classes).to(z.dtype)], 1)
+        if self.n_classes:      # y: labels (N,), or class weights (N, n_classes) such as a soft one-hot
+            c = y.to(z.dtype) if y.is_floating_point() else F.one_hot(y, self.n_classes).to(z.dtype)
+            z = torch.cat([z, c], 1)
         return self.net(z[:, :, None, None])
 
 

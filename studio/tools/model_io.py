@@ -80,7 +80,9 @@ def latent_model(model: OpenedModel) -> LatentModel | None:
     """The latent explorer's model of an opened checkpoint (None when its game has no latent space)."""
     if not model.game.has_latent:
         return None
-    return LatentModel(model.game, step=model.step, source=Path(model.path).name)
+    p = Path(model.path)
+    run = p.parent.parent.name if p.parent.name == "checkpoints" else p.parent.name   # RUN/checkpoints/FILE
+    return LatentModel(model.game, step=model.step, source=p.name, run=run).prepare()   # fitted off the GUI thread
 
 
 def snapshot(model: OpenedModel) -> tuple[str, dict]:

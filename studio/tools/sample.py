@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -98,9 +99,11 @@ def sample_to_file(ckpt: str, out: str, n: int = 1000, seed: int = 0, label: int
 
 
 def interpolation_png(ckpt: str, out: str, seed_a: int, seed_b: int, n: int = 8, mode: str = "linear",
-                      label: int | None = None, truncation: float | None = None) -> Path:
+                      label: int | None = None, truncation: float | None = None,
+                      label_b: int | None = None) -> Path:
     """The latent explorer's interpolation strip, headless: from the noise of seed_a to that of
-    seed_b in n steps (linear or spherical), written as one PNG; returns its path."""
+    seed_b in n steps (linear or spherical), written as one PNG; returns its path. A conditional
+    model walks from class `label` to class `label_b` (default: the same) as a soft one-hot."""
     if not 2 <= n <= 256:
         raise ConfigError(f"--steps must be between 2 and 256 (got {n})")
     if mode not in ("linear", "spherical"):
@@ -110,8 +113,86 @@ def interpolation_png(ckpt: str, out: str, seed_a: int, seed_b: int, n: int = 8,
         raise ConfigError(f"{ckpt}: the {opened.cfg.variant.name!r} variant has no latent space to walk")
     model = LatentModel(opened.game, step=opened.step, source=str(ckpt))
     check_label(label, model.n_classes)
+    if label_b is not None:
+        if not model.conditional:
+            raise ConfigError(f"--class-b {label_b}: this checkpoint's generator is not conditional")
+        if not 0 <= label_b < model.n_classes:
+            raise ConfigError(f"--class-b {label_b}: this model has classes 0..{model.n_classes - 1}")
     tr = check_truncation(truncation, model.truncation)
     za, zb = (model.compose(model.z_for_seed(s), None, tr) for s in (seed_a, seed_b))
     out = Path(out)
-    save_png(model.strip(za, zb, n, mode, label), out)
+    save_png(model.strip(za, zb, n, mode, label, y1=label_b), out)
     return out
+
+
+def parse_set(spec: str, opt: str) -> tuple[list[int], int | None]:
+    """A set of samples for vector arithmetic: "class:N" (a whole class) or seeds "3,7,10-12";
+    returns (seeds, class)."""
+    text = str(spec).strip()
+    if text.lower().startswith("class:"):
+        try:
+            return [], int(text[6:])
+        except ValueError:
+            raise ConfigError(f"{opt} {spec}: a class is written class:N with N a whole number") from None
+    seeds: list[int] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        m = re.fullmatch(r"(\d+)(?:\s*-\s*(\d+))?", part)
+        if m is None or (m[2] is not None and int(m[2]) < int(m[1])):
+            raise ConfigError(f"{opt} {spec}: {part!r} is not a seed or a range of seeds A-B with A <= B "
+                              f"(write seeds as 3,7,10-12 or a class as class:N)")
+        seeds += range(int(m[1]), int(m[2] or m[1]) + 1)
+        if len(seeds) > 4096:
+            raise ConfigError(f"{opt} {spec}: at most 4096 seeds in a set")
+    if not seeds:
+        raise ConfigError(f"{opt} {spec!r}: give seeds (3,7,10-12) or a class (class:N)")
+    return seeds, None
+
+
+def parse_strengths(text: str) -> list[float]:
+    try:
+        vals = [float(s) for s in str(text).split(",") if s.strip()]
+    except ValueError:
+        raise ConfigError(f"--strengths {text}: write numbers separated by commas, e.g. -1,0,1,2") from None
+    if not vals or len(vals) > 64 or not all(math.isfinite(v) for v in vals):
+        raise ConfigError(f"--strengths {text}: give 1 to 64 finite numbers separated by commas")
+    return vals
+
+
+def arithmetic_png(ckpt: str, out: str, a: str, b: str, base: int, strengths: str = "-1,0,1,2",
+                   label: int | None = None, truncation: float | None = None) -> tuple[Path, str]:
+    """Latent vector arithmetic, headless (the latent explorer's Arithmetic tab): the mean of set A
+    and of set B (seeds, drawn with --class on a conditional model, or whole classes class:N), then
+    base + s·(mean_A − mean_B) for each strength s, as one PNG strip; returns (path, legend)."""
+    ss = parse_strengths(strengths)
+    sa, sb = parse_set(a, "--a"), parse_set(b, "--b")
+    out = Path(out)
+    if out.suffix.lower() != ".png":
+        raise ConfigError(f"--out {out}: the arithmetic strip is written as a .png")
+    opened = open_model(ckpt)
+    if not opened.game.has_latent:
+        raise ConfigError(f"{ckpt}: the {opened.cfg.variant.name!r} variant has no latent space")
+    model = LatentModel(opened.game, step=opened.step, source=str(ckpt))
+    check_label(label, model.n_classes)
+    for opt, (_, cls) in (("--a", sa), ("--b", sb)):
+        if cls is not None:
+            if not model.conditional:
+                raise ConfigError(f"{opt} class:{cls}: this checkpoint's generator is not conditional; "
+                                  f"give seeds instead")
+            check_label(cls, model.n_classes)
+    tr = check_truncation(truncation, model.truncation)
+    y = (label or 0) if model.conditional else None
+
+    def mean(seeds, cls):
+        if cls is not None:
+            return model.set_mean(cls=cls)
+        zs = np.stack([model.compose(model.z_for_seed(s), None, tr) for s in seeds])
+        return model.set_mean(zs, y)
+
+    ma, mb = mean(*sa), mean(*sb)
+    pt = model.point(model.compose(model.z_for_seed(base), None, tr), y)
+    save_png(model.arithmetic_strip(pt, ma, mb, ss), out)
+    name = lambda s, opt: f"class {s[1]}" if s[1] is not None else f"seeds {a if opt == 'a' else b}"  # noqa: E731
+    legend = (f"tiles: mean of A ({name(sa, 'a')}), mean of B ({name(sb, 'b')}), then seed {base}"
+              + (f" (class {y})" if y is not None else "")
+              + f" + s·(A − B) for s = {', '.join(f'{s:g}' for s in ss)}")
+    return out, legend

@@ -139,3 +139,69 @@ def test_no_latent_space_for_saddle():
     t = trainer("saddle-bilinear", steps=1, write=False)
     with pytest.raises(ValueError, match="no latent space"):
         LatentModel(t.variant)
+
+
+@pytest.fixture(scope="module")
+def cgan():
+    return trainer("fashion-cgan", "data.kind=digits", "data.limit=64", "model.base_channels=8",
+                   "train.batch_size=8", steps=1, write=False)
+
+
+def test_class_to_class_interpolation_walks_the_one_hot(cgan):
+    """A strip from class 2 to class 7 starts as class 2 and ends as class 7 (not eight 2s); the
+    middle is G on the soft one-hot halfway, which differs from both ends' classes."""
+    m = LatentModel(cgan.variant)
+    z0, z1 = m.z_for_seed(1), m.z_for_seed(2)
+    ys = m.class_path(2, 7, 5)
+    assert ys.shape == (5, 10)
+    np.testing.assert_allclose(ys[0], np.eye(10)[2])
+    np.testing.assert_allclose(ys[-1], np.eye(10)[7])
+    np.testing.assert_allclose(ys[2], 0.5 * (np.eye(10)[2] + np.eye(10)[7]))
+    assert m.class_path(3, 3, 5) == 3 and m.class_path(3, None, 5) == 3
+    strip = m.strip(z0, z1, 5, "linear", 2, y1=7)
+    h = strip.shape[0] - 4                       # the side of one image; tiles are h + 2 apart
+    w = strip.shape[1] // 5
+    first, last = strip[2:-2, 2:2 + h], strip[2:-2, 2 + 4 * (h + 2):2 + 4 * (h + 2) + h]
+    np.testing.assert_array_equal(first, m.render(z0, 2))
+    np.testing.assert_array_equal(last, m.render(z1, 7))
+    assert not np.array_equal(last, m.render(z1, 2))      # the old strip stayed on class 2
+    same = m.strip(z0, z1, 5, "linear", 2)
+    assert np.array_equal(same[:, :w], strip[:, :w]) and not np.array_equal(same, strip)
+
+
+def test_vector_arithmetic_on_means(digits):
+    m = LatentModel(digits.variant)
+    za = np.stack([m.z_for_seed(s) for s in (1, 2, 3)])
+    zb = np.stack([m.z_for_seed(s) for s in (4, 5)])
+    ma, mb = m.set_mean(za), m.set_mean(zb)
+    assert mb[1] is None
+    np.testing.assert_allclose(ma[0], za.mean(0), rtol=1e-6)
+    base = m.point(m.z_for_seed(9))
+    pts = m.arithmetic(base, ma, mb, [-1, 0, 2])
+    np.testing.assert_allclose(pts[1][0], base[0])
+    np.testing.assert_allclose(pts[2][0], base[0] + 2 * (za.mean(0) - zb.mean(0)), rtol=1e-5, atol=1e-6)
+    ims = m.render_points(pts)
+    np.testing.assert_array_equal(ims[1], m.render(base[0]))
+    assert not np.array_equal(ims[0], ims[2])
+    strip = m.arithmetic_strip(base, ma, mb, [-1, 0, 2])
+    assert strip.shape == (20, 2 + 5 * 18 + 10, 3)
+    np.testing.assert_array_equal(strip[2:18, 2:18], m.render(ma[0]))
+    with pytest.raises(ValueError, match="not conditional"):
+        m.set_mean(cls=1)
+
+
+def test_class_arithmetic_moves_a_sample_to_another_class(cgan):
+    """Sets that are whole classes: base (class 3) + 1·(class 5 − class 3) is the same z drawn as a 5."""
+    m = LatentModel(cgan.variant)
+    base = m.point(m.z_for_seed(4), 3)
+    a, b = m.set_mean(cls=5), m.set_mean(cls=3)
+    np.testing.assert_array_equal(a[0], 0)
+    pts = m.arithmetic(base, a, b, [0, 1, 0.5])
+    np.testing.assert_allclose(pts[1][1], np.eye(10)[5])
+    ims = m.render_points(pts)
+    np.testing.assert_array_equal(ims[0], m.render(base[0], 3))
+    np.testing.assert_array_equal(ims[1], m.render(base[0], 5))
+    tiles = m.set_mean(np.stack([m.z_for_seed(s) for s in (1, 2)]), [1, 2])
+    np.testing.assert_allclose(tiles[1], 0.5 * (np.eye(10)[1] + np.eye(10)[2]))
+    with pytest.raises(ValueError, match="0..9"):
+        m.set_mean(cls=10)

@@ -2,13 +2,17 @@
 are dropped, a refresh is asked of the window and keeps the view, and no pool thread outlives a test."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from studio.config.io import apply_override
 from studio.config.presets import load_preset
 from studio.engine.trainer import Trainer
-from studio.gui.panels.latent_explorer import LatentExplorer
+from PySide6 import QtCore
+
+from studio.gui.panels.latent_explorer import SET_COLOURS, TILE_COLS, TILE_ROWS, LatentExplorer
 from studio.inspect.latent import LatentModel
 
 
@@ -19,7 +23,7 @@ def model(preset: str, *over: str) -> LatentModel:
     t = Trainer(cfg, snapshots=False, write=False)
     for _ in t.run():
         pass
-    return LatentModel(t.variant, n_fit=128)
+    return LatentModel(t.variant, n_fit=128).prepare()
 
 
 @pytest.fixture(scope="module")
@@ -214,3 +218,174 @@ def test_refresh_is_asked_of_the_window_and_keep_view_keeps_the_state(qtbot, exp
     with qtbot.waitSignal(ex.rendered, timeout=5000):
         ex.set_source(ring, keep_view=True)
     assert ex._a is None and len(ex.raw_sliders) == 2 and ex.strip_hint.text().startswith("Set A")
+
+
+@pytest.fixture(scope="module")
+def cdigits():
+    return model("fashion-cgan", "data.kind=digits", "data.limit=64", "model.base_channels=8",
+                 "train.batch_size=8")
+
+
+def wait_idle(qtbot, ex, kind):
+    """Until every request made so far has been answered, one of them of this kind."""
+    qtbot.waitUntil(lambda: ex._shown[kind] > 0 and not ex._busy and not ex._pending, timeout=5000)
+
+
+def test_caption_names_run_step_and_origin_and_a_checkpoint_during_a_run_is_pinned(qtbot, explorer, digits,
+                                                                                   digits_again):
+    ex = explorer
+    assert ex.caption.text() == ""
+    ex.set_live(True)
+    assert ex.caption.text().startswith("Waiting for a copy")
+    digits.run, digits.source = "digits-dcgan-1", ""
+    ex.set_live(True)
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(digits)
+    assert ex.caption.text() == f"run digits-dcgan-1 · step {digits.step:,} (live)"
+    assert ex.following
+    ex._follow_timer.setInterval(30)
+    with qtbot.waitSignal(ex.follow_requested, timeout=2000):     # visible, live, following: asks again
+        pass
+    ex.set_live(False)
+    assert ex.caption.text().endswith("(copied from the run)") and not ex._follow_timer.isActive()
+    ex.set_live(True)
+    digits_again.run, digits_again.source = "old-run", "end_00000100.pt"
+    ex.set_source(digits_again)                 # a checkpoint opened while a run trains: pinned
+    assert not ex.following
+    assert ex.caption.text().startswith(f"run old-run · step {digits_again.step:,} (checkpoint end_00000100.pt) · pinned")
+    asked = []
+    ex.follow_requested.connect(lambda: asked.append(1))
+    qtbot.wait(150)
+    assert asked == []                          # pinned: no copies asked for
+    ex.follow.setChecked(True)                  # follow again: asks at once
+    assert asked and "pinned" not in ex.caption.text()
+    ex.hide()
+    n = len(asked)
+    qtbot.wait(150)
+    assert len(asked) == n                      # the tab is not visible: nothing asked
+    ex.set_live(False)
+    digits_again.source = digits.source = ""
+
+
+def test_explorer_interpolates_from_one_class_to_another(qtbot, explorer, cdigits):
+    ex = explorer
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(cdigits)
+    ex.cls.setCurrentIndex(2)
+    ex.set_a.click()
+    ex.seed.setValue(5)
+    ex.cls.setCurrentIndex(7)
+    ex.n_steps.setValue(4)
+    ex.set_b.click()
+    wait_idle(qtbot, ex, "strip")
+    (za, ya), (zb, yb) = ex._a, ex._b
+    assert (ya, yb) == (2, 7)
+    assert "class 2 (left)" in ex.strip_hint.text() and "class 7 (right)" in ex.strip_hint.text()
+    strip = ex.strip.img.image
+    np.testing.assert_array_equal(strip, cdigits.strip(za, zb, 4, "linear", 2, y1=7))
+    h = strip.shape[0] - 4
+    np.testing.assert_array_equal(strip[2:2 + h, -(h + 2):-2], cdigits.render(zb, 7))   # ends as a 7
+
+
+def test_vector_arithmetic_tiles_sets_and_strength(qtbot, explorer, digits):
+    ex = explorer
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(digits)
+    ar = ex.arith
+    assert not ar.src["a"].isVisibleTo(ex)                  # unconditional: sets are tiles only
+    ex.lower.setCurrentWidget(ar)
+    wait_idle(qtbot, ex, "tiles")
+    grid = ar.grid.img.image
+    assert grid.shape == (TILE_ROWS * 19 + 3, TILE_COLS * 19 + 3, 3)
+    assert ar.pics["result"].img.image is None and "still empty: A and B" in ar.hint.text()
+    assert ar.hint.isVisibleTo(ex)
+    # a real click on the third tile of the second row puts it into A (the active set)
+    vb = ar.grid.vb
+    view = vb.mapViewToScene(QtCore.QPointF(3 + 2 * 19 + 8, 3 + 1 * 19 + 8))
+    pos = ar.grid.mapFromScene(view)
+    qtbot.mouseClick(ar.grid.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
+    assert ar.members["a"] == {TILE_COLS + 2}
+    ar.toggle(0)
+    ar.pick_b.setChecked(True)
+    ar.toggle(5)
+    ar.toggle(6)
+    ar.toggle(0)                                            # into B: leaves A
+    assert ar.members == {"a": {TILE_COLS + 2}, "b": {0, 5, 6}}
+    ar.strength.setValue(150)
+    wait_idle(qtbot, ex, "arith")
+    wait_idle(qtbot, ex, "tiles")
+    zs, _ = ex.tile_points()
+    ma, mb = digits.set_mean(zs[[TILE_COLS + 2]]), digits.set_mean(zs[[0, 5, 6]])
+    base = digits.point(ex.current_z())
+    want = digits.render_points([ma, mb, base, digits.arithmetic(base, ma, mb, [1.5])[0]])
+    for k, im in zip(("a", "b", "base", "result"), want):
+        np.testing.assert_array_equal(ar.pics[k].img.image, im)
+    assert ar.s_label.text() == "+1.50" and not ar.hint.isVisibleTo(ex)
+    grid = ar.grid.img.image                                # set members framed in their colours
+    assert tuple(grid[0, 0]) == SET_COLOURS["b"] and tuple(grid[19, 3 + 2 * 19 + 8]) == SET_COLOURS["a"]
+    # the base is the sample above: moving it changes the result
+    ex.seed.setValue(77)
+    wait_idle(qtbot, ex, "arith")
+    base = digits.point(ex.current_z())
+    np.testing.assert_array_equal(ar.pics["result"].img.image,
+                                  digits.render_points([digits.arithmetic(base, ma, mb, [1.5])[0]])[0])
+
+
+def test_vector_arithmetic_with_classes(qtbot, explorer, cdigits):
+    ex = explorer
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(cdigits)
+    ar = ex.arith
+    ex.lower.setCurrentWidget(ar)
+    assert ar.src["a"].isVisibleTo(ex) and ar.src["a"].count() == 11
+    ex.cls.setCurrentIndex(3)
+    ar.src["a"].setCurrentIndex(1 + 8)                      # A: class 8
+    ar.src["b"].setCurrentIndex(1 + 3)                      # B: class 3
+    ar.strength.setValue(100)
+    wait_idle(qtbot, ex, "arith")
+    # base (a 3) + 1·(class 8 − class 3) is the same z drawn as an 8
+    np.testing.assert_array_equal(ar.pics["result"].img.image, cdigits.render(ex.current_z(), 8))
+    np.testing.assert_array_equal(ar.pics["a"].img.image, cdigits.render(np.zeros(cdigits.latent_dim), 8))
+
+
+def test_the_window_follows_the_live_run_and_a_new_run_replaces_a_checkpoint(qtbot, make_window, ring):
+    import copy
+    w = make_window("ring-2d-gan", model__hidden=16, train__batch_size=32, train__steps=1_000_000)
+    ex = w.latent_explorer()
+    ex._follow_timer.setInterval(150)
+    loaded = copy.copy(ring)
+    loaded.source, loaded.run = "end_00000001.pt", "an-old-run"
+    ex.set_source(loaded)                                   # a checkpoint, loaded with no run training
+    w.tabs.setCurrentIndex(1)
+    assert ex.following and ex.caption.text().endswith("(checkpoint end_00000001.pt)")
+    w.controls.button("train").click()
+    qtbot.waitUntil(lambda: ex.model is not None and ex.model.source == "", timeout=40_000)
+    first = ex.model                                        # the new run replaced the checkpoint
+    qtbot.waitUntil(lambda: ex.model is not first and ex.model.step > first.step, timeout=20_000)
+    assert ex.caption.text() == f"run {Path(w.session.run_dir).name} · step {ex.model.step:,} (live)"
+    ex.follow.setChecked(False)                             # pinned: the picture stays
+    pinned = ex.model
+    qtbot.wait(600)
+    assert ex.model is pinned and "pinned" in ex.caption.text()
+    w.session.stop()
+    qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
+    assert ex.caption.text().endswith("(copied from the run)")
+
+
+def test_a_copy_is_prepared_on_the_worker_before_it_is_shown(qtbot, explorer, digits):
+    """A copy from the trainer is a bare deep copy (cheap for the run); its directions are fitted on
+    the explorer's worker, and only then does it replace what is shown."""
+    ex = explorer
+    with qtbot.waitSignal(ex.rendered, timeout=5000):
+        ex.set_source(digits)
+    fresh = LatentModel(digits._frozen, n_fit=64)
+    assert not fresh.ready
+    ex.set_source(fresh, keep_view=True)
+    assert ex.model is digits and ex.preparing
+    qtbot.waitUntil(lambda: ex.model is fresh, timeout=5000)
+    assert fresh.ready and not ex.preparing and len(ex.pc_sliders) == len(fresh.directions)
+    late = LatentModel(digits._frozen, n_fit=64)
+    ex.set_source(late)
+    ex.set_source(None)                                 # set meanwhile: the late one never shows
+    qtbot.waitUntil(lambda: not ex._busy, timeout=5000)
+    assert ex.model is None and ex.dropped >= 1

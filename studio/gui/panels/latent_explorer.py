@@ -8,6 +8,16 @@ The source is a latent model with a numpy API (numpy in, numpy out); this module
 torch and never reaches into training: "Refresh from training" only emits `refresh_requested`, and
 the window answers with `set_source(new_model, keep_view=True)`, which keeps the seed, the sliders
 and the interpolation ends when the new model has the same family and latent dimension.
+
+Following the run: while a run trains, "Follow the run" is ticked and the tab is visible, the
+explorer emits `follow_requested` every FOLLOW_MS; the window answers with a fresh copy of the
+running generator (only when the run has moved on). Loading a checkpoint during a run unticks it
+(the checkpoint is pinned); a new run is followed again as soon as the box is ticked. The caption
+above the picture always says what is shown: "run NAME · step N (live | checkpoint FILE)".
+
+Vector arithmetic (the Arithmetic tab below): a grid of samples (seeds), clicked into set A or set
+B (or, for a conditional model, a whole class for either set); the panel shows the decoded mean of
+each set, the base (the sample above) and base + s·(mean_A − mean_B) for the strength slider s.
 """
 from __future__ import annotations
 
@@ -18,6 +28,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 SLIDER_STEPS = 100          # slider ticks per unit of z
 SLIDER_RANGE = 3.0          # sliders span [-3, 3]
 MAX_RAW = 16                # raw dimensions offered as sliders
+FOLLOW_MS = 2000            # how often a followed run is copied again (tab visible only)
+TILE_ROWS, TILE_COLS = 3, 8  # the arithmetic tab's grid of samples
+SET_COLOURS = {"a": (16, 165, 207), "b": (240, 130, 30)}    # set A cyan, set B orange (the palette's)
 
 
 class _Relay(QtCore.QObject):
@@ -40,11 +53,20 @@ class _Job(QtCore.QRunnable):
 
 
 class _Picture(pg.GraphicsLayoutWidget):
+    clicked = QtCore.Signal(float, float, object)     # x, y in image pixels, keyboard modifiers
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.vb = self.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.img = pg.ImageItem(axisOrder="row-major")
         self.vb.addItem(self.img)
+        self.scene().sigMouseClicked.connect(self._click)
+
+    def _click(self, ev) -> None:
+        if self.img.image is None:
+            return
+        p = self.vb.mapSceneToView(ev.scenePos())
+        self.clicked.emit(float(p.x()), float(p.y()), ev.modifiers())
 
     def show_image(self, im: np.ndarray) -> None:
         new = self.img.image is None or self.img.image.shape[:2] != im.shape[:2]
@@ -61,9 +83,197 @@ def _slider(parent) -> QtWidgets.QSlider:
     return s
 
 
+def tile_grid(ims: list[np.ndarray], cols: int, marks: dict[int, tuple], pad: int = 3) -> np.ndarray:
+    """Tiles in a grid, each framed in its set's colour (marks: index -> RGB) or in grey."""
+    h, w = ims[0].shape[:2]
+    rows = -(-len(ims) // cols)
+    out = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, 3), 110, np.uint8)
+    for i, im in enumerate(ims):
+        y, x = pad + (i // cols) * (h + pad), pad + (i % cols) * (w + pad)
+        if i in marks:
+            out[y - pad:y + h + pad, x - pad:x + w + pad] = marks[i]
+        out[y:y + h, x:x + w] = im
+    return out
+
+
+class _Arithmetic(QtWidgets.QWidget):
+    """Sets A and B (tiles of a grid of seeds, or a class), their decoded means, the base and
+    base + s·(mean_A − mean_B). The explorer renders; this widget keeps the choices."""
+    changed = QtCore.Signal()              # the result needs drawing again
+    tiles_changed = QtCore.Signal()        # the grid needs drawing again
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.members: dict[str, set[int]] = {"a": set(), "b": set()}
+        self.grid = _Picture(self)
+        self.grid.setMinimumSize(200, 90)
+        self.grid.setToolTip("Click a sample to put it into the active set (A or B); click again to take it "
+                             "out. Shift+click puts it into the other set.")
+        self.grid.clicked.connect(self._clicked)
+        self.first = QtWidgets.QSpinBox(self)
+        self.first.setRange(0, 2**31 - 1 - TILE_ROWS * TILE_COLS)
+        self.first.setToolTip("The seed of the first sample in the grid (the others follow)")
+        self.first.valueChanged.connect(self._first_changed)
+        self.pick_a = QtWidgets.QRadioButton("A", self)
+        self.pick_b = QtWidgets.QRadioButton("B", self)
+        self.pick_a.setChecked(True)
+        for b, key in ((self.pick_a, "a"), (self.pick_b, "b")):
+            r, g, bl = SET_COLOURS[key]
+            b.setStyleSheet(f"QRadioButton {{ color: rgb({r}, {g}, {bl}); font-weight: bold; }}")
+        self.src = {k: QtWidgets.QComboBox(self) for k in ("a", "b")}
+        for k, c in self.src.items():
+            c.setToolTip(f"Set {k.upper()}: the samples clicked in the grid, or a whole class "
+                         f"(its one-hot, with the prior's mean 0 for z)")
+            c.currentIndexChanged.connect(lambda _: self.changed.emit())
+        self.clear_btn = QtWidgets.QPushButton("Clear sets", self)
+        self.clear_btn.clicked.connect(self.clear)
+        self.strength = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, self)
+        self.strength.setRange(-300, 300)
+        self.strength.setValue(100)
+        self.strength.setToolTip("s in base + s·(mean A − mean B)")
+        self.s_label = QtWidgets.QLabel(self)
+        self.strength.valueChanged.connect(self._strength_changed)
+        self.pics = {k: _Picture(self) for k in ("a", "b", "base", "result")}
+        titles = {"a": "mean of A", "b": "mean of B", "base": "base (above)",
+                  "result": "base + s·(A − B)"}
+        self.titles = {k: QtWidgets.QLabel(t, self) for k, t in titles.items()}
+        self.hint = QtWidgets.QLabel(self)
+        self.hint.setWordWrap(True)
+        f = self.hint.font()
+        f.setItalic(True)
+        self.hint.setFont(f)
+
+        left = QtWidgets.QVBoxLayout()
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel("Click into", self))
+        row.addWidget(self.pick_a)
+        row.addWidget(self.pick_b)
+        row.addSpacing(8)
+        row.addWidget(QtWidgets.QLabel("seeds from", self))
+        row.addWidget(self.first)
+        row.addWidget(self.clear_btn)
+        row.addStretch(1)
+        left.addLayout(row)
+        left.addWidget(self.grid, 1)
+        right = QtWidgets.QGridLayout()
+        for j, k in enumerate(("a", "b", "base", "result")):
+            self.titles[k].setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+            self.pics[k].setMinimumSize(56, 56)
+            right.addWidget(self.titles[k], 0, j)
+            right.addWidget(self.pics[k], 1, j)
+        right.setRowStretch(1, 1)
+        crow = QtWidgets.QHBoxLayout()
+        self.set_labels = {k: QtWidgets.QLabel(f"{k.upper()} is", self) for k in ("a", "b")}
+        for k in ("a", "b"):
+            crow.addWidget(self.set_labels[k])
+            crow.addWidget(self.src[k], 1)
+        srow = QtWidgets.QHBoxLayout()
+        srow.addWidget(QtWidgets.QLabel("strength s", self))
+        srow.addWidget(self.strength, 1)
+        srow.addWidget(self.s_label)
+        right.addLayout(crow, 2, 0, 1, 4)
+        right.addLayout(srow, 3, 0, 1, 4)
+        right.addWidget(self.hint, 4, 0, 1, 4)
+        lay = QtWidgets.QHBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(left, 5)
+        lay.addLayout(right, 6)
+        self._strength_changed(self.strength.value())
+
+    # ------------------------------------------------------------------ choices
+    def set_model(self, m, keep: bool) -> None:
+        """Fill the class choices for model m; keep the sets when `keep`."""
+        if not keep:
+            self.members = {"a": set(), "b": set()}
+        for k, c in self.src.items():
+            old = c.currentIndex() if keep else 0
+            with QtCore.QSignalBlocker(c):
+                c.clear()
+                c.addItem("the tiles clicked")
+                if m is not None and m.n_classes:
+                    c.addItems([f"class {i}" + (f": {n}" if n != str(i) else "") for i, n in enumerate(m.class_names)])
+                c.setCurrentIndex(min(max(old, 0), c.count() - 1))
+            c.setVisible(m is not None and m.n_classes > 0)
+            self.set_labels[k].setVisible(c.isVisibleTo(self))
+
+    def seeds(self) -> list[int]:
+        return [self.first.value() + i for i in range(TILE_ROWS * TILE_COLS)]
+
+    def chosen_class(self, key: str) -> int | None:
+        i = self.src[key].currentIndex()
+        return i - 1 if i > 0 else None
+
+    def ready(self) -> bool:
+        return all(self.chosen_class(k) is not None or self.members[k] for k in ("a", "b"))
+
+    def marks(self) -> dict[int, tuple]:
+        out = {i: SET_COLOURS["b"] for i in self.members["b"] if self.chosen_class("b") is None}
+        out.update({i: SET_COLOURS["a"] for i in self.members["a"] if self.chosen_class("a") is None})
+        return out
+
+    def toggle(self, index: int, key: str | None = None) -> None:
+        """Put tile `index` into set `key` (default: the active one), or take it out when it is there."""
+        key = key or ("a" if self.pick_a.isChecked() else "b")
+        other = "b" if key == "a" else "a"
+        if index in self.members[key]:
+            self.members[key].discard(index)
+        else:
+            self.members[key].add(index)
+            self.members[other].discard(index)
+        self.tiles_changed.emit()
+        self.changed.emit()
+
+    def clear(self) -> None:
+        self.members = {"a": set(), "b": set()}
+        self.tiles_changed.emit()
+        self.changed.emit()
+
+    def s(self) -> float:
+        return self.strength.value() / 100
+
+    def _strength_changed(self, v: int) -> None:
+        self.s_label.setText(f"{v / 100:+.2f}")
+        self.changed.emit()
+
+    def _first_changed(self, _v: int) -> None:
+        self.members = {"a": set(), "b": set()}     # other seeds: the sets no longer mean anything
+        self.tiles_changed.emit()
+        self.changed.emit()
+
+    def _clicked(self, x: float, y: float, mods) -> None:
+        im = self.grid.img.image
+        if im is None:
+            return
+        h = (im.shape[0] - 3) / TILE_ROWS
+        w = (im.shape[1] - 3) / TILE_COLS
+        r, c = int(y // h), int(x // w)
+        if 0 <= r < TILE_ROWS and 0 <= c < TILE_COLS and x >= 0 and y >= 0:
+            key = None
+            if mods & QtCore.Qt.KeyboardModifier.ShiftModifier:
+                key = "b" if self.pick_a.isChecked() else "a"
+            self.toggle(r * TILE_COLS + c, key)
+
+    def describe(self) -> str:
+        if self.ready():
+            return ("Means decoded on the left; the result is base + s·(mean A − mean B). Move the sample "
+                    "above to change the base.")
+        need = [k.upper() for k in ("a", "b") if self.chosen_class(k) is None and not self.members[k]]
+        return (f"Click samples that share an attribute into set A, others into set B "
+                f"(still empty: {' and '.join(need)}).")
+
+    def show_result(self, ims: list[np.ndarray]) -> None:
+        for k, im in zip(("a", "b", "base", "result"), ims):
+            self.pics[k].show_image(im)
+
+    def clear_result(self) -> None:
+        for p in self.pics.values():
+            p.img.clear()
+
+
 class LatentExplorer(QtWidgets.QWidget):
     rendered = QtCore.Signal(int)           # stamp of each picture put on screen (tests, benches)
     refresh_requested = QtCore.Signal()     # "Refresh from training": the window sends a new source
+    follow_requested = QtCore.Signal()      # following a live run: time for a new copy, if it moved on
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -75,13 +285,17 @@ class LatentExplorer(QtWidgets.QWidget):
         self._relay.done.connect(self._on_reply)
         self._stamp = 0                       # last stamp issued
         self._floor = 0                       # replies below this were made for an older source
-        self._shown = {"image": 0, "strip": 0}
+        self._shown = {"image": 0, "strip": 0, "tiles": 0, "arith": 0}
         self._busy = False
         self._pending: dict[str, tuple] = {}  # kind -> (stamp, fn), the newest waiting request
+        self._preparing = 0                   # stamp of the source being prepared (0: none)
         self._base = np.zeros(0, np.float32)
         self._a = self._b = None
         self._class_names: list[str] = []
         self.dropped = 0                      # stale replies dropped so far
+        self._follow_timer = QtCore.QTimer(self)
+        self._follow_timer.setInterval(FOLLOW_MS)
+        self._follow_timer.timeout.connect(self._tick)
         self._build()
         self._enable(False)
 
@@ -90,11 +304,22 @@ class LatentExplorer(QtWidgets.QWidget):
         self.picture = _Picture(self)
         self.picture.setMinimumSize(160, 160)
         self.strip = _Picture(self)
-        self.strip.setMinimumHeight(80)           # 130 where there is room; less in a small window
-        self.strip.setMaximumHeight(130)
+        self.strip.setMinimumHeight(70)           # up to 220 where there is room; less in a small window
+        self.strip.setMaximumHeight(220)
         self.strip.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.caption = QtWidgets.QLabel("", self)
+        font = self.caption.font()
+        font.setBold(True)
+        self.caption.setFont(font)
+        self.caption.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status = QtWidgets.QLabel("No generator loaded: train a run or load a checkpoint.", self)
         self.status.setWordWrap(True)
+        self.follow = QtWidgets.QCheckBox("Follow the run", self)
+        self.follow.setChecked(True)
+        self.follow.setToolTip("Ticked: while a run trains, the explorer shows its generator, copied again every "
+                               f"{FOLLOW_MS / 1000:g} s while this tab is visible, and a new run replaces what is "
+                               "shown. Unticked: what is shown stays (pinned) until you refresh or load another.")
+        self.follow.toggled.connect(self._follow_toggled)
 
         self.seed = QtWidgets.QSpinBox(self)
         self.seed.setRange(0, 2**31 - 1)
@@ -108,7 +333,7 @@ class LatentExplorer(QtWidgets.QWidget):
         self.trunc.valueChanged.connect(self._trunc_changed)
         self.trunc.setToolTip("Truncation: z is scaled by this factor (smaller: typical, less varied samples)")
         self.cls = QtWidgets.QComboBox(self)
-        self.cls.currentIndexChanged.connect(lambda _: self.request())
+        self.cls.currentIndexChanged.connect(lambda _: (self.request(), self.request_tiles()))
         self.reset_btn = QtWidgets.QPushButton("Reset sliders", self)
         self.reset_btn.clicked.connect(self.reset_sliders)
         self.refresh_btn = QtWidgets.QPushButton("Refresh from training", self)
@@ -162,12 +387,25 @@ class LatentExplorer(QtWidgets.QWidget):
         font = self.strip_hint.font()
         font.setItalic(True)
         self.strip_hint.setFont(font)
+        interp = QtWidgets.QWidget(self)
+        ilay = QtWidgets.QVBoxLayout(interp)
+        ilay.setContentsMargins(2, 2, 2, 2)
         irow = QtWidgets.QHBoxLayout()
-        for w in (QtWidgets.QLabel("Interpolate", self), self.set_a, self.set_b, self.mode,
-                  QtWidgets.QLabel("steps", self), self.n_steps):
+        for w in (self.set_a, self.set_b, self.mode, QtWidgets.QLabel("steps", self), self.n_steps):
             irow.addWidget(w)
         irow.addSpacing(12)
         irow.addWidget(self.strip_hint, 1)
+        ilay.addLayout(irow)
+        ilay.addWidget(self.strip, 1)
+        ilay.addStretch(0)
+        self.arith = _Arithmetic(self)
+        self.arith.changed.connect(self.request_arith)
+        self.arith.tiles_changed.connect(self.request_tiles)
+        self.lower = QtWidgets.QTabWidget(self)
+        self.lower.setDocumentMode(True)
+        self.lower.addTab(interp, "Interpolation")
+        self.lower.addTab(self.arith, "Vector arithmetic")
+        self.lower.currentChanged.connect(self._lower_changed)
 
         right = QtWidgets.QVBoxLayout()
         right.addLayout(top)
@@ -176,49 +414,91 @@ class LatentExplorer(QtWidgets.QWidget):
         brow.addWidget(self.reset_btn)
         brow.addWidget(self.refresh_btn)
         right.addLayout(brow)
+        right.addWidget(self.follow)
         upper = QtWidgets.QHBoxLayout()
         upper.addWidget(self.picture, 3)
         upper.addLayout(right, 2)
+        head = QtWidgets.QVBoxLayout()
+        head.setSpacing(0)
+        head.addWidget(self.caption)
+        head.addWidget(self.status)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(self.status)
-        lay.addLayout(upper, 1)
-        lay.addLayout(irow)
-        lay.addWidget(self.strip)
+        lay.addLayout(head)
+        lay.addLayout(upper, 3)
+        lay.addWidget(self.lower, 2)
 
     def _enable(self, on: bool) -> None:
         for w in (self.seed, self.random_btn, self.trunc, self.cls, self.reset_btn,
-                  self.set_a, self.set_b, self.mode, self.n_steps, self.pc_box, self.raw_box):
+                  self.set_a, self.set_b, self.mode, self.n_steps, self.pc_box, self.raw_box, self.arith):
             w.setEnabled(on)
         self.refresh_btn.setEnabled(on and self._live)
 
-    # ------------------------------------------------------------------ the source
+    # ------------------------------------------------------------------ following the run
+    @property
+    def preparing(self) -> bool:
+        """A new source is being prepared (its directions fitted) on the worker."""
+        return bool(self._preparing)
+
+    @property
+    def following(self) -> bool:
+        """Whether the explorer follows the live run (else what it shows is pinned)."""
+        return self.follow.isChecked()
+
+    def _tick(self) -> None:
+        if self._live and self.following and self.isVisible():
+            self.follow_requested.emit()
+
+    def _follow_toggled(self, on: bool) -> None:
+        self._show_caption()
+        if on:
+            self._tick()
+
     def set_live(self, live: bool) -> None:
-        """Whether a run is training: "Refresh from training" is enabled only then (with a model)."""
+        """Whether a run is training: "Refresh from training" is enabled only then (with a model),
+        and a followed run is asked for a new copy every FOLLOW_MS while the tab is visible."""
         self._live = bool(live)
         self.refresh_btn.setEnabled(self._live and self.model is not None)
+        if self._live:
+            self._follow_timer.start()
+        else:
+            self._follow_timer.stop()
+        self._show_caption()
 
     def set_source(self, source, keep_view: bool = False) -> None:
         """Explore `source` (a latent model; None empties the explorer). With `keep_view` and a
         source of the same family and latent dimension as the current one, the seed, the sliders,
         the truncation, the class and the interpolation ends A/B stay and the picture and strip are
         rendered again from the new source; otherwise the explorer starts afresh."""
+        if source is not None and not getattr(source, "ready", True):
+            self._stamp += 1                # fit its directions on the worker first, then come back
+            self._preparing = self._stamp
+            self._submit("prepare", self._stamp, lambda: (source.prepare(), (source, keep_view))[1])
+            return
+        self._preparing = 0
         old = self.model
         keep = (keep_view and old is not None and source is not None
                 and source.family == old.family and source.latent_dim == old.latent_dim)
         self.model = source
         self._floor = self._stamp + 1       # replies for the previous source are stale now
         self._pending.clear()
+        if source is not None and source.source and self._live and self.following:
+            with QtCore.QSignalBlocker(self.follow):
+                self.follow.setChecked(False)   # a checkpoint opened during a run stays: pinned
+        self.arith.set_model(source, keep)
         if keep:
             self._swap_source(source)
             return
         self._a = self._b = None
         self.strip.img.clear()
+        self.arith.grid.img.clear()
+        self.arith.clear_result()
         self._enable(source is not None)
         self._hint()
         if source is None:
             self.picture.img.clear()
             self.status.setText("No generator loaded: train a run or load a checkpoint.")
+            self._show_caption()
             return
         m = source
         self._fill_classes(m)
@@ -228,6 +508,7 @@ class LatentExplorer(QtWidgets.QWidget):
         self._make_sliders()
         self._show_status(m)
         self._seed_changed(self.seed.value())
+        self.request_tiles()
 
     def _swap_source(self, m) -> None:
         """The same view on a new source: slider values carried over, picture and strip redrawn."""
@@ -245,6 +526,7 @@ class LatentExplorer(QtWidgets.QWidget):
         self._show_status(m)
         self.request()
         self.request_strip()
+        self.request_tiles()
 
     def _fill_classes(self, m) -> None:
         self._class_names = list(m.class_names)
@@ -255,10 +537,23 @@ class LatentExplorer(QtWidgets.QWidget):
         self.cls_label.setVisible(m.n_classes > 0)
 
     def _show_status(self, m) -> None:
-        origin = f"checkpoint {m.source}" if m.source else "a copy of the running generator"
         self.status.setText(f"{m.family} generator, latent dimension {m.latent_dim}"
-                            + (f", {m.n_classes} classes" if m.n_classes else "")
-                            + f" · {origin} at step {m.step:,}")
+                            + (f", {m.n_classes} classes" if m.n_classes else ""))
+        self._show_caption()
+
+    def caption_text(self) -> str:
+        """What is shown: "run NAME · step N (live | checkpoint FILE)", and whether it is pinned."""
+        m = self.model
+        if m is None:
+            return "Waiting for a copy of the running generator…" if self._live and self.following else ""
+        origin = f"checkpoint {m.source}" if m.source else ("live" if self._live else "copied from the run")
+        text = f"run {m.run or '?'} · step {m.step:,} ({origin})"
+        if self._live and not self.following:
+            text += " · pinned: tick Follow the run to show the training run"
+        return text
+
+    def _show_caption(self) -> None:
+        self.caption.setText(self.caption_text())
 
     def _make_sliders(self) -> None:
         for form, sliders in ((self.pc_form, self.pc_sliders), (self.raw_form, self.raw_sliders)):
@@ -303,6 +598,7 @@ class LatentExplorer(QtWidgets.QWidget):
     def _trunc_changed(self, v: int) -> None:
         self.trunc_label.setText(f"{v / 100:.2f}")
         self.request()
+        self.request_tiles()
 
     def randomize(self) -> None:
         self.seed.setValue(int(np.random.default_rng().integers(0, 2**31 - 1)))
@@ -327,7 +623,65 @@ class LatentExplorer(QtWidgets.QWidget):
             return 0
         m, z, y = self.model, self.current_z(), self.current_class()
         self._stamp += 1
-        self._submit("image", self._stamp, lambda: m.render(z, y))
+        stamp = self._stamp
+        self._submit("image", stamp, lambda: m.render(z, y))
+        self.request_arith()                  # the base of the arithmetic is this sample
+        return stamp
+
+    def _arith_shown(self) -> bool:
+        return self.lower.currentWidget() is self.arith
+
+    def _lower_changed(self, _i: int) -> None:
+        if self._arith_shown():
+            self.request_tiles()
+            self.request_arith()
+
+    def tile_points(self) -> tuple[np.ndarray, int | None]:
+        """The arithmetic grid's latent vectors (truncated as the sample above) and their class."""
+        m, tr = self.model, self.trunc.value() / 100
+        zs = np.stack([m.compose(m.z_for_seed(s), None, tr) for s in self.arith.seeds()])
+        return zs, self.current_class()
+
+    def request_tiles(self) -> int:
+        """Draw the arithmetic grid (only while its tab is shown)."""
+        if self.model is None or not self._arith_shown():
+            return 0
+        m, (zs, y), marks = self.model, self.tile_points(), self.arith.marks()
+        self._stamp += 1
+        self._submit("tiles", self._stamp, lambda: tile_grid(m.render_many(zs, y), TILE_COLS, marks))
+        return self._stamp
+
+    def arithmetic_points(self):
+        """(mean A, mean B, base) as points (z, c) of G's input, or None while a set is empty."""
+        m, ar = self.model, self.arith
+        if m is None or not ar.ready():
+            return None
+        zs, y = self.tile_points()
+
+        def mean(key):
+            cls = ar.chosen_class(key)
+            if cls is not None:
+                return m.set_mean(cls=cls)
+            idx = sorted(ar.members[key])
+            return m.set_mean(zs[idx], y)
+
+        return mean("a"), mean("b"), m.point(self.current_z(), self.current_class())
+
+    def request_arith(self) -> int:
+        """Draw mean A, mean B, the base and base + s·(A − B) (only while the tab is shown)."""
+        if self.model is None or not self._arith_shown():
+            return 0
+        self.arith.hint.setText(self.arith.describe())
+        pts = self.arithmetic_points()
+        self.arith.hint.setVisible(pts is None)     # once both sets are chosen the titles say it all
+        if pts is None:
+            self.arith.clear_result()
+            return 0
+        m, s = self.model, self.arith.s()
+        (ma, mb, base) = pts
+        self._stamp += 1
+        self._submit("arith", self._stamp,
+                     lambda: m.render_points([ma, mb, base, m.arithmetic(base, ma, mb, [s])[0]]))
         return self._stamp
 
     def _set_end(self, which: str) -> None:
@@ -351,16 +705,21 @@ class LatentExplorer(QtWidgets.QWidget):
             text = "A is set: move to another sample and set B."
         else:
             text = "From A (left) to B (right); set either again to change it."
+            ya, yb = self._a[1], self._b[1]
+            if ya is not None and yb is not None and ya != yb:
+                names = self._class_names
+                text = (f"From A, class {names[ya]} (left), to B, class {names[yb]} (right): z and the "
+                        f"class (a soft one-hot) walk together.")
         self.strip_hint.setText(text)
 
     def request_strip(self) -> int:
         if self.model is None or self._a is None:
             return 0
         m = self.model
-        (za, ya), (zb, _) = self._a, self._b or self._a
+        (za, ya), (zb, yb) = self._a, self._b or self._a
         n, mode = self.n_steps.value(), self.mode.currentText()
         self._stamp += 1
-        self._submit("strip", self._stamp, lambda: m.strip(za, zb, n, mode, ya))
+        self._submit("strip", self._stamp, lambda: m.strip(za, zb, n, mode, ya, y1=yb))
         return self._stamp
 
     def _submit(self, kind: str, stamp: int, fn) -> None:
@@ -386,8 +745,19 @@ class LatentExplorer(QtWidgets.QWidget):
         if err:
             self.status.setText(f"Rendering failed: {err}")
             return False
+        if kind == "prepare":
+            if stamp != self._preparing:    # another source was set meanwhile
+                self.dropped += 1
+                return False
+            if self._follow_timer.isActive():
+                self._follow_timer.start()  # the next copy no sooner than FOLLOW_MS after this fit
+            self.set_source(*out)
+            return True
         self._shown[kind] = stamp
-        (self.picture if kind == "image" else self.strip).show_image(np.asarray(out))
+        if kind == "arith":
+            self.arith.show_result([np.asarray(im) for im in out])
+        else:
+            {"image": self.picture, "strip": self.strip, "tiles": self.arith.grid}[kind].show_image(np.asarray(out))
         self.rendered.emit(stamp)
         return True
 
@@ -404,7 +774,7 @@ class LatentExplorer(QtWidgets.QWidget):
 
     def _restyle(self) -> None:
         bg = self.palette().color(QtGui.QPalette.ColorRole.Window)
-        for p in (self.picture, self.strip):
+        for p in (self.picture, self.strip, self.arith.grid, *self.arith.pics.values()):
             p.setBackground(bg)
 
     def showEvent(self, ev) -> None:
