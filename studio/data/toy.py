@@ -47,6 +47,15 @@ class Gaussian1D(DataSource):
             out += (w * np.exp(-0.5 * ((x - m) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))).sum(-1)
         return out
 
+    def cdf(self, x):
+        """The distribution function F(x) of the mixture (the 1D view's ideal map F⁻¹(Φ(z)))."""
+        x = np.asarray(x, float)[..., None]
+        out = np.zeros(x.shape[:-1])
+        for i in range(0, len(self.means), 4096):
+            m, sd, w = self.means[i:i + 4096], self.stds[i:i + 4096], self.weights[i:i + 4096]
+            out += (w * torch.special.ndtr(torch.from_numpy((x - m) / sd)).numpy()).sum(-1)
+        return out
+
 
 class PointMass1D(DataSource):
     """All the real data at one point (the Dirac-GAN of Mescheder et al. 2018)."""

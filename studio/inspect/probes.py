@@ -34,15 +34,43 @@ def kde(samples: np.ndarray, xs: np.ndarray) -> np.ndarray:
     return np.exp(-0.5 * z * z).sum(1) / (len(s) * bw * math.sqrt(2 * math.pi))
 
 
+Z_LINES = 40         # latent samples carried to x by G in the 1D view's z → x lines
+
+
+def normal_cdf(z: np.ndarray) -> np.ndarray:
+    """Φ, the distribution function of N(0, 1): the latent noise of every game (`latent`, `Variant.z`)."""
+    return 0.5 * (1.0 + np.vectorize(math.erf, otypes=[float])(np.asarray(z, float) / math.sqrt(2.0)))
+
+
+def ideal_map(data, zs: np.ndarray) -> np.ndarray | None:
+    """F⁻¹(Φ(z)): the monotone map that carries N(0, 1) onto the real data's distribution F (the
+    textbook's optimal 1D generator), or None when the data has no distribution function."""
+    cdf = getattr(data, "cdf", None)
+    means, stds = getattr(data, "means", None), getattr(data, "stds", None)
+    if cdf is None or means is None or stds is None:
+        return None
+    lo, hi = float(np.min(means - 8 * stds)), float(np.max(means + 8 * stds))
+    xq = np.linspace(lo, hi, 4096)
+    fq = np.maximum.accumulate(cdf(xq))
+    return np.interp(normal_cdf(zs), fq, xq).astype(np.float32)
+
+
 @torch.no_grad()
-def probe_1d(variant, gen: torch.Generator, n: int = 2000, grid: int = 400) -> dict:
+def probe_1d(variant, gen: torch.Generator, n: int = 2000, grid: int = 400, *, z: torch.Tensor | None = None,
+             real: np.ndarray | None = None, xs: np.ndarray | None = None) -> dict:
+    """The 1D view's data. Slow motion passes the same noise `z`, real samples and grid `xs` before and
+    after an update, so that the two pictures differ only by the update."""
     dev = variant.device
-    real = _np(variant.data.sample(n, gen, dev).x).ravel()
-    fake = _np(variant.generate(latent(variant, n, gen))).ravel()
-    lo = min(np.percentile(real, 0.1), np.percentile(fake, 0.1))
-    hi = max(np.percentile(real, 99.9), np.percentile(fake, 99.9))
-    pad = 0.15 * (hi - lo + 1e-6)
-    xs = np.linspace(lo - pad, hi + pad, grid, dtype=np.float32)
+    if real is None:
+        real = _np(variant.data.sample(n, gen, dev).x).ravel()
+    if z is None:
+        z = latent(variant, n, gen)
+    fake = _np(variant.generate(z)).ravel()
+    if xs is None:
+        lo = min(np.percentile(real, 0.1), np.percentile(fake, 0.1))
+        hi = max(np.percentile(real, 99.9), np.percentile(fake, 99.9))
+        pad = 0.15 * (hi - lo + 1e-6)
+        xs = np.linspace(lo - pad, hi + pad, grid, dtype=np.float32)
     d = _np(_read_d(variant, torch.from_numpy(xs).to(dev)[:, None]))
     p_real = variant.data.density(xs)
     dirac = variant.dirac_state()
@@ -57,6 +85,23 @@ def probe_1d(variant, gen: torch.Generator, n: int = 2000, grid: int = 400) -> d
     out = {"x": xs, "d": d, "p_real": p_real.astype(np.float32), "p_gen": p_gen.astype(np.float32),
            "d_star": d_star.astype(np.float32), "d_star_exact": exact, "output": variant.output,
            "real": real[:400], "fake": fake[:400]}
+    if variant.has_latent:   # z → x: where G carries latent samples (z₁, the first coordinate, when z has more)
+        out["z_line"] = _np(z[:Z_LINES, 0])
+        out["x_line"] = fake[:Z_LINES].copy()
+        out["latent_dim"] = int(z.shape[1])
+    if dirac is None and variant.has_latent:     # a learnt generator: G(z) against the ideal map
+        zs = np.linspace(-3, 3, 121, dtype=np.float32)
+        ideal = ideal_map(variant.data, zs)
+        if ideal is not None:
+            k = int(z.shape[1])
+            if k == 1:       # G itself along the z axis
+                gz = _np(variant.generate(torch.from_numpy(zs).to(dev)[:, None])).ravel()
+                if np.corrcoef(zs, gz)[0, 1] < 0:     # a decreasing G: compare with the decreasing map
+                    ideal = ideal[::-1].copy()
+            else:            # z has k coordinates: G's quantiles at the levels Φ(z) (how G spreads its mass)
+                gz = np.quantile(fake, normal_cdf(zs)).astype(np.float32)
+            out.update(map_z=zs, map_g=gz.astype(np.float32), map_ideal=ideal, map_kind="G(z)" if k == 1
+                       else "quantiles")
     if dirac is not None:
         out["theta"] = float(dirac["theta"])
         out["d_slope"] = float(dirac["d_slope"])
@@ -74,12 +119,15 @@ def _bounds(variant, real: np.ndarray) -> tuple[float, float, float, float]:
     return cx - half, cx + half, cy - half, cy + half
 
 
-def probe_2d(variant, gen: torch.Generator, n: int = 512, grid: int = 80, zgrid: int = 15) -> dict:
+def probe_2d(variant, gen: torch.Generator, n: int = 512, grid: int = 80, zgrid: int = 15, *,
+             z: torch.Tensor | None = None, real: np.ndarray | None = None, extent=None) -> dict:
+    """The 2D view's data; slow motion passes the same `z`, real samples and `extent` before and after."""
     dev = variant.device
     with torch.no_grad():
-        real = _np(variant.data.sample(n, gen, dev).x)
-        fake_t = variant.generate(latent(variant, n, gen))
-        x0, x1, y0, y1 = _bounds(variant, real)
+        if real is None:
+            real = _np(variant.data.sample(n, gen, dev).x)
+        fake_t = variant.generate(latent(variant, n, gen) if z is None else z)
+        x0, x1, y0, y1 = _bounds(variant, real) if extent is None else extent
         gx = torch.linspace(x0, x1, grid, device=dev)
         gy = torch.linspace(y0, y1, grid, device=dev)
         X, Y = torch.meshgrid(gx, gy, indexing="xy")
@@ -92,7 +140,7 @@ def probe_2d(variant, gen: torch.Generator, n: int = 512, grid: int = 80, zgrid:
             zz[:, 0], zz[:, 1] = A.ravel(), B.ravel()
             zg = _np(variant.generate(zz)).reshape(zgrid, zgrid, 2)
     # where the generator loss pushes each generated point: -d loss_G / d x
-    k = min(n, 128)
+    k = min(len(fake_t), 128)
     x = fake_t[:k].detach().clone().requires_grad_(True)
     with torch.enable_grad():
         loss = variant.generator_loss(variant.disc(x)) * k

@@ -1,5 +1,7 @@
-"""The 1D view (the seeds' figure 15.1): densities, samples, D(x) and the optimal D*(x); for the shift
-generator also θ over training and the phase portrait of θ against the discriminator's slope."""
+"""The 1D view (the seeds' figure 15.1): densities, samples, D(x) and the optimal D*(x), and the z → x
+lines (latent samples on a z axis below, each joined to the G(z) it becomes); for the shift generator
+also θ over training and the phase portrait of θ against the discriminator's slope, for a learnt
+generator G(z) against the ideal monotone map F⁻¹(Φ(z)). Slow motion plays one iteration in phases."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +9,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from ...config.palette import ACCENT, DISC, FAKE, REAL
-from .base import RangeKeeper, SnapshotView, light_grid, palette_colors
+from .base import FlowLayout, RangeKeeper, SlowPlayer, SnapshotView, lerp, light_grid, palette_colors, segments
+
+ARROW = "#d01c6a"
+Z_ROW = -0.34           # the z axis, in units of the plot's top (the sample ticks are at -0.05 and -0.11)
 
 
 def _alpha(color: str, a: int) -> pg.QtGui.QColor:
@@ -25,8 +30,14 @@ class View1D(SnapshotView):
         self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
         self.gw = pg.GraphicsLayoutWidget(self)
+        self.slow = SlowPlayer(self, self._draw_phase, self._slow_done)
+        bar = FlowLayout(spacing=8)
+        for w in (self.slow.button, self.slow.next_btn, self.slow.auto):
+            bar.addWidget(w)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(bar)
+        lay.addWidget(self.slow.caption)
         lay.addWidget(self.legend)
         lay.addWidget(self.gw, 1)
 
@@ -35,14 +46,31 @@ class View1D(SnapshotView):
         p.setLabel("left", "density, D(x)")
         light_grid(p, 0.15)
         p.setMenuEnabled(False)
-        self.c_real = p.plot(pen=pg.mkPen(REAL, width=2), fillLevel=0, brush=_alpha(REAL, 60))
-        self.c_gen = p.plot(pen=pg.mkPen(FAKE, width=2), fillLevel=0, brush=_alpha(FAKE, 60))
+        # generated below real: where p_g covers p_r the real density still shows through
+        self.c_gen = p.plot(pen=pg.mkPen(FAKE, width=2), fillLevel=0, brush=_alpha(FAKE, 55))
+        self.c_real = p.plot(pen=pg.mkPen(REAL, width=2.5), fillLevel=0, brush=_alpha(REAL, 45))
         self.c_dstar = p.plot(pen=pg.mkPen(DISC, width=2, style=QtCore.Qt.PenStyle.DashLine))
         self.c_d = p.plot(pen=pg.mkPen(DISC, width=3))
         self.s_real = pg.ScatterPlotItem(symbol="|", size=11, pen=pg.mkPen(REAL, width=1.5), brush=None)
         self.s_fake = pg.ScatterPlotItem(symbol="|", size=11, pen=pg.mkPen(FAKE, width=1.5), brush=None)
-        p.addItem(self.s_real)
         p.addItem(self.s_fake)
+        p.addItem(self.s_real)
+        # z -> x: a z axis below, lines from each z to G(z) on the generated ticks
+        grey = (128, 128, 128)
+        self.z_axis = p.plot(pen=pg.mkPen(grey + (170,), width=1))
+        self.zx = pg.PlotDataItem(pen=pg.mkPen(FAKE + "70", width=1), connect="pairs")
+        self.s_z = pg.ScatterPlotItem(size=5, brush=pg.mkBrush(grey), pen=None)
+        self.z_label = pg.TextItem("z", anchor=(0, 0.5), color=grey)
+        for it in (self.zx, self.s_z, self.z_label):
+            p.addItem(it)
+        # slow motion's overlays
+        self.c_d_before = p.plot(pen=pg.mkPen(DISC, width=1.5, style=QtCore.Qt.PenStyle.DashLine))
+        self.sl_arrows = pg.PlotDataItem(pen=pg.mkPen(ARROW, width=1.4), connect="pairs")
+        self.sl_real = pg.ScatterPlotItem(size=7, brush=REAL, pen=pg.mkPen((20, 20, 20, 160), width=0.8))
+        self.sl_fake = pg.ScatterPlotItem(size=7, brush=FAKE, pen=pg.mkPen((20, 20, 20, 160), width=0.8))
+        self.sl_note = pg.TextItem("", anchor=(1, 0), color=ARROW)
+        for it in (self.sl_arrows, self.sl_fake, self.sl_real, self.sl_note):
+            p.addItem(it)
         self.half = pg.InfiniteLine(pos=0.5, angle=0, pen=pg.mkPen((128, 128, 128, 110), width=1,
                                                                    style=QtCore.Qt.PenStyle.DotLine))
         p.addItem(self.half)
@@ -78,11 +106,25 @@ class View1D(SnapshotView):
         self.p_now = pg.ScatterPlotItem(size=12, brush=FAKE, pen=pg.mkPen("k", width=1))
         for it in (self.p_start, self.p_eq, self.p_now):
             self.ph.addItem(it)
+        self.mp = self._add_plot(self.gw.addPlot(row=2, col=0, colspan=2))
+        self.mp.setTitle("G(z) and the ideal monotone map F⁻¹(Φ(z))")
+        self.mp.setLabel("bottom", "z")
+        self.mp.setLabel("left", "x")
+        light_grid(self.mp, 0.15)
+        self.mp.setMenuEnabled(False)
+        self.mp_leg = self.mp.addLegend(offset=(8, 4), labelTextSize="8pt")
+        self.c_ideal = self.mp.plot(pen=pg.mkPen(REAL, width=2, style=QtCore.Qt.PenStyle.DashLine),
+                                    name="ideal F⁻¹(Φ(z))")
+        self.c_map = self.mp.plot(pen=pg.mkPen(FAKE, width=2.5), name="G(z)")
         self.gw.ci.layout.setRowStretchFactor(0, 3)
         self.gw.ci.layout.setRowStretchFactor(1, 2)
+        self.gw.ci.layout.setRowStretchFactor(2, 2)
+        self._set_map_visible(False)
         self._hist = np.zeros((0, 3))     # step, θ, w
         self._traced = False              # the history comes from add_trace (metrics)
         self._count = 0
+        self._curve = (np.zeros(0), np.zeros(0))
+        self._dscale = (0.0, 1.0)
         self._set_history_visible(False)
         self._restyle()
 
@@ -108,6 +150,11 @@ class View1D(SnapshotView):
         parts.append(f'<span style="color:{fg.name()}">(ticks&nbsp;below:&nbsp;samples)</span>')
         self.legend.setText("&nbsp;&nbsp; ".join(parts))
 
+    def _set_map_visible(self, on: bool) -> None:
+        self.mp.setVisible(on)
+        self.gw.ci.layout.setRowStretchFactor(2, 2 if on else 0)
+        self.gw.ci.layout.setRowMaximumHeight(2, 1e6 if on else 0)
+
     def _set_history_visible(self, on: bool) -> None:
         self.th.setVisible(on)
         self.ph.setVisible(on)
@@ -115,13 +162,20 @@ class View1D(SnapshotView):
         self.gw.ci.layout.setRowMaximumHeight(1, 1e6 if on else 0)
 
     def _draw(self, d: dict) -> None:
+        self._draw_main(d)
+        self._draw_history(d)
+
+    def _draw_main(self, d: dict) -> None:
         x = np.asarray(d["x"], float)
         p_real, p_gen = np.asarray(d["p_real"], float), np.asarray(d["p_gen"], float)
         critic = d.get("output") == "critic"
         dv = np.asarray(d["d"], float)
+        self._dscale = (0.0, 1.0)
         if critic:   # a critic has no fixed scale: show its shape on the same [0, 1] axis
-            lo, hi = float(np.nanmin(dv)), float(np.nanmax(dv))
+            lo, hi = d.get("d_range") or (float(np.nanmin(dv)), float(np.nanmax(dv)))
+            self._dscale = (lo, hi - lo if hi > lo else 1.0)
             dv = (dv - lo) / (hi - lo) if hi > lo else np.full_like(dv, 0.5)
+        self._curve = (x, dv)
         self.c_real.setData(x, p_real)
         self.c_gen.setData(x, p_gen)
         self.c_d.setData(x, dv)
@@ -139,8 +193,47 @@ class View1D(SnapshotView):
         self.s_fake.setData(fake, np.full(len(fake), -0.11 * self.ytop))
         if self.xr.need([x.min()], [x.max()]):
             self.xr.apply(self.main.vb)
-        self.main.setYRange(-0.16 * self.ytop, self.ytop, padding=0)
+        self._draw_z_lines(d)
+        self._draw_map(d)
 
+    def _draw_z_lines(self, d: dict) -> None:
+        zl, xl = d.get("z_line"), d.get("x_line")
+        bottom = (Z_ROW - 0.08) if zl is not None else -0.16
+        self.main.setYRange(bottom * self.ytop, self.ytop, padding=0)
+        if zl is None or xl is None:
+            for it in (self.z_axis, self.zx, self.s_z):
+                it.setData([], [])
+            self.z_label.setText("")
+            return
+        zl, xl = np.asarray(zl, float), np.asarray(xl, float)
+        yz, yx = Z_ROW * self.ytop, -0.11 * self.ytop
+        lo, hi = float(self.xr.lo[0]), float(self.xr.hi[0])
+        self.z_axis.setData([lo, hi], [yz, yz])
+        self.s_z.setData(zl, np.full(len(zl), yz))
+        xs = np.stack([zl, xl], 1).ravel()
+        ys = np.tile([yz, yx], len(zl))
+        self.zx.setData(xs, ys)
+        k = int(d.get("latent_dim", 1))
+        self.z_label.setText("z ~ N(0, 1)" if k == 1 else f"z₁ (first of {k} latent coordinates)")
+        self.z_label.setPos(lo, yz - 0.035 * self.ytop)
+
+    def _draw_map(self, d: dict) -> None:
+        if "map_ideal" not in d:
+            self._set_map_visible(False)
+            return
+        self._set_map_visible(True)
+        zs = np.asarray(d["map_z"], float)
+        self.c_ideal.setData(zs, np.asarray(d["map_ideal"], float))
+        self.c_map.setData(zs, np.asarray(d["map_g"], float))
+        quant = d.get("map_kind") == "quantiles"
+        self.mp_leg.getLabel(self.c_map).setText("G's quantiles at Φ(z) (z has more than one coordinate)"
+                                                 if quant else "G(z)")
+
+    def _draw_history(self, d: dict) -> None:
+        if d.get("keep_history"):
+            return
+        x = np.asarray(d["x"], float)
+        p_real = np.asarray(d["p_real"], float)
         if "theta" in d:
             self._count += 1
             step = float(d.get("step", self._count))
@@ -192,9 +285,87 @@ class View1D(SnapshotView):
             self._traced = True
         self._hist = np.concatenate([self._hist, rows])[-self.MAX_HISTORY:]
 
+    # ------------------------------------------------------------------ slow motion
+    def _draw_phase(self, ph: dict, t: float) -> None:
+        """One phase of a slow-motion iteration (inspect.slowmo), t in [0, 1] along its animation."""
+        b, a = ph["before"], ph["after"]
+        key = ph["key"]
+        st = {**b, "keep_history": True}
+        if ph["output"] == "critic":   # one scale for before and after: the curve's motion is the update
+            both = np.concatenate([b["d"], a["d"]])
+            st["d_range"] = (float(np.nanmin(both)), float(np.nanmax(both)))
+        if key == "d_update":
+            st["d"] = lerp(b["d"], a["d"], t)
+        elif key == "g_grad":
+            st["d"] = a["d"]
+        elif key == "g_update":
+            st = {**a, "keep_history": True, "d_range": st.get("d_range")}
+            for k in ("p_gen", "d_star", "fake", "x_line", "map_g"):
+                if k in b and k in a:
+                    st[k] = lerp(b[k], a[k], t)
+        if st.get("d_range") is None:
+            st.pop("d_range", None)
+        self._draw_main(st)
+        x, curve = self._curve
+        lo, span = self._dscale
+        on_curve = lambda xs: np.interp(xs, x, curve)        # noqa: E731 - a point's height: D there
+        self.c_d_before.setData([], [])
+        self.sl_arrows.setData([], [])
+        self.sl_real.setData([], [])
+        self.sl_fake.setData([], [])
+        self.sl_note.setText("")
+        xr0, xr1 = float(self.xr.lo[0]), float(self.xr.hi[0])
+        self.sl_note.setPos(xr1, self.ytop)
+        if key in ("d_batch", "d_grad", "d_update"):
+            br, bf = ph["batch_real"], ph["batch_fake"]
+            if key == "d_batch":   # D's own outputs on its batch
+                self.sl_real.setData(br, (ph["d_real"] - lo) / span)
+                self.sl_fake.setData(bf, (ph["d_fake"] - lo) / span)
+            else:
+                self.sl_real.setData(br, on_curve(br))
+                self.sl_fake.setData(bf, on_curve(bf))
+        if key == "d_grad":
+            idx = np.linspace(0, len(x) - 1, 33).astype(int)[1:-1]
+            dd = np.asarray(ph["delta"], float)[idx] / span
+            top = float(np.max(np.abs(dd)))
+            if top > 0:
+                scale = 0.15 / top
+                ax, ay = segments(np.stack([x[idx], curve[idx]], 1), np.stack([np.zeros(len(idx)), dd * scale], 1),
+                                  head=0.3)
+                self.sl_arrows.setData(ax, ay)
+                self.sl_note.setText(f"change of D(x), ×{scale:.3g}")
+        elif key == "d_update":
+            b_d = np.asarray(b["d"], float)
+            self.c_d_before.setData(x, (b_d - lo) / span)
+        elif key == "g_grad":
+            g0, gv = np.asarray(ph["g_from"], float), np.asarray(ph["g_grad"], float)
+            top = float(np.percentile(np.abs(gv), 95)) if len(gv) else 0.0
+            self.sl_fake.setData(g0, on_curve(g0))
+            if top > 0 and np.isfinite(top):
+                scale = 0.08 * (xr1 - xr0) / top
+                v = np.clip(gv * scale, -0.15 * (xr1 - xr0), 0.15 * (xr1 - xr0))
+                ax, ay = segments(np.stack([g0, on_curve(g0)], 1), np.stack([v, np.zeros(len(v))], 1), head=0.3)
+                self.sl_arrows.setData(ax, ay)
+                self.sl_note.setText(f"−∂L_G/∂x, ×{scale:.3g}")
+        elif key == "g_update":
+            gx = lerp(ph["g_from"], ph["g_to"], t)
+            self.sl_fake.setData(gx, on_curve(gx))
+
+    def _slow_done(self) -> None:
+        for it in (self.c_d_before, self.sl_arrows, self.sl_real, self.sl_fake):
+            it.setData([], [])
+        self.sl_note.setText("")
+        self._dirty = self._data is not None
+        self.flush()
+
     def _clear(self) -> None:
-        for c in (self.c_real, self.c_gen, self.c_d, self.c_dstar, self.c_theta, self.c_phase):
+        self._slow_done()
+        for c in (self.c_real, self.c_gen, self.c_d, self.c_dstar, self.c_theta, self.c_phase, self.z_axis,
+                  self.zx, self.c_ideal, self.c_map):
             c.setData([], [])
+        self.s_z.setData([], [])
+        self.z_label.setText("")
+        self._set_map_visible(False)
         for s in (self.s_real, self.s_fake, self.p_start, self.p_now, self.p_eq, self.th_anchor, self.th_now):
             s.setData([], [])
         self._hist = np.zeros((0, 3))
