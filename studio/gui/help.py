@@ -10,6 +10,7 @@ SHORTCUTS = [   # keys, what they do
     ("S", "Step: one iteration (the discriminator's k steps and one generator step)"),
     ("D", "Step D: one discriminator update only"),
     ("G", "Step G: one generator update only"),
+    ("[ / ]", "Train slower / faster: the toolbar's speed, one stop at a time (1/s to full speed)"),
     ("Ctrl+S", "Save a checkpoint now"),
     ("Ctrl+O", "Open a run directory (also one a headless run is still writing)"),
     ("F1", "The guided tour"),

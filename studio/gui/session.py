@@ -6,9 +6,18 @@ where it resumed from) comes from the events. Throttled at the source: step metr
 sent at most every ~100 ms, snapshots are latest-wins (the thread keeps only the newest until the GUI
 has taken it), everything else is sent at once. Closing stops the thread cleanly, after the Trainer
 has written its checkpoint.
+
+Rewind: for toy runs (1D, 2D and saddle games, whose networks are tiny) the Trainer attaches a copy of
+its full training state to every snapshot, and the thread records (step, view, data, state) in a
+`RunHistory` before the latest-wins hand-over, so no entry is lost when the GUI is slower than the
+run. The history is capped (HISTORY_MAX_ENTRIES, HISTORY_MAX_BYTES): past the cap, every other entry
+of its older half is dropped, so older moments thin out evenly and the newest stay dense.
 """
 from __future__ import annotations
 
+import bisect
+import copy
+import dataclasses
 import threading
 import time
 import traceback
@@ -18,11 +27,14 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..config.schema import Config, ConfigError
 from ..engine.checkpoints import CheckpointError
-from ..engine.commands import Command, CommandQueue, CopyGenerator, Pause, SaveNow, Stop
+from ..engine.commands import Command, CommandQueue, CopyGenerator, Pause, SaveNow, SetPace, Stop
 from ..engine.events import Evaluating, Failed, Finished, Snapshot, Started, StateChanged, StepMetrics
 from ..engine.trainer import Trainer
 
 METRICS_INTERVAL = 0.1     # seconds between metric batches
+HISTORY_FAMILIES = ("1d", "2d", "none")   # games whose full state is kept at every snapshot
+HISTORY_MAX_ENTRIES = 20_000
+HISTORY_MAX_BYTES = 200 * 2**20
 _THREADS: "weakref.WeakSet[TrainingThread]" = weakref.WeakSet()
 
 
@@ -38,6 +50,91 @@ def live_threads() -> list["TrainingThread"]:
     return out
 
 
+def _nbytes(obj) -> int:
+    """Bytes of the tensors and arrays in a nested state or snapshot dict."""
+    if isinstance(obj, dict):
+        return sum(_nbytes(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return sum(_nbytes(v) for v in obj)
+    n = getattr(obj, "nbytes", None)            # numpy arrays and torch tensors
+    return int(n) if isinstance(n, int) else 64
+
+
+@dataclasses.dataclass(frozen=True)
+class Moment:
+    step: int
+    view: str
+    data: dict
+    state: dict | None            # the full training state (tensors), None for a seeded parent entry
+    nbytes: int
+
+
+class RunHistory:
+    """The moments of a toy run, oldest first, safe to read from the GUI thread while the training
+    thread appends. `steps()`, `at(step)` (the newest moment at or before a step), `state_at(step)`
+    (a private deep copy, to branch from)."""
+
+    def __init__(self, max_entries: int = HISTORY_MAX_ENTRIES, max_bytes: int = HISTORY_MAX_BYTES):
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+        self._lock = threading.Lock()
+        self._items: list[Moment] = []
+        self._bytes = 0
+        self.thinned = 0                       # how many times the older half was thinned out
+
+    def add(self, step: int, view: str, data: dict, state: dict | None) -> None:
+        m = Moment(step, view, data, state, _nbytes(data) + _nbytes(state))
+        with self._lock:
+            if self._items and self._items[-1].step == step:     # the same step again (a lone D or G step)
+                self._bytes -= self._items[-1].nbytes
+                self._items[-1] = m
+            else:
+                self._items.append(m)
+            self._bytes += m.nbytes
+            while len(self._items) > 2 and (len(self._items) > self.max_entries or self._bytes > self.max_bytes):
+                self._thin()
+
+    def _thin(self) -> None:
+        half = len(self._items) // 2
+        drop = self._items[1:half:2]          # every other one of the older half (the first stays)
+        keep = [m for i, m in enumerate(self._items[:half]) if i == 0 or i % 2 == 0] + self._items[half:]
+        self._bytes -= sum(m.nbytes for m in drop)
+        self._items = keep
+        self.thinned += 1
+
+    def extend(self, moments) -> None:
+        for m in moments:
+            self.add(m.step, m.view, m.data, m.state)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def steps(self) -> list[int]:
+        with self._lock:
+            return [m.step for m in self._items]
+
+    def moments(self, upto: int | None = None) -> list[Moment]:
+        with self._lock:
+            return [m for m in self._items if upto is None or m.step <= upto]
+
+    def at(self, step: int) -> Moment | None:
+        with self._lock:
+            steps = [m.step for m in self._items]
+            i = bisect.bisect_right(steps, step) - 1
+            return self._items[i] if i >= 0 else None
+
+    def state_at(self, step: int) -> dict | None:
+        """A deep copy of the state at `step` exactly (None when not kept): the new run trains on the copy,
+        the history keeps its own."""
+        m = self.at(step)
+        if m is None or m.step != step or m.state is None:
+            return None
+        return copy.deepcopy(m.state)
+
+
 class TrainingThread(QThread):
     """Builds the Trainer (data loading can take a while) and iterates `Trainer.run()`. The Trainer
     never leaves this thread; commands reach it through the queue it was built with."""
@@ -45,10 +142,11 @@ class TrainingThread(QThread):
     snapshot_ready = Signal()    # take it with take_snapshot()
     event = Signal(object)       # any other event, in order
 
-    def __init__(self, build, commands: CommandQueue, parent=None):
+    def __init__(self, build, commands: CommandQueue, parent=None, history: RunHistory | None = None):
         super().__init__(parent)
         self._build = build
         self.commands = commands
+        self.history = history
         self._lock = threading.Lock()
         self._snap: Snapshot | None = None
         _THREADS.add(self)
@@ -80,6 +178,10 @@ class TrainingThread(QThread):
                         self.metrics.emit(batch)
                         batch, last = [], now
                 elif isinstance(ev, Snapshot):
+                    if ev.state is not None:          # recorded here: the hand-over below is latest-wins
+                        if self.history is not None:
+                            self.history.add(ev.step, ev.view, ev.data, ev.state)
+                        ev = dataclasses.replace(ev, state=None)
                     with self._lock:
                         fresh = self._snap is None
                         self._snap = ev
@@ -115,6 +217,10 @@ class Session(QObject):
         self._requests = 0
         self.state = "idle"
         self.config: Config | None = None      # what the run was started with
+        self.pace: float | None = None         # iterations per second of the live run (None: full speed)
+        self.history = RunHistory()            # the moments of the live (or last) toy run
+        self.branch_of: tuple[str, int] | None = None   # (parent run directory, step) of a branched run
+        self._branch = None                    # what prepare_branch said the next start is
         self._reset_run()
 
     def _reset_run(self) -> None:
@@ -128,19 +234,35 @@ class Session(QObject):
     def live(self) -> bool:
         return self._thread is not None
 
-    def start(self, cfg: Config, *, name: str = "run", run_dir=None, resume=None, paused: bool = False) -> None:
-        """Build a Trainer for `cfg` on a new thread and start it (paused when asked)."""
+    def start(self, cfg: Config, *, name: str = "run", run_dir=None, resume=None, paused: bool = False,
+              pace=..., branch_of: tuple[str, int] | None = None, history_seed=()) -> None:
+        """Build a Trainer for `cfg` on a new thread and start it (paused when asked) at `pace`
+        iterations per second (None: full speed; by default the session's `pace`). `branch_of`:
+        (parent run directory, step) of a branch, written to the new run's metrics.jsonl;
+        `history_seed`: the parent's moments up to there, so that the branch's timeline reaches back
+        into its parent. Both also come from a `prepare_branch` made just before."""
         if self.live:
             raise RuntimeError("a run is already live; stop it first")
+        if self._branch is not None:
+            branch_of, history_seed = branch_of or self._branch[0], history_seed or self._branch[1]
+            self._branch = None
+        pace = self.pace if pace is ... else pace
         commands = CommandQueue()
+        if pace is not None:
+            commands.put(SetPace(pace))
         if paused:
             commands.put(Pause())
+        history = RunHistory()
+        history.extend(history_seed)
 
         def build():
-            return Trainer(cfg, run_dir, name=name, resume=resume, snapshots=True, interactive=True,
-                           commands=commands)
+            t = Trainer(cfg, run_dir, name=name, resume=resume, snapshots=True, interactive=True,
+                        commands=commands, branch_of=branch_of[0] if branch_of else None)
+            t.history = t.data.family in HISTORY_FAMILIES      # tiny networks: keep every moment
+            return t
 
-        th = TrainingThread(build, commands, self)
+        th = TrainingThread(build, commands, self, history)
+        self.pace, self.history, self.branch_of = pace, history, branch_of
         # bound methods of this QObject: queued onto the GUI thread
         th.metrics.connect(self._on_metrics)
         th.snapshot_ready.connect(self._on_snapshot)
@@ -159,6 +281,15 @@ class Session(QObject):
     def stop(self) -> None:
         """Ask the run to stop; it saves its end checkpoint and the thread ends soon after."""
         self.send(Stop())
+
+    def prepare_branch(self, parent: str, step: int, seed=()) -> None:
+        """The next `start` is a branch of run `parent` at `step` (the window starts it as any run)."""
+        self._branch = ((str(parent), int(step)), list(seed))
+
+    def set_pace(self, per_second: float | None) -> None:
+        """Iterations per second for the live run (None: full speed) and the runs started next."""
+        self.pace = per_second
+        self.send(SetPace(per_second))
 
     def request_generator_copy(self) -> int:
         """Ask the run for a frozen copy of its generator; the GeneratorCopy event carries this number."""

@@ -1,13 +1,16 @@
 """The training controls: a toolbar of actions with keyboard shortcuts.
 
-Train/Pause (Space), Step (S), Step D, Step G, Stop, Save checkpoint (Ctrl+S), Open run (Ctrl+O).
-The window connects the `triggered` signal of each action and calls `set_state` as the run moves.
+Train/Pause (Space), Step (S), Step D, Step G, Stop, Save checkpoint (Ctrl+S), Open run (Ctrl+O),
+and the speed control: iterations per second from 1/s to full speed ([ slower, ] faster).
+The window connects the `triggered` signal of each action and calls `set_state` as the run moves;
+`pace()` is the chosen speed (None: full speed) and `pace_changed(object)` says when it changes.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPalette, QPixmap, QPolygonF
-from PySide6.QtWidgets import QApplication, QToolBar, QToolButton
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (QAction, QColor, QIcon, QKeySequence, QPainter, QPalette, QPixmap, QPolygonF,
+                           QShortcut)
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QToolBar, QToolButton
 
 SPECS = [   # name, text, shortcut, icon, tooltip
     ("train", "Train", "Space", "play", "Start or resume training (Space)"),
@@ -20,6 +23,17 @@ SPECS = [   # name, text, shortcut, icon, tooltip
     ("open", "Open run…", "Ctrl+O", "open",
      "Open a run directory written by the studio or the headless CLI (Ctrl+O)"),
 ]
+
+
+PACES = (1, 2, 5, 10, 20, 30, 50, 100, 200, 500, None)     # iterations per second; None: full speed
+PACE_TIP = ("Training speed in iterations per second, so that the game can be watched: from 1/s to "
+            "full speed ([ slower, ] faster). Toy presets open at a pace at which their figure plays in "
+            "15 to 30 s, image presets at full speed. Studio only: the headless CLI always trains at "
+            "full speed.")
+
+
+def pace_text(pace: float | None) -> str:
+    return "full speed" if not pace else f"{pace:g}/s"
 
 
 def icon(kind: str, color: QColor, sizes=(18, 36, 54, 72)) -> QIcon:
@@ -75,7 +89,9 @@ def _draw(kind: str, color: QColor, size: int) -> QPixmap:
 
 
 class Controls(QToolBar):
-    """`actions_by_name[name]` is the QAction; `button(name)` the tool button that shows it."""
+    """`actions_by_name[name]` is the QAction; `button(name)` the tool button that shows it; `speed`
+    the speed combo box (`pace()`, `set_pace()`, `pace_changed`)."""
+    pace_changed = Signal(object)      # iterations per second (float) or None for full speed
 
     def __init__(self, parent=None):
         super().__init__("Controls", parent)
@@ -97,8 +113,50 @@ class Controls(QToolBar):
             a.setToolTip(tip)
             self.addAction(a)
             self.actions_by_name[name] = a
+        self.addSeparator()
+        self.speed_label = QLabel("Speed ", self)
+        self.speed_label.setToolTip(PACE_TIP)
+        self.addWidget(self.speed_label)
+        self.speed = QComboBox(self)
+        self.speed.setObjectName("speed")
+        self.speed.setToolTip(PACE_TIP)
+        self.speed.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)     # Space and the step keys stay the toolbar's
+        for p in PACES:
+            self.speed.addItem("full" if p is None else f"{p}/s", p)
+        self.speed.setCurrentIndex(len(PACES) - 1)
+        self.speed.currentIndexChanged.connect(lambda _i: self.pace_changed.emit(self.pace()))
+        self.addWidget(self.speed)
+        self.pace_keys = {}                   # "[" one stop slower, "]" one stop faster
+        for key, delta in (("[", -1), ("]", 1)):
+            sc = QShortcut(QKeySequence(key), self, context=Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(lambda d=delta: self.nudge_pace(d))
+            self.pace_keys[key] = sc
         self._paint_icons()
         self.set_state("idle")
+
+    # ------------------------------------------------------------------ speed
+    def pace(self) -> float | None:
+        """Iterations per second chosen (None: full speed)."""
+        p = self.speed.currentData()
+        return float(p) if p else None
+
+    def set_pace(self, pace: float | None) -> None:
+        """Show `pace` (a value between the stops gets its own entry); emits pace_changed when it changes."""
+        pace = float(pace) if pace else None
+        for i in range(self.speed.count()):
+            d = self.speed.itemData(i)
+            if (float(d) if d else None) == pace:
+                self.speed.setCurrentIndex(i)
+                return
+        i = next((i for i in range(self.speed.count())
+                  if self.speed.itemData(i) is None or self.speed.itemData(i) > pace), self.speed.count())
+        self.speed.insertItem(i, f"{pace:g}/s", pace)
+        self.speed.setCurrentIndex(i)
+
+    def nudge_pace(self, delta: int) -> None:
+        """One stop slower (-1) or faster (+1)."""
+        self.speed.setCurrentIndex(min(max(self.speed.currentIndex() + delta, 0), self.speed.count() - 1))
 
     def _paint_icons(self) -> None:
         color = QApplication.palette().color(QPalette.ColorRole.WindowText)

@@ -2,15 +2,17 @@
 
 Views come from `views.make_view(name)`; a run directory opened from disk shows its newest samples
 PNG instead. Before training the window shows the chosen preset's game as it starts (a preview);
-while there is nothing to draw, a short message says what is coming or what to do.
+while there is nothing to draw, a short message says what is coming or what to do. Under the view,
+the rewind timeline (`timeline`, shown once a run has a history to scrub).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from ..views import make_view
+from .timeline import Timeline
 
 HINT = ("<h3>Pick a preset and press <i>Train</i> (Space)</h3>"
         "<p>or <i>Step</i> (S) to play one iteration at a time.<br>"
@@ -56,6 +58,7 @@ class _Samples(QLabel):
 
 class GameArea(QWidget):
     """`show_snapshot(view, data, step)`; `show_samples(png)`; `clear()` for a new run."""
+    view_made = Signal(str, object)     # a view's name and widget, when it is made (first use)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -74,6 +77,8 @@ class GameArea(QWidget):
         self.stack.addWidget(self.hint)
         self.samples = _Samples(self)
         self.stack.addWidget(self.samples)
+        self.timeline = Timeline(self)
+        lay.addWidget(self.timeline)
         self.views: dict[str, QWidget] = {}
         self.current_view: str | None = None
 
@@ -84,6 +89,7 @@ class GameArea(QWidget):
             w = make_view(name, self)
             self.views[name] = w
             self.stack.addWidget(w)
+            self.view_made.emit(name, w)
         return w
 
     def show_snapshot(self, name: str, data: dict, step: int | None = None) -> None:

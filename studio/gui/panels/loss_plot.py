@@ -5,6 +5,7 @@ changed and at most five times a second while data keeps coming (a lone step sho
 clip-to-view and peak downsampling so 100k+ points stay smooth, an exponential-moving-
 average smoothing slider computed incrementally, a log-scale toggle, and vertical markers where a
 hyperparameter changed. Plots share the step axis and have fixed-width y axes so nothing jumps.
+`set_cursor(step)` draws a solid vertical line at the step the rewind timeline shows (None removes it).
 
 The step axis follows the run in strides: its end moves to the first of 1, 1.25, 1.5, 2, 2.5, 3,
 4, 5, 6, 8 x 10^k at least 10% past the newest step, instead of growing with every batch of
@@ -53,6 +54,7 @@ COLORS = {"loss_d": "#4e8df5", "loss_g": "#f0843c", "wdist": "#3fb950", "gp": "#
 EXTRA = ["#e5534b", "#3fb950", "#c69026", "#b07aa1", "#22b8cf", "#9c755f", "#8d6cf0", "#1f9e89",
          "#ff6f91", "#6b7f99", "#a0c334", "#d98b2b"]
 SKIP = {"step", "kind", "t", "event"}
+CURSOR = "#d6336c"      # the rewind cursor: apart from every curve colour
 AXIS_WIDTH = 58
 PLOT_MIN_HEIGHT = 72
 MIN_WIDTH = 300         # the legends wrap and the axes stay down to this width
@@ -182,6 +184,8 @@ class LossPlot(QWidget):
         self.series: dict[str, _Series] = {}
         self.markers: list[tuple[float, str]] = []
         self._marker_items: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
+        self.cursor: float | None = None           # the step the rewind timeline shows
+        self._cursor_items: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self.alpha = 0.0
         self.log = False
         self.follow_x = True         # the step axis follows the run (until the user pans or zooms)
@@ -223,6 +227,26 @@ class LossPlot(QWidget):
             w.getPlotItem().addItem(line, ignoreBounds=True)
             self._marker_items.append((w.getPlotItem(), line))
 
+    def set_cursor(self, step: float | None) -> None:
+        """A vertical line at `step` on every plot, labelled on the first (None: no cursor)."""
+        self.cursor = None if step is None else float(step)
+        if step is None:
+            for item, line in self._cursor_items:
+                item.removeItem(line)
+            self._cursor_items.clear()
+            return
+        if not self._cursor_items:
+            for i, w in enumerate(self.plots):
+                line = pg.InfiniteLine(pos=step, angle=90, movable=False, pen=pg.mkPen(CURSOR, width=2),
+                                       label="step {value:,.0f}" if i == 0 else None,
+                                       labelOpts={"position": 0.08, "color": CURSOR, "anchors": [(0, 1), (0, 1)],
+                                                  "fill": pg.mkBrush(128, 128, 128, 60)})
+                line.setZValue(20)
+                w.getPlotItem().addItem(line, ignoreBounds=True)
+                self._cursor_items.append((w.getPlotItem(), line))
+        for _item, line in self._cursor_items:
+            line.setValue(step)
+
     def truncate(self, step: float) -> None:
         """Drop points after `step` (a run resumed from an earlier checkpoint)."""
         for s in self.series.values():
@@ -239,6 +263,8 @@ class LossPlot(QWidget):
         self.series.clear()
         self.markers.clear()
         self._marker_items.clear()
+        self._cursor_items.clear()
+        self.cursor = None
         self.count_label.setText("")
         self.follow_x, self._x_range = True, None
         self._titles()
