@@ -98,12 +98,26 @@ def field(m: Method, lim: float = 3.0, n: int = 17) -> dict[str, np.ndarray]:
     return {"theta": T, "psi": P, "d_theta": -gt, "d_psi": -gp}
 
 
-def compare(start=(1.0, 0.0), lr: float = 0.15, steps: int = 600) -> list[dict]:
-    """Every method: its name, field and trajectory, and how far from the equilibrium it ends."""
+def field_limit(start) -> float:
+    """The half-width of the fields' square: 3, or enough to hold a farther start with room round it."""
+    return float(max(3.0, np.ceil(1.5 * max(abs(float(start[0])), abs(float(start[1]))))))
+
+
+def compare(start=(1.0, 0.0), lr: float = 0.15, steps: int = 600, n: int = 17) -> list[dict]:
+    """Every method: its name, field (on an n x n grid around the start) and trajectory, and how far
+    from the equilibrium it ends."""
     out = []
+    lim = field_limit(start)
     for m in METHODS:
         path = trajectory(m, start, lr, steps)
         r = np.hypot(path[:, 0], path[:, 1])
-        out.append({"name": m.name, "field": field(m), "path": path, "r_start": float(r[0]),
+        out.append({"name": m.name, "field": field(m, lim, n), "path": path, "r_start": float(r[0]),
                     "r_end": float(r[-1]), "r_max": float(r.max())})
     return out
+
+
+def verdict(res: dict) -> str:
+    """In words, where a method's trajectory ends: at the equilibrium, away from it, or neither."""
+    if not np.isfinite(res["r_end"]) or res["r_end"] > 1.2 * res["r_start"] + 1e-9:
+        return "moves away"
+    return "converges" if res["r_end"] < 0.05 else "does not converge"

@@ -190,11 +190,16 @@ class SaturatingGradients(_Streak):
                 f"rejects the samples, or weaken D. " + advice(self.cfg, "fewer_d", "lower_d_lr"))
 
 
+LOSS_SWING_ABS = 0.1      # the generator loss (in nats) must swing at least this much ...
+LOSS_SWING_REL = 0.05     # ... and at least this share of its median size, to count as cycling
+
+
 class Oscillation(Detector):
     """A key series (θ of the shift generator, else a logistic generator loss) cycles instead of
     settling: after removing its linear trend, its autocorrelation has a clear trough and then a
     clear peak (a full period) within a quarter of the window, so at least four cycles are seen.
-    Noise (no trough-peak pattern) and slow drifts (periods too long) do not count."""
+    Noise (no trough-peak pattern), slow drifts (periods too long) and cycles too small to matter
+    (below `min_swing`: θ trembling where it settled, a loss wiggling by thousandths) do not count."""
     code = "oscillation"
     window, every = 400, 50
 
@@ -209,9 +214,14 @@ class Oscillation(Detector):
         self.buf.clear()
         self.quiet = 0
 
-    def min_swing(self) -> float:
-        """The smallest swing of θ worth a warning: a quarter of the real data's spread (below it the
-        generated and real densities overlap almost entirely)."""
+    def min_swing(self, x: np.ndarray) -> float:
+        """The smallest swing (5th to 95th percentile) worth a warning. For θ: a quarter of the real
+        data's spread (below it the generated and real densities overlap almost entirely). For the
+        generator loss: LOSS_SWING_ABS, or LOSS_SWING_REL of the loss's typical size when that is
+        larger (a healthy run's loss wiggles by a few thousandths; a circling game's swings by
+        tenths)."""
+        if self.key != "theta":
+            return max(LOSS_SWING_ABS, LOSS_SWING_REL * float(np.median(np.abs(x))))
         d = self.cfg.data
         spread = d.std if d.kind == "gaussian1d" else (max(d.stds) if d.stds else 1.0)
         return 0.25 * spread
@@ -230,8 +240,8 @@ class Oscillation(Detector):
             return None
         x = np.asarray(self.buf)
         period, strength = oscillation_stats(x, self.window // 4)
-        if period and self.key == "theta" and np.percentile(x, 95) - np.percentile(x, 5) < self.min_swing():
-            period = 0      # θ trembling around where it settled: not a game that circles
+        if period and _swing(x, detrend=self.key != "theta") < self.min_swing(x):
+            period = 0      # trembling around where it settled (or drifting): not a game that circles
         if not period:   # settled: warn again only after a whole window without cycling
             self.quiet += self.every
             if self.quiet >= self.window:
@@ -242,11 +252,19 @@ class Oscillation(Detector):
             return None
         self.armed = False
         what = "θ" if self.key == "theta" else "the generator loss"
-        amp = float(np.percentile(x, 95) - np.percentile(x, 5))
+        amp = _swing(x, detrend=self.key != "theta")
         return (f"Oscillation: {what} cycles with a period of about {period} steps (swing {amp:.3g}, "
                 f"autocorrelation {strength:.2f} one period apart) instead of settling; the gradient game is "
                 f"circling its equilibrium (the minimax saddle; the Dirac GAN of Mescheder et al. 2018). "
                 + advice(self.cfg, "more_d", "lower_lr", "beta1", "r1", "wgan_gp"))
+
+
+def _swing(x: np.ndarray, detrend: bool = False) -> float:
+    """5th to 95th percentile of a series (after removing its linear trend when asked)."""
+    if detrend:
+        t = np.arange(len(x))
+        x = x - np.polyval(np.polyfit(t, x, 1), t)
+    return float(np.percentile(x, 95) - np.percentile(x, 5))
 
 
 def oscillation_stats(x: np.ndarray, max_period: int, trough: float = -0.25,
@@ -271,18 +289,34 @@ def oscillation_stats(x: np.ndarray, max_period: int, trough: float = -0.25,
     return below[0] + k, float(after[k])
 
 
+FEW_MODES = 0.5        # coverage at or below this ...
+ON_MODES = 0.3         # ... while at least this share of the samples lies on a mode ...
+FEW_MODES_AFTER = 3    # ... from this evaluation on ...
+FEW_MODES_TIMES = 2    # ... on this many consecutive evaluations: good samples of few modes
+MODE_KINDS = ("ring2d", "grid2d")   # data made of separate modes (drawn points are one dense cloud)
+
+
 class ModeCollapse(Detector):
-    """Coverage of the toy modes, sample diversity or recall falling well below their best."""
+    """Coverage of the toy modes, sample diversity or recall falling well below their best; or good
+    samples (on a mode) of only a few modes, evaluation after evaluation."""
     code = "mode_collapse"
 
     def __init__(self, cfg, output):
         super().__init__(cfg, output)
         self.best: dict[str, float] = {}
         self.n_eval = 0
+        self.few = 0          # consecutive evaluations with good samples of few modes
+
+    def reset(self):
+        super().reset()
+        self.few = 0
 
     def on_eval(self, ev):
         v, b = ev.values, self.best
         self.n_eval += 1
+        few = (self.cfg.data.kind in MODE_KINDS and "coverage" in v and "hq" in v
+               and self.n_eval >= FEW_MODES_AFTER and v["coverage"] <= FEW_MODES and v["hq"] >= ON_MODES)
+        self.few = self.few + 1 if few else 0
         why = None
         if "coverage" in v and v["coverage"] <= b.get("coverage", 0) - 0.25:
             why = (f"the generator now covers {v['modes']:.0f} modes, down from {b['modes']:.0f} "
@@ -295,6 +329,10 @@ class ModeCollapse(Detector):
         elif ("recall" in v and "coverage" not in v and v.get("precision", 0) >= 0.5   # blobs have
               and b.get("recall", 0) >= 0.4 and v["recall"] < 0.5 * b["recall"]):     # spurious recall
             why = f"recall fell to {v['recall']:.2f} (best {b['recall']:.2f}): parts of the data are no longer produced"
+        elif self.few >= FEW_MODES_TIMES:
+            n = round(v["modes"] / v["coverage"]) if v["coverage"] else 0
+            why = (f"{v['hq']:.0%} of the samples lie on a mode, but on only {v['modes']:.0f} of the {n} modes "
+                   f"(coverage {v['coverage']:.2f}, {self.few} evaluations running)")
         for k in ("coverage", "modes", "diversity", "recall"):
             if k in v and math.isfinite(v[k]):
                 b[k] = max(b.get(k, v[k]), v[k])

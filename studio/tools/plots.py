@@ -7,6 +7,8 @@ from PIL import Image, ImageDraw
 
 from ..config import palette
 from ..config.palette import rgb
+from ..config.schema import ConfigError
+from ..inspect import dirac
 
 REAL = palette.rgb(palette.REAL)    # cyan, as the seed's figure draws real samples
 FAKE = palette.rgb(palette.FAKE)    # orange, generated samples
@@ -52,6 +54,22 @@ def histogram_png(real: np.ndarray, fake: np.ndarray, size: int = 480, bins: int
     return np.asarray(img)
 
 
+def dirac_compare(start=(1.0, 0.0), lr: float = 0.15, steps: int = 600) -> list[dict]:
+    """The Dirac-GAN comparison as numpy (inspect.dirac.compare), for the studio's view and the PNG:
+    per method its name, field, trajectory and verdict. Bad arguments raise ConfigError, one line."""
+    th, ps = (float(v) for v in start)
+    if not all(np.isfinite((th, ps))) or max(abs(th), abs(ps)) > 100:
+        raise ConfigError(f"Dirac-GAN start (θ, ψ) = ({th:g}, {ps:g}): both must be finite, within ±100")
+    if not 1 <= int(steps) <= 100_000:
+        raise ConfigError(f"Dirac-GAN steps: must be between 1 and 100000 (got {steps})")
+    if not 0 < float(lr) <= 2:
+        raise ConfigError(f"Dirac-GAN step size: must be in (0, 2] (got {lr})")
+    out = dirac.compare((th, ps), float(lr), int(steps))
+    for r in out:
+        r["verdict"] = dirac.verdict(r)
+    return out
+
+
 def dirac_png(results: list[dict], panel: int = 260, cols: int = 4) -> np.ndarray:
     """Small multiples of the Dirac-GAN comparison (inspect.dirac.compare): per method its update
     field as arrows over (θ, ψ), the trajectory from the start (green) to the end (orange), and how
@@ -84,8 +102,7 @@ def dirac_png(results: list[dict], panel: int = 260, cols: int = 4) -> np.ndarra
             a, b = px(t, p)
             d.ellipse([a - 4, b - 4, a + 4, b + 4], fill=rgb(col), outline=(40, 40, 40))
         d.text((ox + 10, oy + 4), res["name"].replace("λ", "lambda").replace("γ", "gamma"), fill=(30, 30, 30))
-        verdict = "converges" if res["r_end"] < 0.05 else ("moves away" if res["r_end"] > 1.5 * res["r_start"]
-                                                            else "does not converge")
+        verdict = dirac.verdict(res)
         d.text((ox + 10, oy + 18), f"|(theta, psi)| {res['r_start']:.2f} -> {res['r_end']:.2f}: {verdict}",
                fill=(90, 90, 90))
     return np.asarray(img)

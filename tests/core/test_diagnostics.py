@@ -2,6 +2,7 @@
 import json
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -149,3 +150,61 @@ def test_advice_fits_the_run_it_is_given_to():
     from studio.quality import diagnostics
     words = inspect.getsource(diagnostics)          # every text a user reads is written there
     assert "seed 0" not in words and "tanh" not in words
+
+
+def test_good_samples_of_few_modes_are_mode_collapse_from_the_third_evaluation_on_two_in_a_row():
+    """A generator that never covered many modes has no drop to notice: coverage <= 0.5 while >= 30%
+    of the samples lie on a mode warns, from the 3rd evaluation on, once two evaluations agree."""
+    cfg = load_preset("ring-2d-gan")
+    d = Diagnostics(cfg, "prob")
+    few = {"coverage": 0.25, "modes": 2, "hq": 0.6, "diversity": 0.5}
+    fired = [[f.code for f in d.on_eval(100 * (i + 1), dict(few))] for i in range(6)]
+    assert fired == [[], [], [], ["mode_collapse"], [], []]          # once per episode
+    text = Diagnostics(cfg, "prob")
+    for i in range(3):
+        out = text.on_eval(100 * (i + 1), dict(few))
+    out = text.on_eval(400, dict(few))
+    assert "on only 2 of the 8 modes" in out[0].text and "60%" in out[0].text
+    assert "tanh" not in out[0].text and ".md" not in out[0].text      # advice fits, no file names
+
+
+@pytest.mark.parametrize("values, why", [
+    ({"coverage": 0.25, "modes": 2, "hq": 0.2, "diversity": 0.5}, "samples mostly off the modes: still learning"),
+    ({"coverage": 0.625, "modes": 5, "hq": 0.6, "diversity": 0.9}, "more than half the modes"),
+])
+def test_few_modes_rule_stays_quiet_where_it_should(values, why):
+    d = Diagnostics(load_preset("ring-2d-gan"), "prob")
+    assert not any(d.on_eval(100 * (i + 1), dict(values)) for i in range(6)), why
+
+
+def test_few_modes_rule_needs_two_evaluations_in_a_row_and_separate_modes():
+    d = Diagnostics(load_preset("grid-2d-wgan-gp"), "critic")
+    few = {"coverage": 0.4, "modes": 10, "hq": 0.5, "diversity": 0.8}
+    ok = {"coverage": 0.6, "modes": 15, "hq": 0.5, "diversity": 0.8}
+    seq = [few, few, few, ok, few, ok, few, few]       # never two in a row after the 3rd until the end
+    fired = [bool(d.on_eval(100 * (i + 1), dict(v))) for i, v in enumerate(seq)]
+    assert fired == [False, False, False, False, False, False, False, True]
+    drawn = cfg_of("ring-2d-gan", "data.kind='points2d'", "data.points=[[0, 0], [1, 1], [2, 2]]")
+    d = Diagnostics(drawn, "prob")        # drawn points are one cloud, not modes: no verdict on them
+    assert not any(d.on_eval(100 * (i + 1), {"coverage": 0.2, "modes": 1, "hq": 0.9, "diversity": 0.8})
+                   for i in range(6))
+
+
+def _loss_run(amplitude: float, level: float = 0.7, period: int = 40, steps: int = 1200):
+    d = Diagnostics(load_preset("ring-2d-gan"), "prob")
+    rng = np.random.default_rng(0)
+    codes = []
+    for s in range(1, steps + 1):
+        x = level + amplitude * np.sin(2 * np.pi * s / period) + 1e-4 * rng.standard_normal()
+        codes += [f.code for f in d.on_step(s, "iter", {"loss_g": float(x), "loss_d": 1.3})]
+    return codes
+
+
+def test_a_generator_loss_that_wiggles_a_little_is_not_an_oscillation():
+    """A clean cycle of the generator loss by ±1e-3 (a healthy run's wiggle) warns of nothing; the
+    same cycle by ±0.3 is the oscillation warning."""
+    assert _loss_run(1e-3) == []
+    assert _loss_run(0.03) == []          # 0.06 swing, below the 0.1 floor
+    assert _loss_run(0.3) == ["oscillation"]
+    assert _loss_run(0.3, level=5.0) == ["oscillation"]       # 0.6 swing, above 5% of the level 5
+    assert _loss_run(0.1, level=5.0) == []                    # 0.2 swing, below 5% of it (0.25)

@@ -242,3 +242,39 @@ def test_the_points_file_field_shows_only_for_points_kinds(qtbot):
     assert not relevant(cfg, "data.file")
     cfg.data.kind = "points1d"
     assert relevant(cfg, "data.file") and relevant(cfg, "data.mode_std") and not relevant(cfg, "data.std")
+
+
+def test_data_file_has_a_picker_for_points_files(qtbot, monkeypatch):
+    """The "…" beside data.file opens a file dialog filtered to *.csv *.npy and hands the choice on;
+    cancelling hands on nothing."""
+    from PySide6.QtWidgets import QFileDialog
+    f, got = make_form(qtbot, "ring-2d-gan")
+    f.set_value("data.kind", "points2d")
+    button = f.widget("data.file").parent().button
+    assert button.isVisibleTo(f) and button.text() == "…"
+    asked, chosen = [], []
+    f.file_chosen.connect(chosen.append)
+    answers = iter([("/data/mine.npy", ""), ("", "")])
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a: asked.append(a) or next(answers))
+    button.click()
+    button.click()
+    assert chosen == ["/data/mine.npy"]
+    assert "*.csv *.npy" in asked[0][3]
+    assert got == []                          # picking is not an edit: the owner applies it
+
+
+def test_drawn_points_row_counts_them_and_hides_while_a_file_is_the_data(qtbot):
+    f, _ = make_form(qtbot, "ring-2d-gan")
+    f.set_value("data.kind", "points2d")
+    label = f.widget("data.points")
+    assert label.text() == "none yet (Draw data)" and label.isVisibleTo(f)
+    f.set_value("data.points", [[0, 0], [1, 1], [2, 0.5]])
+    assert label.text() == "3 drawn points"
+    f.set_value("data.file", "/data/mine.csv")
+    assert not label.isVisibleTo(f)           # the file's points are the data
+    f.set_value("data.file", "")
+    assert label.isVisibleTo(f) and label.text() == "3 drawn points"
+    f.mark_error("data.file", "/data/x.csv: line 3: 'abc' is not a number", shown="/data/x.csv")
+    assert f.widget("data.file").text() == "/data/x.csv" and f.config().data.file == ""
+    f.mark_error("data.file", None)
+    assert f.widget("data.file").text() == "" and f.errors() == {}

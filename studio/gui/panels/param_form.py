@@ -21,9 +21,9 @@ import textwrap
 
 from PySide6.QtCore import QRectF, QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QFormLayout, QGroupBox,
-                               QLabel, QLineEdit, QSizePolicy, QStyle, QStyleOptionSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QFileDialog, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QStyle,
+                               QStyleOptionSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from ...config.io import get_value, set_value, shown
 from ...config.schema import SECTIONS, VARIANT_PARAMS, Config, ConfigError, live_keys
@@ -70,6 +70,14 @@ _UNITS = {"train.steps": "iterations", "train.batch_size": "samples", "train.thr
           "model.depth": "layers", "model.base_channels": "channels"}
 _LIST_HINT = {"list[float]": "Numbers separated by commas, e.g. 0.5, 0.5.",
               "list[list[float]]": "Draw them in the 2D view (Draw data)."}
+FILE_KEY = "data.file"
+FILE_FILTER = "Points (*.csv *.npy);;CSV (*.csv);;NumPy arrays (*.npy);;All files (*)"
+
+
+def drawn_text(cfg: Config) -> str:
+    """What the data.points row says: how many points are drawn and whether the run uses them."""
+    n = len(cfg.data.points)
+    return f"{n:,} drawn point{'s' * (n != 1)}" if n else "none yet (Draw data)"
 
 
 def data_family(kind: str) -> str | None:
@@ -86,6 +94,8 @@ def relevant(cfg: Config, key: str) -> bool:
     if key in _BY_DEVICE and cfg.train.device not in _BY_DEVICE[key]:
         return False
     if section == "data":
+        if name == "points" and cfg.data.file:
+            return False                        # a file's points are the data: the drawn ones wait
         return name == "kind" or cfg.data.kind in _DATA.get(name, (cfg.data.kind,))
     if section == "model":
         if not cfg.variant.uses_model:
@@ -337,6 +347,32 @@ class TextEdit(QLineEdit):
         super().focusOutEvent(e)
 
 
+class FileField(QWidget):
+    """data.file: its text box and a "…" button that opens a file dialog for points files."""
+
+    def __init__(self, edit: TextEdit, parent=None):
+        super().__init__(parent)
+        self.edit = edit
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(3)
+        lay.addWidget(edit, 1)
+        self.button = QToolButton(self)
+        self.button.setText("…")
+        self.button.setObjectName("pick_file")
+        self.button.setToolTip("Choose a points file: a CSV of one or two numeric columns (a header line "
+                               "allowed) or a .npy of shape (N,) or (N, 2)")
+        lay.addWidget(self.button)
+
+    @property
+    def invalid(self) -> bool:
+        return self.edit.invalid
+
+    @invalid.setter
+    def invalid(self, on: bool) -> None:
+        self.edit.invalid = on
+
+
 def _error_color(widget: QWidget) -> QColor:
     dark = widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
     return QColor("#ff6b6b" if dark else "#c62828")
@@ -360,7 +396,19 @@ class FieldCell(QWidget):
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reason.hide()
         lay.addWidget(self.reason)
+        self.note = QLabel(self)          # what the value amounts to (a file's point count), muted
+        self.note.setWordWrap(True)
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note.hide()
+        lay.addWidget(self.note)
         self._error: str | None = None
+
+    def set_note(self, text: str | None) -> None:
+        self.note.setText(text or "")
+        self.note.setToolTip(text or "")
+        self.note.setVisible(bool(text) and self._error is None)
 
     def error(self) -> str | None:
         return self._error
@@ -380,6 +428,7 @@ class FieldCell(QWidget):
                 text = head + " " + ("(got " + tail).replace(" ", "\u00a0")
             self.reason.setText(text if len(text) <= 160 else text[:157] + "...")
             self.reason.show()
+        self.note.setVisible(bool(self.note.text()) and text is None)
         self.editor.invalid = text is not None
         self.update()
 
@@ -419,6 +468,8 @@ class ParamForm(QWidget):
     for a rejected one (that one is marked on its field, see `errors()`)."""
     edited = Signal(str, object)
     errors_changed = Signal(int)        # how many fields show a rejected value
+    file_chosen = Signal(str)           # a points file picked with the "…" button beside data.file
+    config_replaced = Signal()          # set_config showed a whole new config
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -449,6 +500,7 @@ class ParamForm(QWidget):
     def set_config(self, cfg: Config) -> None:
         self._cfg = copy.deepcopy(cfg)
         self._rebuild()
+        self.config_replaced.emit()
 
     def config(self) -> Config:
         return copy.deepcopy(self._cfg)
@@ -458,6 +510,35 @@ class ParamForm(QWidget):
 
     def label(self, key: str) -> QLabel:
         return self._labels[key]
+
+    def mark_error(self, key: str, reason: str | None, shown: str | None = None) -> None:
+        """Mark a field as wrong (why, one line) or clear its mark: a run does not start while a
+        field is marked. For what is found wrong elsewhere (a file that does not read); `shown` is
+        the rejected text to show in a text field (not applied, like a bad typed value)."""
+        if key not in self._cells:
+            return
+        self._mark(key, reason)
+        w = self._widgets[key]
+        if reason is not None and shown is not None and isinstance(w, TextEdit):
+            w.setText(shown)
+        elif reason is None:
+            self._show(w, get_value(self._cfg, key))
+
+    def set_note(self, key: str, text: str | None) -> None:
+        """A muted line under a field that says what its value amounts to (a file's point count)."""
+        if key in self._cells:
+            self._cells[key].set_note(text)
+
+    def note(self, key: str) -> str:
+        cell = self._cells.get(key)
+        return cell.note.text() if cell is not None else ""
+
+    def pick_file(self) -> None:
+        """The "…" beside data.file: choose a CSV or .npy and hand it on (`file_chosen`)."""
+        start = get_value(self._cfg, FILE_KEY) or ""
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a points file", start, FILE_FILTER)
+        if path:
+            self.file_chosen.emit(path)
 
     def errors(self) -> dict[str, str]:
         """{key: reason} of the fields that show a rejected value (not applied)."""
@@ -492,6 +573,8 @@ class ParamForm(QWidget):
             self._show(w, get_value(self._cfg, key))
             if key in CHOOSERS:
                 self._apply_visible()
+        if key == FILE_KEY:
+            self._apply_visible()
 
     # ------------------------------------------------------------------ building
     def _rebuild(self) -> None:
@@ -516,7 +599,12 @@ class ParamForm(QWidget):
                 key = f"{section}.{f.name}"
                 w = self._make(key, f)
                 live = key in self._live_keys
-                cell = FieldCell(w, box)
+                if key == FILE_KEY:
+                    holder = FileField(w, box)
+                    holder.button.clicked.connect(self.pick_file)
+                    cell = FieldCell(holder, box)
+                else:
+                    cell = FieldCell(w, box)
                 label = QLabel(f.name + (f" {LIVE_MARK}" if live else ""), box)
                 label.setBuddy(w)
                 tip = tooltip(key, f, live, sorted(VARIANT_PARAMS) if key == "variant.name" else None)
@@ -572,6 +660,8 @@ class ParamForm(QWidget):
             w.committed.connect(lambda v, k=key: self._user(k, v))
         elif t == "list[list[float]]":
             w = QLabel()
+            w.setWordWrap(True)                          # never widens the form
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             self._show(w, value)
         else:
             w = TextEdit(t == "list[float]")
@@ -592,7 +682,7 @@ class ParamForm(QWidget):
             elif isinstance(w, TextEdit):
                 w.show_value(value)
             elif isinstance(w, QLabel):                   # drawn points
-                w.setText(f"{len(value)} points" if value else "none drawn yet")
+                w.setText(drawn_text(self._cfg))
 
     def _apply_enabled(self) -> None:
         for key, w in self._widgets.items():
@@ -602,7 +692,7 @@ class ParamForm(QWidget):
                 ok = False
             if not ok and self._cells[key].error() is not None:
                 self._revert(key)                         # locked: back to the value in force
-            w.setEnabled(ok)
+            self._cells[key].editor.setEnabled(ok)       # the editor and what it holds (the … button)
             self._labels[key].setEnabled(ok)
 
     # ------------------------------------------------------------------ marks
@@ -629,6 +719,8 @@ class ParamForm(QWidget):
         self._mark(key, None)
         new = get_value(self._cfg, key)
         self._show(self._widgets[key], new)              # as the form writes it ("0.010" -> "0.01")
+        if key == FILE_KEY:
+            self._apply_visible()
         if new != old:
             if key in CHOOSERS:
                 self._apply_visible()
