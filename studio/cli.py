@@ -6,6 +6,7 @@ and value and exits with status 2; never a traceback.
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
 import time
@@ -17,14 +18,17 @@ from .config.presets import list_presets, load_preset
 from .config.schema import ConfigError
 from .engine import checkpoints, distributed
 from .engine.commands import Resume, Rollback
-from .engine.events import CheckpointSaved, Evaluation, Failed, Finished, Message, Started, StepMetrics
+from .engine.events import CheckpointSaved, Evaluation, Failed, Finished, Message, Progress as Working, Started, StepMetrics
 from .engine.trainer import Trainer
 from .inspect import dirac
 from .inspect.grids import save_png
+from .tools.compare import compare_text
 from .tools.evaluate import evaluate_checkpoint
 from .tools.export import export
+from .tools.memorisation import compute as memorisation, write_png as memorisation_png
 from .tools.plots import dirac_png
-from .tools.sample import interpolation_png, sample_to_file
+from .tools.sample import arithmetic_png, interpolation_png, sample_to_file
+from .tools.sweep import cmd_sweep, sweep_arguments
 from .tools.translate import translate
 
 EXIT_BAD_INPUT = 2
@@ -43,8 +47,8 @@ class Progress:
 
     KEYS = ("loss_d", "loss_g", "wdist", "theta", "phi")
 
-    def __init__(self, total: int, start: int, stream=None):
-        self.total, self.start = total, start
+    def __init__(self, total: int, start: int, stream=None, label: str = "step"):
+        self.total, self.start, self.label = total, start, label
         self.stream = stream if stream is not None else sys.stderr   # the one in use now, not at import
         self.tty = self.stream.isatty()
         self.t0 = time.perf_counter()
@@ -63,7 +67,7 @@ class Progress:
         frac = step / max(self.total, 1)
         bar = "#" * int(frac * 20) + "." * (20 - int(frac * 20))
         parts = " ".join(f"{k} {values[k]:.4g}" for k in self.KEYS if k in values)
-        line = f"step {step}/{self.total} [{bar}] {parts} | {rate:.1f} it/s | ETA {_fmt_time(eta)}"
+        line = f"{self.label} {step}/{self.total} [{bar}] {parts} | {rate:.1f} it/s | ETA {_fmt_time(eta)}"
         if self.tty:
             self.stream.write("\r" + line[:160].ljust(160))
         else:
@@ -128,6 +132,7 @@ def cmd_train(args) -> int:
     status = 0
     quiet = args.quiet or trainer.rank != 0
     rollbacks = 0
+    work = None       # the progress line of long work between two steps
     try:
         for ev in trainer.run():
             if isinstance(ev, StepMetrics):
@@ -141,6 +146,14 @@ def cmd_train(args) -> int:
                         continue
                     trainer.send(Rollback())    # back to the last good checkpoint, learning rates halved
                     trainer.send(Resume())
+            elif isinstance(ev, Working) and not quiet:   # the feature classifier trains: its own line
+                if work is None:
+                    progress.close()
+                    work = Progress(ev.total, ev.done, label=ev.text)
+                work.update(ev.done, {}, force=ev.done == ev.total)
+                if ev.done == ev.total:
+                    work.close()
+                    work = None
             elif isinstance(ev, Evaluation) and not quiet:
                 progress.close()
                 print(f"eval at step {ev.step}: " + " ".join(f"{k} {v:.4g}" for k, v in ev.values.items()),
@@ -181,8 +194,33 @@ def cmd_train(args) -> int:
 MAX_ROLLBACKS = 3
 
 
+def classifier_progress(quiet: bool = False):
+    """A progress(done, total) callback drawing the feature classifier's training in the style of
+    the training line (nothing when quiet)."""
+    line: list[Progress] = []
+
+    def progress(done: int, total: int) -> None:
+        if quiet:
+            return
+        if not line:
+            line.append(Progress(total, done, label="training the feature classifier"))
+        line[0].update(done, {}, force=done == total)
+        if done == total:
+            line[0].close()
+    return progress
+
+
 def cmd_eval(args) -> int:
-    values, notes = evaluate_checkpoint(args.checkpoint, args.n, inception=not args.no_inception)
+    if args.nearest:
+        m = memorisation(args.checkpoint, args.space, classifier_progress())
+        for text in m["notes"]:
+            print(f"note: {text}", file=sys.stderr)
+        out = memorisation_png(m, args.nearest)
+        print(f"memorisation ({m['space']} space, {len(m['distance'])} samples): {m['verdict']}")
+        print(out)
+        return 0
+    values, notes = evaluate_checkpoint(args.checkpoint, args.n, inception=not args.no_inception,
+                                        progress=classifier_progress())
     for text in notes:
         print(f"note: {text}", file=sys.stderr)
     if not values:
@@ -200,6 +238,11 @@ def cmd_presets(args) -> int:
     w1 = max(len(r[1]) for r in rows)
     for name, variant, title in rows:
         print(f"{name:<{w0}}  {variant:<{w1}}  {title}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    print(compare_text(args.run_dirs, None if args.wide else shutil.get_terminal_size().columns))
     return 0
 
 
@@ -230,7 +273,15 @@ def cmd_sample(args) -> int:
 
 def cmd_interpolate(args) -> int:
     print(interpolation_png(args.checkpoint, args.out, args.seeds[0], args.seeds[1], args.steps,
-                            args.mode, args.label, args.truncation))
+                            args.mode, args.label, args.truncation, label_b=args.label_b))
+    return 0
+
+
+def cmd_arithmetic(args) -> int:
+    path, legend = arithmetic_png(args.checkpoint, args.out, args.a, args.b, args.base, ",".join(args.strengths),
+                                  args.label, args.truncation)
+    print(path)
+    print(legend, file=sys.stderr)
     return 0
 
 
@@ -291,6 +342,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--checkpoint", required=True)
     e.add_argument("-n", type=int, default=None, help="generated samples (default: the run's eval.n_samples)")
     e.add_argument("--no-inception", action="store_true", help="skip Inception FID for image models")
+    e.add_argument("--nearest", metavar="OUT.png", help="instead of the metrics, the memorisation check: each "
+                   "sample beside its nearest training image, distances against held-out real images, a verdict")
+    e.add_argument("--space", default="feature", choices=("feature", "pixel"),
+                   help="distances for --nearest: the feature classifier's space (default) or pixels")
     e.set_defaults(func=cmd_eval)
 
     sub.add_parser("presets", help="list presets").set_defaults(func=cmd_presets)
@@ -298,6 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("checkpoints", help="list the checkpoints of a run directory")
     c.add_argument("run_dir")
     c.set_defaults(func=cmd_checkpoints)
+
+    cm = sub.add_parser("compare", help="compare runs: differing hyperparameters, last losses, best metrics")
+    cm.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run directories (a folder of runs stands "
+                                                                    "for the runs inside it)")
+    cm.add_argument("--wide", action="store_true", help="one row per run even when wider than the terminal")
+    cm.set_defaults(func=cmd_compare)
 
     s = sub.add_parser("sample", help="draw samples from a checkpoint's generator")
     s.add_argument("--checkpoint", required=True)
@@ -316,9 +377,26 @@ def build_parser() -> argparse.ArgumentParser:
     it.add_argument("--out", required=True, help="PNG file")
     it.add_argument("--steps", type=int, default=8, help="samples along the way, ends included")
     it.add_argument("--mode", default="linear", choices=("linear", "spherical"))
-    it.add_argument("--class", dest="label", type=int, default=None, help="class for conditional models")
+    it.add_argument("--class", dest="label", type=int, default=None, help="class for conditional models (end A)")
+    it.add_argument("--class-b", dest="label_b", type=int, default=None,
+                    help="class of end B (default: --class); the class walks from A's to B's as a soft one-hot")
     it.add_argument("--truncation", type=float, default=None, help="scale of z (default: the model's)")
     it.set_defaults(func=cmd_interpolate)
+
+    ar = sub.add_parser("arithmetic", help="latent vector arithmetic: base + s·(mean of set A − mean of set B) "
+                                           "as a PNG strip (as the latent explorer's Arithmetic tab)")
+    ar.add_argument("--checkpoint", required=True)
+    ar.add_argument("--a", required=True, metavar="SEEDS|class:N",
+                    help="set A: seeds (3,7,10-12), or a whole class class:N of a conditional model")
+    ar.add_argument("--b", required=True, metavar="SEEDS|class:N", help="set B, as --a")
+    ar.add_argument("--base", type=int, required=True, metavar="SEED", help="the seed of the base sample")
+    ar.add_argument("--strengths", nargs="+", default=["-1,0,1,2"], metavar="S",
+                    help="values of s: --strengths -1 0 1 2 or --strengths=-1,0,1,2 (the default)")
+    ar.add_argument("--class", dest="label", type=int, default=None,
+                    help="conditional models: the class of the base and of the seeds in A and B (default 0)")
+    ar.add_argument("--truncation", type=float, default=None, help="scale of z (default: the model's)")
+    ar.add_argument("--out", required=True, help="PNG file: mean A, mean B, then one tile per strength")
+    ar.set_defaults(func=cmd_arithmetic)
 
     tr = sub.add_parser("translate", help="translate a folder of images with a CycleGAN checkpoint")
     tr.add_argument("--checkpoint", required=True)
@@ -327,10 +405,12 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--direction", default="ab", choices=("ab", "ba"))
     tr.set_defaults(func=cmd_translate)
 
-    ex = sub.add_parser("export", help="export an image generator (TorchScript, or ONNX with the onnx package)")
+    ex = sub.add_parser("export", help="export an image generator: pt2 (torch.export), ONNX, or TorchScript")
     ex.add_argument("--checkpoint", required=True)
-    ex.add_argument("--format", default="torchscript", choices=("torchscript", "onnx"))
-    ex.add_argument("--out", required=True, help="output file (.pt for TorchScript, .onnx)")
+    ex.add_argument("--format", default="pt2", choices=("pt2", "onnx", "torchscript"),
+                    help="pt2: torch.export.load(FILE).module(); onnx: onnxruntime (needs onnx and onnxscript); "
+                         "torchscript: torch.jit.load, deprecated by PyTorch, for older deployments")
+    ex.add_argument("--out", required=True, help="output file (.pt2, .onnx, or .pt for TorchScript)")
     ex.set_defaults(func=cmd_export)
 
     dc = sub.add_parser("dirac", help="compare training methods on the Dirac-GAN (Mescheder et al. 2018): "
@@ -340,6 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
     dc.add_argument("--lr", type=float, default=0.15, help="step size of both players")
     dc.add_argument("--start", type=float, nargs=2, default=(1.0, 0.0), metavar=("THETA", "PSI"))
     dc.set_defaults(func=cmd_dirac)
+
+    sw = sub.add_parser("sweep", help="train a preset over a grid or a search of settings (Optuna), "
+                                      "several trials at a time, and rank them by a quality metric")
+    sweep_arguments(sw)
+    sw.set_defaults(func=cmd_sweep)
 
     g = sub.add_parser("gui", help="open the desktop studio (the default)")
     g.add_argument("--preset", default=None)

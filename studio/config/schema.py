@@ -112,6 +112,10 @@ class TrainConfig:
     threads: int = fld(0, "CPU threads for torch (0: one for the toy problems, whose tiny matrices only "
                           "lose time to thread hand-offs; every core for image models).", min=0, max=512,
                       zero="auto")
+    pace: int = fld(0, "Iterations per second the studio opens this run at, so that the game can be "
+                       "watched (0: full speed). Studio only: the headless CLI always trains at full "
+                       "speed; the toolbar's speed control changes it while training.", min=0, max=100_000,
+                    zero="full speed")
 
 
 @dataclass
@@ -134,6 +138,8 @@ class LogConfig:
     flush_every: int = fld(50, "Flush metrics.jsonl every N iterations.", min=1, max=MAX_COUNT)
     tensorboard: bool = fld(True, "Also write TensorBoard scalars when tensorboard is installed.")
     grid_samples: int = fld(64, "Images in the fixed-noise sample grid.", min=1, max=1024)
+    histogram_every: int = fld(1000, "Write TensorBoard histograms of every weight and gradient every N "
+                               "iterations (0: never).", min=0, max=MAX_COUNT, zero="never")
 
 
 @dataclass

@@ -49,12 +49,30 @@ class Stop:
 
 
 @dataclass(frozen=True)
+class SetPace:
+    """Iterations per second to train at (None: full speed). Between paced iterations the trainer
+    waits on its command queue, so pause, step and stop stay instant; the headless CLI never sends it."""
+    per_second: float | None = None
+
+    def __post_init__(self):
+        if self.per_second is not None and not (0 < self.per_second <= 1e6):
+            raise ValueError(f"pace must be a positive number of iterations per second or None "
+                             f"(got {self.per_second!r})")
+
+
+@dataclass(frozen=True)
 class CopyGenerator:
     """Answered with a GeneratorCopy event: a frozen copy of G for the latent explorer."""
     request: int = 0
 
 
-Command = Pause | Resume | StepOnce | SetParam | SaveNow | Rollback | Stop | CopyGenerator
+@dataclass(frozen=True)
+class SlowStep:
+    """One full iteration, like StepOnce("iter"), answered also with a SlowMotion event: its phases
+    (D's batch, gradient and update; G's gradient and update) for the 1D and 2D views."""
+
+
+Command = Pause | Resume | StepOnce | SetParam | SaveNow | Rollback | Stop | CopyGenerator | SetPace | SlowStep
 
 
 class CommandQueue:
@@ -78,6 +96,10 @@ class CommandQueue:
 
     def __bool__(self) -> bool:
         return bool(self._q)
+
+    def has(self, kind: type) -> bool:
+        """Whether a command of this type is waiting (long work between two steps gives way to Stop)."""
+        return any(isinstance(c, kind) for c in list(self._q))
 
     def wait(self, timeout: float) -> None:
         """Sleep until a command arrives or `timeout` seconds pass."""

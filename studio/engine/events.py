@@ -1,5 +1,6 @@
 """What the trainer yields: small frozen records of numbers and numpy arrays, never tensors. The one
-exception is GeneratorCopy, whose model is a frozen copy with a numpy-only interface."""
+exception is GeneratorCopy, whose model is a frozen copy with a numpy-only interface (and the
+training state a Snapshot carries for the session's rewind history when the trainer is asked to)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ class Snapshot:
     step: int
     view: str                    # "1d", "2d", "saddle", "image", "cyclegan"
     data: dict[str, Any] = field(default_factory=dict)   # numpy arrays and plain numbers
+    state: dict | None = None    # Trainer(history=True) only: a private copy of the full training
+                                 # state at this step (tensors), to branch from; the GUI never sees it
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,27 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class Progress:
+    step: int                    # long work between two steps (an evaluation training its feature
+    task: str                    # classifier): "classifier"; about four a second, the last with
+    text: str                    # done == total
+    done: int
+    total: int
+    seconds: float               # since the work began
+
+
+@dataclass(frozen=True)
 class GeneratorCopy:
     step: int
     request: int                 # the CopyGenerator command's request number
     model: Any                   # an inspect.latent.LatentModel (numpy in, numpy out)
+
+
+@dataclass(frozen=True)
+class SlowMotion:
+    step: int                    # the iteration the phases show has just completed this step
+    view: str                    # "1d" or "2d"
+    phases: list = field(default_factory=list)   # dicts of numpy arrays (inspect.slowmo.Recorder.phases)
 
 
 @dataclass(frozen=True)

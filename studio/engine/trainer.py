@@ -24,19 +24,21 @@ from ..config.paths import runs_dir
 from ..config.schema import Config, ConfigError, check_live, live_keys, to_dict
 from ..data import make_data
 from ..games import game_class
-from ..inspect import probes
+from ..inspect import probes, slowmo
 from ..inspect.grids import save_png, thumbnail
 from ..inspect.latent import LatentModel
 from ..quality.diagnostics import Diagnostics
 from ..quality.evaluate import Evaluator, better
 from . import checkpoints, distributed, faults
-from .commands import (Command, CommandQueue, CopyGenerator, Pause, Resume, Rollback, SaveNow, SetParam,
-                       StepOnce, Stop)
+from .commands import (Command, CommandQueue, CopyGenerator, Pause, Resume, Rollback, SaveNow, SetPace, SetParam,
+                       SlowStep, StepOnce, Stop)
 from .events import (CheckpointSaved, Evaluating, Evaluation, Finished, GeneratorCopy, Message, ParamChanged,
-                     Snapshot, Started, StateChanged, StepMetrics)
+                     Progress, SlowMotion, Snapshot, Started, StateChanged, StepMetrics)
 from .runlog import RunLog, storage_error
 
 LR_KEYS = ("optim_d.lr", "optim_g.lr")
+PACED_SNAPSHOTS = 10.0   # at this pace (iterations per second) or slower, every iteration is drawn
+                         # (a snapshot of the 2D or Dirac views costs ~50 ms: not 30 of them a second)
 
 def pick_device(name: str, local_rank: int = 0) -> torch.device:
     if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
@@ -71,9 +73,14 @@ class Trainer:
 
     def __init__(self, cfg: Config, run_dir: str | Path | None = None, *, name: str = "run",
                  resume: str | Path | dict | None = None, snapshots: bool = True,
-                 interactive: bool = False, write: bool = True, commands: CommandQueue | None = None):
+                 interactive: bool = False, write: bool = True, commands: CommandQueue | None = None,
+                 history: bool = False, branch_of: str | Path | None = None):
         self.cfg = copy.deepcopy(cfg)
         self.name = name
+        self.history = history            # every Snapshot carries a copy of the state (the studio's rewind)
+        self.branch_of = str(branch_of) if branch_of is not None else None   # the run a branch starts from
+        self.pace: float | None = None    # iterations per second (SetPace); None: full speed
+        self._due = 0.0
         self.snapshots = snapshots        # the GUI wants view snapshots; the CLI does not
         self.interactive = interactive    # a diverged run pauses (GUI) instead of ending (CLI)
         self.rank, local_rank, self.world_size = distributed.world()
@@ -261,7 +268,9 @@ class Trainer:
             notes = notes + self.log.notes
             if self.data.file:
                 notes = notes + [self._keep_data_file()]
-            if self.resumed_from is not None or self.step > 0:
+            if self.branch_of is not None:   # a new run from a moment of another (the studio's rewind)
+                self.log.event("branch", self.step, from_run=self.branch_of, from_step=self.step)
+            elif self.resumed_from is not None or self.step > 0:
                 self.log.event("resume", self.step, checkpoint=self.resumed_from)
         else:
             self.log = _NullLog()
@@ -288,6 +297,16 @@ class Trainer:
                 continue
             if self.step >= self.cfg.train.steps:
                 break
+            if self.pace:   # paced: wait for this iteration's time on the queue (not training time),
+                now = time.perf_counter()          # so that pause, step and stop stay instant
+                if now < self._due:
+                    self.elapsed += now - t_mark
+                    self.commands.wait(min(self._due - now, 0.25))
+                    t_mark = time.perf_counter()
+                    continue
+                # on time or late by less than one interval: keep the cadence; later (the first
+                # iteration, after a pause): start it again from now
+                self._due = (self._due if now - self._due < 1 / self.pace else now) + 1 / self.pace
             ev = self._one("iter")
             now = time.perf_counter()
             self.elapsed += now - t_mark
@@ -318,10 +337,12 @@ class Trainer:
     def _periodic(self) -> Iterator:
         s = self.step
         c = self.cfg
-        if self.snapshots and s % c.log.snapshot_every == 0:
+        if self.snapshots and (s % c.log.snapshot_every == 0 or (self.pace or math.inf) <= PACED_SNAPSHOTS):
             yield self._snapshot()
         if self.write and c.log.grid_every and s % c.log.grid_every == 0:
             self._write_grid()
+        if self.write and c.log.histogram_every and s % c.log.histogram_every == 0:
+            self.log.histograms(self.variant.modules(), s)    # TensorBoard: weights and last gradients
         if self.evaluator.due(s):
             yield from self.evaluate()
         if c.checkpoint.every and s % c.checkpoint.every == 0 and s < c.train.steps:
@@ -346,6 +367,13 @@ class Trainer:
         yield Evaluating(self.step)
         t0 = time.perf_counter()
         try:
+            prep = self.evaluator.prepare()   # the feature classifier's first training: progress
+            for done, total in prep:
+                if self._stop_requested or self.commands.has(Stop):   # stop now, not after it
+                    prep.close()
+                    return
+                yield Progress(self.step, "classifier", "training the feature classifier", done, total,
+                               time.perf_counter() - t0)
             values = self.evaluator.evaluate()   # one that cannot run says why in its notes, once
         except Exception as e:   # an evaluation never ends a run: skip the rest of them, say so once
             values = {}
@@ -445,10 +473,30 @@ class Trainer:
             self._stop_requested = True
         elif isinstance(cmd, CopyGenerator):
             yield from self._copy_generator(cmd.request)
+        elif isinstance(cmd, SetPace):
+            self.pace = cmd.per_second
+            self._due = 0.0
+        elif isinstance(cmd, SlowStep):
+            yield from self._slow_step()
+
+    def _slow_step(self) -> Iterator:
+        """StepOnce("iter") recorded in phases for the slow motion of the 1D and 2D views (inspect.slowmo)."""
+        why = slowmo.supported(self.variant)
+        if why is not None:
+            yield Message(self.step, "info", why, "slowmo")
+            return
+        with slowmo.Recorder(self.variant, self.probe_gen) as rec:
+            ev = self._one("iter")
+        yield ev
+        if ev.kind != "diverged":
+            yield SlowMotion(self.step, self.variant.view, rec.phases(ev.values))
+        if self.snapshots:
+            yield self._snapshot()
 
     def _copy_generator(self, request: int) -> Iterator:
-        """A frozen copy of G (and its principal directions) for the latent explorer, made between
-        two steps so that it never races an update."""
+        """A frozen copy of G for the latent explorer, made between two steps so that it never races
+        an update (a deep copy, about a millisecond; its principal directions are fitted later, off
+        this thread, by LatentModel.prepare)."""
         if not self.variant.has_latent:
             yield Message(self.step, "info", f"the {self.variant.name} game has no latent space to explore",
                           "latent")
@@ -494,12 +542,13 @@ class Trainer:
 
     def _snapshot(self) -> Snapshot:
         view, data = probes.snapshot(self.variant, self.probe_gen)
-        return Snapshot(self.step, view, data)
+        return Snapshot(self.step, view, data, copy.deepcopy(self.state_dict()) if self.history else None)
 
     def _write_grid(self) -> None:
         img = thumbnail(self.variant)
         if img is not None:
             save_png(img, self.run_dir / "samples" / f"step_{self.step:08d}.png")
+            self.log.image("samples", img, self.step)    # the same grid in TensorBoard
 
 
 class _NullLog:
@@ -508,3 +557,5 @@ class _NullLog:
     def flush(self): pass
     def close(self): pass
     def write_config(self, *a): pass
+    def image(self, *a): pass
+    def histograms(self, *a): pass

@@ -26,12 +26,19 @@ from ..config.presets import load_preset
 from ..config.schema import ConfigError
 from ..engine.commands import Pause, Resume, Rollback, SaveNow, SetParam, StepOnce
 from ..engine.events import (CheckpointSaved, Evaluation, Failed, GeneratorCopy, Message, ParamChanged,
-                             StateChanged)
+                             Progress, StateChanged)
+from ..engine.commands import SlowStep
+from ..engine.events import SlowMotion
 from ..engine.runlog import read_metrics
 from ..tools import model_io
 from . import theme
 from .actions.checkpoints import CheckpointActions
+from .actions.rewind import Rewind
+from .actions.memorisation import MemorisationActions
+from .actions.dirac_compare import LINK as DIRAC_LINK
+from .actions.dirac_compare import DiracCompare
 from .actions.jobs import Jobs
+from .actions.own_data import OwnData, data_note
 from .help import ShortcutsDialog, TourDialog
 from .panels.banner import Banner
 from .panels.checkpoints import CheckpointsPanel
@@ -43,7 +50,9 @@ from .panels.loss_plot import LossPlot
 from .panels.metrics_panel import MetricsPanel
 from .panels.param_form import ParamForm
 from .panels.preset_list import PresetList
+from .panels.runs_browser import RunsBrowser
 from .panels.status_bar import StatusBar, fmt_time
+from .panels.sweep_panel import install as install_sweep
 from .run_follower import RunFollower, is_run_dir, route_records
 from .session import Session
 
@@ -72,8 +81,13 @@ class MainWindow(QMainWindow):
         self._last_width = 0
         self._build()
         self.ckpt = CheckpointActions(self)
+        self.memo = MemorisationActions(self)     # the Memorisation tab and its check, off the GUI thread
+        self.own_data = OwnData(self)        # drawn points and points files become the run's data
+        self.dirac = DiracCompare(self)      # View › Dirac-GAN: compare training methods
         self._menus()
         self._wire()
+        self.rewind = Rewind(self)           # the toolbar's speed, the rewind timeline, branching
+        self.sweep = install_sweep(self)     # the Sweep tab and Run › New sweep…
         self._restore(preset)
 
     # ------------------------------------------------------------------ layout
@@ -118,10 +132,14 @@ class MainWindow(QMainWindow):
         self.latent_holder = QWidget(self)
         QVBoxLayout(self.latent_holder).setContentsMargins(0, 0, 0, 0)
         self.latent: LatentExplorer | None = None
-        self._keep_view: dict[int, bool] = {}      # generator copies asked for, and whether to keep the view
+        self._keep_view: dict[int, tuple] = {}     # generator copies asked for: (keep the view, asked by hand)
         self._explored_run: str | None = None      # the run whose generator the explorer shows
         self.tabs.addTab(self.latent_holder, "Latent explorer")
         self.tabs.currentChanged.connect(lambda i: i == 1 and self._explore_live())
+        self.runs = RunsBrowser(self)              # compare runs: the runs folder and folders opened
+        self.tabs.addTab(self.runs, "Runs")
+        self.runs.open_requested.connect(lambda p: self.open_run(p) and self.tabs.setCurrentIndex(0))
+        self.runs.message.connect(lambda level, text: self.log.append(text, level))
         self.banner = Banner(self)
         central = QWidget(self)
         v = QVBoxLayout(central)
@@ -189,6 +207,16 @@ class MainWindow(QMainWindow):
         for d in (self.left_dock, self.ck_dock, self.metrics_dock, self.log_dock):
             view.addAction(d.toggleViewAction())
         view.addSeparator()
+        dirac = view.addAction("&Dirac-GAN: compare training methods…")
+        dirac.setObjectName("dirac_compare")
+        dirac.triggered.connect(self.dirac.open)
+        self.game.caption.linkActivated.connect(self.dirac.link)
+        view.addAction(self.memo.action)
+        runs = view.addAction("&Compare runs")
+        runs.setObjectName("compare_runs")
+        runs.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        runs.triggered.connect(lambda: self.tabs.setCurrentWidget(self.runs))
+        view.addSeparator()
         reset = view.addAction("&Reset layout")
         reset.triggered.connect(self.reset_layout)
         helpm = bar.addMenu("&Help")
@@ -220,6 +248,9 @@ class MainWindow(QMainWindow):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(350)
         self._preview_timer.timeout.connect(lambda: self.request_preview(keep=True))
+        self.game.view_made.connect(self._wire_view)
+        for name, view in self.game.views.items():     # views made before (the 2D view's drawing)
+            self._wire_view(name, view)
         s = self.session
         s.started.connect(self._started)
         s.metrics.connect(self._metrics)
@@ -261,6 +292,7 @@ class MainWindow(QMainWindow):
         self.shown_checkpoint = None            # the centre shows this preset's game again
         self.preset_name = name
         self.form.set_config(cfg)
+        cfg = self.own_data.preset_chosen(cfg)   # points drawn in the 2D view stay the data
         self._fit_left_dock()
         self._reset_panels(PREPARING.format(html.escape(cfg.title or name)))
         self.game.set_caption(self._caption(cfg, name, "the game before training"))
@@ -275,6 +307,11 @@ class MainWindow(QMainWindow):
     def _caption(self, cfg, name: str, what: str = "") -> str:
         title = html.escape(cfg.title or name)
         desc = html.escape(cfg.description or "")
+        note = data_note(cfg)                   # the run's own data: the preset's words are not about it
+        if note:
+            desc = f"<b>{note}</b>"
+        if cfg.model.kind == "dirac":
+            desc += f" <a href='{DIRAC_LINK}'>Compare training methods on this game…</a>"
         head = f"<b>{title}</b>" + (f" &nbsp;<span style='opacity:0.75'>· {html.escape(what)}</span>" if what else "")
         return head + (f"<br><span style='font-size:small'>{desc}</span>" if desc else "")
 
@@ -311,7 +348,7 @@ class MainWindow(QMainWindow):
             shown.flush()
 
     def _preview_failed(self, gen: int, cfg, e: Exception, tb: str) -> None:
-        if not self._preview_current(gen):
+        if not self._preview_current(gen) or self.own_data.show_canvas(cfg):
             return
         title = html.escape(cfg.title or self.preset_name or "this configuration")
         if isinstance(e, (ConfigError, OSError)):
@@ -431,7 +468,9 @@ class MainWindow(QMainWindow):
         self.follower.samples.connect(self._followed_samples)
         self.follower.checkpoints_changed.connect(self._followed_checkpoints)
         self.follower.start()
+        self.rewind.follow(self.follower)      # the timeline scrubs its sample grids
         self.log.append(f"opened run {run}")
+        self.runs.add_folder(run.parent, announce=False)   # its neighbours appear in the runs browser
         self._state_changed("viewing")
         if self.game.current_view is None:     # no samples: the newest checkpoint's state
             self._show_newest_checkpoint()
@@ -439,6 +478,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _followed_samples(self, png: str) -> None:
+        if not self.rewind.live():             # rewound: the timeline's grid stays on screen
+            return
         run = self.follower.run_dir.name if self.follower is not None else ""
         if self.game.show_samples(png, f"<b>{html.escape(run)}</b> · newest samples ({Path(png).name})"):
             self.shown_checkpoint = None
@@ -489,7 +530,8 @@ class MainWindow(QMainWindow):
         return self.preset_name or "run"
 
     def _snapshot(self, snap) -> None:
-        self.game.show_snapshot(snap.view, snap.data, snap.step)
+        if self.rewind.live():               # rewound: the view holds the step chosen on the timeline
+            self.game.show_snapshot(snap.view, snap.data, snap.step)
 
     def _metrics(self, batch: list) -> None:
         self.plot.add_records((ev.step, ev.values) for ev in batch)
@@ -508,13 +550,27 @@ class MainWindow(QMainWindow):
         self._show_state()
 
     def _evaluation_ends(self) -> None:
+        self.status.set_task("")
         if self._evaluating is not None:
             self._evaluating = None
             self.metrics.set_schedule(self.metrics.every, self.session.step)
             self._show_state()
 
+    def _wire_view(self, name: str, view) -> None:
+        """Slow motion (the 1D and 2D views): it pauses the run and asks for one SlowStep at a time."""
+        slow = getattr(view, "slow", None)
+        if slow is None:
+            return
+        slow.set_pace(self.controls.pace())
+        self.controls.pace_changed.connect(slow.set_pace)
+        slow.toggled.connect(lambda on: on and self.session.state == "running" and self.session.send(Pause()))
+        slow.step_requested.connect(lambda: self.start(paused=True, first=SlowStep())
+                                    if self.session.state == "idle" else self.session.send(SlowStep()))
+
     def _event(self, ev) -> None:
-        if isinstance(ev, CheckpointSaved):
+        if isinstance(ev, SlowMotion):
+            self.game.view(ev.view).slow.play(ev.step, ev.phases)
+        elif isinstance(ev, CheckpointSaved):
             self.checkpoints.refresh()
             self._fit_bottom_dock()
             self.log.append(f"checkpoint ({ev.reason}) at step {ev.step:,}: {ev.path}")
@@ -545,12 +601,21 @@ class MainWindow(QMainWindow):
             self.metrics.add_evaluation(ev.step, ev.values)
             self._evaluation_ends()
         elif isinstance(ev, GeneratorCopy):
-            keep = self._keep_view.pop(ev.request, False)
-            self._explored_run = self.session.run_dir
-            self.latent_explorer().set_source(ev.model, keep_view=keep)
-            self.log.append(f"latent explorer: generator copied at step {ev.step:,}")
+            keep, manual = self._keep_view.pop(ev.request, (False, True))
+            if manual or self.latent_explorer().following:    # pinned since an automatic ask: dropped
+                ev.model.run = Path(self.session.run_dir).name if self.session.run_dir else self.session_name()
+                self._explored_run = self.session.run_dir
+                self.latent_explorer().set_source(ev.model, keep_view=keep)
+                if manual or not keep:
+                    self.log.append(f"latent explorer: generator copied at step {ev.step:,}")
         elif isinstance(ev, StateChanged):
             self.log.append(f"{ev.state} at step {ev.step:,}")
+            if ev.state == "running":       # resumed: slow motion ends
+                for v in self.game.views.values():
+                    if getattr(v, "slow", None) is not None:
+                        v.slow.set_on(False)
+        elif isinstance(ev, Progress):      # the feature classifier trains during an evaluation
+            self.status.set_task(ev.text if ev.done < ev.total else "", ev.done, ev.total, ev.seconds)
 
     def _offer_rollback(self, text: str) -> None:
         """Roll back only when it can work: the run has a checkpoint with finite metrics."""
@@ -592,6 +657,8 @@ class MainWindow(QMainWindow):
         self.checkpoints.set_live(live)
         if self.latent is not None:
             self.latent.set_live(live)
+        if not live:
+            self._keep_view.clear()           # copies asked of a run that has ended never come
         self.status.set_running(state == "running")
         if state in ("paused", "idle"):
             self._evaluating = None
@@ -606,6 +673,7 @@ class MainWindow(QMainWindow):
             self.log.append(f"{ev.reason} after {ev.step:,} steps ({fmt_time(ev.elapsed)})")
             self.flash(f"Run {ev.reason} at step {ev.step:,} after {fmt_time(ev.elapsed)}")
         self._evaluating = None
+        self.status.set_task("")
         self.checkpoints.refresh()
         self._fit_bottom_dock()
 
@@ -725,20 +793,25 @@ class MainWindow(QMainWindow):
         if self.latent is None:
             self.latent = LatentExplorer(self.latent_holder)
             self.latent.refresh_requested.connect(lambda: self._ask_generator(keep_view=True))
+            self.latent.follow_requested.connect(self._explore_live)
             self.latent.set_live(self.session.live)
             self.latent_holder.layout().addWidget(self.latent)
         return self.latent
 
     def _explore_live(self) -> None:
-        """Opening the tab during a run explores the running generator: a copy made between two
-        steps, asked for once per run (Refresh asks again)."""
-        self.latent_explorer()
-        if self.session.live and self._explored_run != self.session.run_dir:
-            self._ask_generator(keep_view=False)
+        """Opening the tab, and every few seconds while it is open, during a run: the explorer
+        follows the running generator (unless pinned) with a copy made between two steps, asked for
+        only when the run has moved on and no copy is on its way (a new run starts afresh)."""
+        ex = self.latent_explorer()
+        if not self.session.live or not ex.following or self._keep_view or ex.preparing:
+            return
+        same = self._explored_run == self.session.run_dir and ex.model is not None and not ex.model.source
+        if not same or ex.model.step < self.session.step:
+            self._ask_generator(keep_view=same, manual=False)
 
-    def _ask_generator(self, keep_view: bool) -> None:
+    def _ask_generator(self, keep_view: bool, manual: bool = True) -> None:
         if self.session.live:
-            self._keep_view[self.session.request_generator_copy()] = keep_view
+            self._keep_view[self.session.request_generator_copy()] = (keep_view, manual)
 
     # ------------------------------------------------------------------ settings and closing
     def _restore(self, preset: str | None) -> None:
@@ -799,8 +872,10 @@ class MainWindow(QMainWindow):
         self._preview_gen += 1
         self.previews.wait()
         self.ckpt.jobs.wait()
+        self.memo.jobs.wait()
         if self.latent is not None:
             self.latent.shutdown()
+        self.sweep.shutdown()
         st = QSettings()
         st.setValue("window/layout", LAYOUT_VERSION)
         st.setValue("window/geometry", self.saveGeometry())

@@ -35,7 +35,7 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     assert "step 1 (loaded)" in w.game.caption.text()
     assert w.ckpt.model is not None and w.latent_explorer().model is w.ckpt.model
     assert w.ckpt.model.step == 1
-    assert "checkpoint manual_00000001.pt at step 1" in w.latent_explorer().status.text()
+    assert w.latent_explorer().caption.text().endswith("step 1 (checkpoint manual_00000001.pt)")
     # delete asks first
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     click(qtbot, w.checkpoints.buttons["delete"])
@@ -104,8 +104,8 @@ def test_export_asks_for_a_file_and_emits_export_requested(qtbot, monkeypatch, t
     answer = ""                                             # cancelled: nothing is emitted
     click(qtbot, panel.buttons["export"])
     assert got == [] and len(asked) == 1
-    assert asked[0][1] == str(Path(ckpt).with_suffix(".ts"))
-    assert "TorchScript" in asked[0][2] and "ONNX" in asked[0][2]
+    assert asked[0][1] == str(Path(ckpt).with_suffix(".pt2"))
+    assert "torch.export" in asked[0][2] and "TorchScript" in asked[0][2] and "ONNX" in asked[0][2]
     answer = str(tmp_path / "g.ts")
     with qtbot.waitSignal(panel.export_requested, timeout=1_000) as blocker:
         click(qtbot, panel.buttons["export"])
@@ -113,5 +113,44 @@ def test_export_asks_for_a_file_and_emits_export_requested(qtbot, monkeypatch, t
     answer = str(tmp_path / "g.onnx")
     click(qtbot, panel.buttons["export"])
     assert got[-1] == (ckpt, answer, "onnx") and len(got) == 2
+    answer = str(tmp_path / "g.pt2")
+    click(qtbot, panel.buttons["export"])
+    assert got[-1] == (ckpt, answer, "pt2") and len(got) == 3
     panel.set_live(True)                                    # export does not wait for the run
     assert panel.buttons["export"].isEnabled() and not panel.buttons["resume"].isEnabled()
+
+
+def test_cards_show_the_evaluation_nearest_at_or_before_each_checkpoint(qtbot, tmp_path):
+    """Quality metrics come from metrics.jsonl (read incrementally); a resume drops superseded ones."""
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    for step in (1, 4, 6):
+        ckpt = run / "checkpoints" / f"step_{step:08d}.pt"
+        ckpt.write_bytes(b"not read: the sidecar describes it")
+        ckpt.with_suffix(".json").write_text(json.dumps({"step": step, "time": 1.0e9 + step,
+                                                         "reason": "periodic", "metrics": {"loss_d": 1.0}}))
+    log = run / "metrics.jsonl"
+    lines = [{"step": 1, "kind": "iter", "t": 0.0, "loss_d": 1.0},
+             {"event": "eval", "step": 2, "fid": 40.0, "precision": 0.25},
+             {"event": "eval", "step": 4, "fid": 30.0, "precision": 0.5}]
+    log.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    panel = CheckpointsPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.set_run_dir(run)
+    ck = {int(Path(p).stem[-8:]): p for p in panel.paths()}
+    assert panel.quality_of(ck[1]) is None
+    assert panel.quality_of(ck[4]) == (4, {"fid": 30.0, "precision": 0.5})
+    assert panel.quality_of(ck[6])[0] == 4                    # nearest before
+    card = {panel.list.item(i).data(Qt.ItemDataRole.UserRole): panel.list.item(i) for i in range(3)}
+    assert "FID 30  prec 0.5" in card[ck[6]].text()
+    assert "FID" not in card[ck[1]].text()
+    assert "at step 4, the evaluation nearest before this checkpoint" in card[ck[6]].toolTip()
+    # new lines: a resume at step 3 supersedes the evaluation at 4, then a new one at 5
+    with open(log, "a") as fh:
+        for x in ({"event": "resume", "step": 3, "checkpoint": "elsewhere.pt"},
+                  {"event": "eval", "step": 5, "fid": 10.0, "precision": 0.75}):
+            fh.write(json.dumps(x) + "\n")
+    panel.refresh()
+    assert panel.quality_of(ck[4]) == (2, {"fid": 40.0, "precision": 0.25})
+    assert panel.quality_of(ck[6]) == (5, {"fid": 10.0, "precision": 0.75})

@@ -174,7 +174,7 @@ def test_latent_tab_explores_the_running_generator(qtbot, make_window):
     qtbot.waitUntil(lambda: ex.model is not None, timeout=10_000)   # a copy, answered between two steps
     first = ex.model
     assert 0 < first.step <= w.session.step and ex.refresh_btn.isEnabled()
-    assert f"a copy of the running generator at step {first.step:,}" in ex.status.text()
+    assert ex.caption.text() == f"run {Path(w.session.run_dir).name} · step {ex.model.step:,} (live)"
     ex.seed.setValue(11)
     qtbot.waitUntil(lambda: w.session.step > first.step + 5, timeout=20_000)
     ex.refresh_btn.click()                                  # a new copy, the view kept

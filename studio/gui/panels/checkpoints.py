@@ -2,7 +2,8 @@
 
 A strip of cards, newest first: the thumbnail of an image model (128 px, sharp: small pictures are
 enlarged by whole pixels, and drawn at the screen's pixel density; the tooltip shows it full size),
-then step, reason, time and metrics. With no checkpoint the panel is one line, so that its dock
+then step, reason, time, the losses at that step and the quality metrics of the evaluation nearest
+at or before it (read from the run's metrics.jsonl, incrementally). With no checkpoint the panel is one line, so that its dock
 stays small. The panel lists and deletes files itself; loading, resuming, branching and exporting are the
 window's business and leave as signals carrying the checkpoint path (and, for export, the output
 path and format picked here).
@@ -20,11 +21,22 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QL
                                QMessageBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
 from ...engine.checkpoints import CheckpointInfo, delete, finite_metrics, list_checkpoints
+from ...tools.compare import EvalReader, evaluation_at
+from .metrics_panel import METRIC_NAMES
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 SHOW_METRICS = ("loss_d", "loss_g", "wdist", "d_real", "d_fake", "theta", "phi")
+# the quality metrics a card shows (the tooltip has them all), in this order, by these short names
+SHOW_QUALITY = {"fid": "FID", "kid": "KID", "precision": "prec", "recall": "rec", "coverage": "cov",
+                "modes": "modes", "acc_cond": "acc", "w1": "W1", "js": "JS", "theta_err": "|θ−μ|",
+                "fid_inception": "FID-Inc", "hq": "hq", "diversity": "div"}
 THUMB = 128                 # logical pixels
 EMPTY = "No checkpoints yet; a run saves them as it trains (Ctrl+S saves one now)."
+
+
+def short_number(v: float) -> str:
+    """A metric on a card: three significant digits, large values whole (12,345 rather than 1.23e+04)."""
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
 
 
 def sharp_pixmap(path, side: int, dpr: float = 1.0) -> QPixmap:
@@ -50,13 +62,14 @@ class CheckpointsPanel(QWidget):
     load_requested = Signal(str)
     resume_requested = Signal(str)
     branch_requested = Signal(str)
-    export_requested = Signal(str, str, str)    # checkpoint path, output path, "torchscript" | "onnx"
+    export_requested = Signal(str, str, str)    # checkpoint path, output path, "pt2" | "onnx" | "torchscript"
     message = Signal(str, str)        # level, text
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.run_dir: Path | None = None
         self.infos: list[CheckpointInfo] = []
+        self.evals = None                 # EvalReader of the run's metrics.jsonl
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 4)
         lay.setSpacing(3)
@@ -100,11 +113,13 @@ class CheckpointsPanel(QWidget):
         self.buttons["delete"].clicked.connect(self._delete)
         self.buttons["export"].clicked.connect(self._export)
         self.live = False
+        self.quality: dict[str, tuple[int, dict]] = {}
         self._update_buttons()
 
     # ------------------------------------------------------------------ public
     def set_run_dir(self, run_dir) -> None:
         self.run_dir = Path(run_dir) if run_dir else None
+        self.evals = EvalReader(self.run_dir / "metrics.jsonl") if self.run_dir is not None else None
         self.refresh()
 
     def set_live(self, live: bool) -> None:
@@ -128,23 +143,40 @@ class CheckpointsPanel(QWidget):
         dpr = self.devicePixelRatioF()
         thumbs = any(c.thumbnail is not None for c in items)
         self.list.setIconSize(QSize(THUMB, THUMB) if thumbs else QSize(0, 0))
+        evals = self.evals.poll() if self.evals is not None else []
+        self.quality = {}
+        for c in items:
+            at = evaluation_at(evals, c.step)
+            if at is not None:
+                self.quality[str(c.path)] = at
+        rated = bool(self.quality)
         for c in reversed(items):     # newest first
             when = time.strftime("%H:%M:%S", time.localtime(c.time))
             mets = [f"{k} {c.metrics[k]:.3g}" for k in SHOW_METRICS if isinstance(c.metrics.get(k), (int, float))]
             lines = [f"step {c.step:,}", f"{c.reason or 'checkpoint'} · {when}"]
             lines += ["  ".join(mets[i:i + 2]) for i in range(0, min(len(mets), 4), 2)]
+            at = self.quality.get(str(c.path))
+            if at is not None:
+                qual = [f"{short} {short_number(at[1][k])}" for k, short in SHOW_QUALITY.items() if k in at[1]]
+                lines += ["  ".join(qual[i:i + 2]) for i in range(0, min(len(qual), 4), 2)]
             item = QListWidgetItem("\n".join(lines))
             item.setData(PATH_ROLE, str(c.path))
             tip = (f"<b>{html.escape(c.path.name)}</b> · step {c.step:,} · {c.size / 1024:.0f} kB<br>"
                    + "<br>".join(f"{html.escape(k)} = {v:.5g}" for k, v in c.metrics.items()
                                  if isinstance(v, (int, float))))
+            if at is not None:
+                where = "at this step" if at[0] == c.step else \
+                    f"at step {at[0]:,}, the evaluation nearest before this checkpoint"
+                tip += (f"<br><b>quality</b> ({where}):<br>"
+                        + "<br>".join(f"{html.escape(METRIC_NAMES.get(k, k))} = {v:.5g}"
+                                      for k, v in at[1].items()))
             if c.thumbnail is not None:
                 pix = sharp_pixmap(c.thumbnail, THUMB, dpr)
                 if not pix.isNull():
                     item.setIcon(QIcon(pix))
                     tip += f"<br><img src='{html.escape(str(c.thumbnail))}'>"
             item.setToolTip(tip)
-            item.setSizeHint(self._card_size(thumbs))
+            item.setSizeHint(self._card_size(thumbs, rated))
             self.list.addItem(item)
             if str(c.path) == keep:
                 self.list.setCurrentItem(item)
@@ -152,14 +184,16 @@ class CheckpointsPanel(QWidget):
             self.list.setCurrentRow(0)
         self.list.setVisible(bool(items))
         if items:
-            self.list.setFixedHeight(self._card_size(thumbs).height() + self._scroll_room())
+            self.list.setFixedHeight(self._card_size(thumbs, rated).height() + self._scroll_room())
         self._update_buttons()
         self.updateGeometry()
 
-    def _card_size(self, thumbs: bool) -> QSize:
+    def _card_size(self, thumbs: bool, rated: bool = False) -> QSize:
+        """A card's size: four lines of text, six with quality metrics."""
         fm = self.list.fontMetrics()
-        text_w = fm.horizontalAdvance("loss_d 0.693  loss_g 0.693") + 12
-        text_h = 4 * fm.lineSpacing() + 10
+        text_w = max(fm.horizontalAdvance("loss_d 0.693  loss_g 0.693"),
+                     fm.horizontalAdvance("FID 12,345  KID 0.0123") if rated else 0) + 12
+        text_h = (6 if rated else 4) * fm.lineSpacing() + 10
         if thumbs:
             return QSize(THUMB + 10 + text_w, max(THUMB + 8, text_h))
         return QSize(text_w + 8, text_h)
@@ -179,6 +213,10 @@ class CheckpointsPanel(QWidget):
             if finite_metrics(c.metrics):
                 return str(c.path)
         return None
+
+    def quality_of(self, path: str) -> tuple[int, dict] | None:
+        """(step, metrics) of the evaluation a checkpoint's card shows; None when there is none."""
+        return self.quality.get(str(path))
 
     def paths(self) -> list[str]:
         return [self.list.item(i).data(PATH_ROLE) for i in range(self.list.count())]
@@ -216,11 +254,12 @@ class CheckpointsPanel(QWidget):
         p = self.current()
         if p is None:
             return
-        out, _ = QFileDialog.getSaveFileName(self, "Export generator", str(Path(p).with_suffix(".ts")),
-                                             "TorchScript (*.ts *.pt);;ONNX (*.onnx)")
+        out, _ = QFileDialog.getSaveFileName(self, "Export generator", str(Path(p).with_suffix(".pt2")),
+                                             "torch.export (*.pt2);;ONNX (*.onnx);;TorchScript, deprecated (*.ts *.pt)")
         if not out:
             return
-        fmt = "onnx" if out.lower().endswith(".onnx") else "torchscript"
+        low = out.lower()
+        fmt = "onnx" if low.endswith(".onnx") else "pt2" if low.endswith(".pt2") else "torchscript"
         self.export_requested.emit(p, out, fmt)
 
     def _update_buttons(self) -> None:
