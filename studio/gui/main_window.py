@@ -24,21 +24,19 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QFrame, Q
 from ..config.paths import runs_dir
 from ..config.presets import load_preset
 from ..config.schema import ConfigError
-from ..engine.commands import Pause, Resume, Rollback, SaveNow, SetParam, StepOnce
+from ..engine.commands import Pause, Resume, Rollback, SaveNow, SetParam, SlowStep, StepOnce
 from ..engine.events import (CheckpointSaved, Evaluation, Failed, GeneratorCopy, Message, ParamChanged,
-                             Progress, StateChanged)
-from ..engine.commands import SlowStep
-from ..engine.events import SlowMotion
+                             Progress, SlowMotion, StateChanged)
 from ..engine.runlog import read_metrics
 from ..tools import model_io
 from . import theme
 from .actions.checkpoints import CheckpointActions
-from .actions.rewind import Rewind
-from .actions.memorisation import MemorisationActions
 from .actions.dirac_compare import LINK as DIRAC_LINK
 from .actions.dirac_compare import DiracCompare
 from .actions.jobs import Jobs
+from .actions.memorisation import MemorisationActions
 from .actions.own_data import OwnData, data_note
+from .actions.rewind import Rewind
 from .help import ShortcutsDialog, TourDialog
 from .panels.banner import Banner
 from .panels.checkpoints import CheckpointsPanel
