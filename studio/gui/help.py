@@ -11,8 +11,12 @@ SHORTCUTS = [   # keys, what they do
     ("D", "Step D: one discriminator update only"),
     ("G", "Step G: one generator update only"),
     ("[ / ]", "Train slower / faster: the toolbar's speed, one stop at a time (1/s to full speed)"),
+    ("M", "Slow motion in the 1D and 2D views: one iteration played in captioned phases"),
+    ("N / →", "Slow motion: the next phase (when \"auto\" is off)"),
     ("Ctrl+S", "Save a checkpoint now"),
     ("Ctrl+O", "Open a run directory (also one a headless run is still writing)"),
+    ("Ctrl+Shift+R", "The Runs tab: compare runs side by side"),
+    ("Ctrl+Shift+W", "The Sweep tab: try several settings at once"),
     ("F1", "The guided tour"),
     ("Ctrl+Shift+T", "Switch between light and dark"),
     ("Double-click a checkpoint", "Load it: its state in the centre, its generator in the latent explorer"),
@@ -24,7 +28,7 @@ TOUR = [   # title, body (rich text)
      "<p>GAN Studio trains generative adversarial networks and shows the game between the two "
      "players as it happens: the <b>generator</b> G turns noise into samples, the "
      "<b>discriminator</b> D (or critic) tells them from the real data, and each improves "
-     "against the other.</p><p>This tour takes a minute: six short pages on what each part of the "
+     "against the other.</p><p>This tour takes a minute: seven short pages on what each part of the "
      "window shows. <i>Next</i> (or the arrow keys) moves on.</p>"),
     ("Presets and hyperparameters (left)",
      "<p>Presets are grouped by what they teach: <b>1D games</b> (the textbook figures), "
@@ -40,8 +44,11 @@ TOUR = [   # title, body (rich text)
      "move, or <b>Step</b> (S) one iteration at a time.</p><p><b>1D</b>: real and generated "
      "densities, D(x) and the optimal D*. <b>2D</b>: D(x) as a heatmap, real and generated points, "
      "the warped z-grid and gradient arrows (each layer toggles; <i>Draw data</i> lets you draw "
-     "your own). <b>Saddle</b>: the trajectory over the gradient field. <b>Images</b>: samples from "
-     "fixed noise, one class a row for conditional models.</p>"),
+     "your own, and the next run trains on it). <b>Saddle</b>: the trajectory over the gradient field. "
+     "<b>Images</b>: samples from fixed noise, one class a row for conditional models.</p>"
+     "<p><b>Speed</b> (toolbar, [ and ]) sets how many iterations a second; <b>Slow motion</b> (M) "
+     "plays one iteration in phases, D's turn then G's. The <b>timeline</b> under the game rewinds "
+     "the run; <i>Branch from here</i> starts a new run from that moment.</p>"),
     ("The curves (right)",
      "<p>Losses (the critic's estimate for WGANs), D(real) and D(fake), gradient norms and the "
      "game's parameters. Each plot's title is its legend. <i>Smoothing</i> averages the curves "
@@ -55,11 +62,18 @@ TOUR = [   # title, body (rich text)
      "coverage, …) and the diagnostics: mode collapse, a discriminator that wins too fast, "
      "vanishing gradients, divergence, each with what to try. A diverged run pauses and offers to "
      "roll back. <b>Log</b>: everything that happened, with times.</p>"),
+    ("Runs, memorisation and sweeps (tabs)",
+     "<p><b>Runs</b>: the runs folder and any folder opened; tick several runs to overlay their "
+     "curves and metrics and see their samples side by side at one step. <b>Memorisation</b>: each "
+     "generated sample beside its nearest training image, against the distances of held-out "
+     "images. <b>Sweep</b>: turn settings of the form into axes, train the trials in background "
+     "processes and see them ranked by a metric; open one or branch from the best.</p>"),
     ("The latent explorer (tab)",
      "<p>The second tab explores the generator's latent space: sliders along its principal "
      "directions and raw dimensions, a seed, truncation, the class of conditional models, and "
-     "interpolation strips (linear or spherical) between two points.</p><p>It shows a copy of the "
-     "running generator (<i>Refresh from training</i> copies it again) or a loaded checkpoint's.</p>"
+     "interpolation strips (linear or spherical) between two points.</p><p>It follows the "
+     "running generator (<i>Follow the run</i>) or shows a loaded checkpoint's, and says which. "
+     "<i>Vector arithmetic</i> adds the difference of two sets' mean latent vectors to a sample.</p>"
      "<p>The status bar below always says what is going on, which run and checkpoint you are "
      "looking at, the step and the speed. Help → Keyboard shortcuts lists the keys.</p>"),
 ]
