@@ -96,12 +96,14 @@ class ShortcutsDialog(QDialog):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.resizeRowsToContents()
+        # rows follow their wrapped text as the column widths settle (sized once, before the
+        # dialog is shown, they kept the height of text wrapped into a narrow column)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         lay.addWidget(self.table)
         box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         box.rejected.connect(self.reject)
         lay.addWidget(box)
-        self.resize(620, 420)
+        self.resize(640, 400)
 
 
 class TourDialog(QDialog):
