@@ -260,15 +260,20 @@ class MetricsFollower:
             return []
         end = data.rfind(b"\n") + 1
         self._pos += end
-        out = []
-        for line in data[:end].split(b"\n"):
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(rec, dict):
-                out.append(rec)
-        return out
+        return parse_lines(data[:end])
+
+
+def parse_lines(data: bytes) -> list[dict]:
+    """The JSON objects of complete metrics.jsonl lines; a line that is not one is skipped."""
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(rec, dict):
+            out.append(rec)
+    return out
 
 
 def read_metrics(path: str | os.PathLike) -> list[dict]:

@@ -31,7 +31,7 @@ from ..config.palette import rgb
 from ..config.presets import list_presets, load_preset
 from ..config.schema import ConfigError, to_dict
 from ..engine.checkpoints import CheckpointInfo, list_checkpoints
-from ..engine.runlog import read_metrics
+from ..engine.runlog import parse_lines, read_metrics
 from ..quality.evaluate import HIGHER_IS_BETTER
 from .model_io import open_model
 from .plots import histogram_png
@@ -516,24 +516,12 @@ def peek_run(path: str | os.PathLike) -> RunInfo:
             tail = fh.read()
     except OSError:
         return info
-    info.branch = branch_of(run, _lines(head[:head.rfind(b"\n") + 1]))
-    for r in reversed(_lines(tail)):
+    info.branch = branch_of(run, parse_lines(head[:head.rfind(b"\n") + 1]))
+    for r in reversed(parse_lines(tail)):
         if r.get("kind") == "iter" and _number(r.get("step")) is not None:
             info.step = int(_number(r["step"]))
             break
     return info
-
-
-def _lines(data: bytes) -> list[dict]:
-    out = []
-    for line in data.split(b"\n"):
-        try:
-            r = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(r, dict):
-            out.append(r)
-    return out
 
 
 def same_dir(a: str | os.PathLike, b: str | os.PathLike) -> bool:

@@ -128,7 +128,7 @@ def picture(m: dict, cols: int = 8, title: str = "") -> np.ndarray:
     height = head + rows * cell_h + 24 + hist_h + margin
     img = Image.new("RGB", (width, height), (255, 255, 255))
     d = ImageDraw.Draw(img)
-    f_title, f_text, f_small = _font(17), _font(14), _font(12)
+    f_title, f_small = _font(17), _font(12)
     space = "classifier feature space" if m["space"] == "feature" else "pixel space"
     d.text((margin, 10), title or f"Memorisation check, step {m['step']:,} ({space})", fill=INK, font=f_title)
     d.text((margin, 34), m["verdict"].replace("×", "x"), fill=WARN if m["ratio"] < CLOSER else INK, font=f_small)

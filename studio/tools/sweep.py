@@ -38,10 +38,10 @@ import optuna
 import torch
 
 from ..config.io import atomic_write_bytes, dumps, parse_override, set_value, shown
-from ..config.paths import runs_dir
 from ..config.presets import load_preset, resolve_preset
 from ..config.schema import Config, ConfigError, field_meta
 from ..engine.runlog import MetricsFollower
+from ..engine.trainer import new_run_dir
 from ..games import game_class
 from ..quality.evaluate import HIGHER_IS_BETTER
 from .sample import sample_to_file
@@ -238,13 +238,7 @@ def grid_size(axes: list[Axis]) -> int:
 
 
 def default_out(preset: str) -> Path:
-    stem = Path(preset).stem
-    base = runs_dir() / f"sweep-{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
-    path, i = base, 1
-    while path.exists():
-        i += 1
-        path = Path(f"{base}-{i}")
-    return path
+    return new_run_dir(f"sweep-{Path(preset).stem}")     # runs/sweep-NAME-STAMP, never an existing one
 
 
 # ------------------------------------------------------------------------------------------ the study

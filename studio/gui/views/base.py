@@ -333,6 +333,7 @@ class SlowPlayer(QtCore.QObject):
         self.caption.setContentsMargins(4, 2, 4, 2)
         self.caption.setAutoFillBackground(True)
         self.caption.setVisible(False)
+        self.caption.installEventFilter(self)               # a new width: its height is reserved again
         ctx = QtCore.Qt.ShortcutContext.WindowShortcut      # hidden views' keys do not fire
         for key, slot in (("M", self.button.toggle), ("N", self.advance), ("Right", self.advance)):
             sc = QtGui.QShortcut(QtGui.QKeySequence(key), view, context=ctx)
@@ -434,18 +435,43 @@ class SlowPlayer(QtCore.QObject):
         self._hold.stop()
         self._phase_over()
 
+    def _text(self, i: int) -> str:
+        ph = self.phases[i]
+        colour = "#3f9a4e" if ph["turn"] == "D" else "#9a6cc9"   # read on dark and light
+        how = "" if self.auto.isChecked() else " · N or → for the next phase"
+        return (f"<b>Slow motion</b> · iteration {self.step:,} · "
+                f"<b style='color:{colour}'>{i + 1}/{len(self.phases)} {ph['title']}</b>: {ph['caption']}{how}")
+
+    def _reserve(self) -> None:
+        """The caption keeps the height of its longest phase at its width, so that the plots below do
+        not jump from one phase to the next."""
+        width = self.caption.width()
+        if not self.on or not self.phases or width < 80:
+            self.caption.setMinimumHeight(0)
+            return
+        shown = self.caption.text()
+        tallest = 0
+        for i in range(len(self.phases)):
+            self.caption.setText(self._text(i))
+            tallest = max(tallest, self.caption.heightForWidth(width))
+        self.caption.setText(shown)
+        if tallest != self.caption.minimumHeight():
+            self.caption.setMinimumHeight(tallest)
+
+    def eventFilter(self, obj, ev) -> bool:
+        if obj is self.caption and ev.type() == QtCore.QEvent.Type.Resize and ev.oldSize().width() != ev.size().width():
+            self._reserve()
+        return False
+
     def _sync(self) -> None:
         self.next_btn.setEnabled(self.on)
         self.auto.setEnabled(self.on)
         self.caption.setVisible(self.on)
         if not self.on:
+            self.caption.setMinimumHeight(0)
             return
         if self.waiting or self.index < 0:
             self.caption.setText("<b>Slow motion</b> · waiting for the next iteration…")
             return
-        ph = self.phases[self.index]
-        colour = "#3f9a4e" if ph["turn"] == "D" else "#9a6cc9"   # read on dark and light
-        how = "" if self.auto.isChecked() else " · N or → for the next phase"
-        self.caption.setText(f"<b>Slow motion</b> · iteration {self.step:,} · "
-                             f"<b style='color:{colour}'>{self.index + 1}/{len(self.phases)} {ph['title']}</b>: "
-                             f"{ph['caption']}{how}")
+        self.caption.setText(self._text(self.index))
+        self._reserve()

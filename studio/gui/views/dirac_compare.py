@@ -147,4 +147,9 @@ class DiracCompareWindow(QtWidgets.QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         self.view = DiracCompareView(self)
         lay.addWidget(self.view)
-        self.resize(1100, 700)
+        w, h = 1100, 700                    # within a small screen's free area (the panels re-flow)
+        screen = (parent.screen() if parent is not None else None) or QtWidgets.QApplication.primaryScreen()
+        if screen is not None:
+            avail = screen.availableGeometry()
+            w, h = min(w, int(avail.width() * 0.95)), min(h, int(avail.height() * 0.9))
+        self.resize(w, h)

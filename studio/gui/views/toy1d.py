@@ -126,6 +126,7 @@ class View1D(SnapshotView):
         self._curve = (np.zeros(0), np.zeros(0))
         self._dscale = (0.0, 1.0)
         self._set_history_visible(False)
+        self.gw.installEventFilter(self)      # the densities keep their share of a short view
         self._restyle()
 
     # ------------------------------------------------------------------ drawing
@@ -150,16 +151,32 @@ class View1D(SnapshotView):
         parts.append(f'<span style="color:{fg.name()}">(ticks&nbsp;below:&nbsp;samples)</span>')
         self.legend.setText("&nbsp;&nbsp; ".join(parts))
 
+    MAIN_SHARE = 0.5          # of the plots' height, at least, for the densities when rows share it
+
     def _set_map_visible(self, on: bool) -> None:
         self.mp.setVisible(on)
         self.gw.ci.layout.setRowStretchFactor(2, 2 if on else 0)
         self.gw.ci.layout.setRowMaximumHeight(2, 1e6 if on else 0)
+        self._keep_main_share()
 
     def _set_history_visible(self, on: bool) -> None:
         self.th.setVisible(on)
         self.ph.setVisible(on)
         self.gw.ci.layout.setRowStretchFactor(1, 2 if on else 0)
         self.gw.ci.layout.setRowMaximumHeight(1, 1e6 if on else 0)
+        self._keep_main_share()
+
+    def _keep_main_share(self) -> None:
+        """Stretch factors only share the height beyond the plots' preferred sizes: in a short view
+        the titled plots below would squeeze the densities to a strip, so the main plot gets at
+        least MAIN_SHARE of the height whenever another row is shown."""
+        shared = self.th.isVisible() or self.mp.isVisible()
+        self.gw.ci.layout.setRowMinimumHeight(0, int(self.gw.height() * self.MAIN_SHARE) if shared else 0)
+
+    def eventFilter(self, obj, ev) -> bool:
+        if obj is self.gw and ev.type() == QtCore.QEvent.Type.Resize:
+            self._keep_main_share()
+        return super().eventFilter(obj, ev)
 
     def _draw(self, d: dict) -> None:
         self._draw_main(d)
