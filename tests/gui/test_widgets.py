@@ -194,7 +194,8 @@ def test_session_batches_metrics_and_stops(qtbot):
     qtbot.wait(50)
     steps = sum(len(b) for b in batches)
     assert steps > 2000 and len(batches) < steps / 10       # batched, not one signal per step
-    assert snaps and len(snaps) < steps / 5                  # snapshot every 5 steps, latest wins
+    # one snapshot every 5 steps at most (latest wins), plus the first and the last
+    assert snaps and len(snaps) <= steps / 5 + 2
 
 
 def test_loss_plot_gives_each_curve_of_a_plot_its_own_colour(qtbot):

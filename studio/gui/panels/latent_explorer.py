@@ -125,6 +125,9 @@ class _Arithmetic(QtWidgets.QWidget):
             c.setToolTip(f"Set {k.upper()}: the samples clicked in the grid, or a whole class "
                          f"(its one-hot, with the prior's mean 0 for z)")
             c.currentIndexChanged.connect(lambda _: self.changed.emit())
+            # long class names ("class 9: ankle boot") would widen the whole window's minimum
+            c.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            c.setMinimumContentsLength(8)
         self.clear_btn = QtWidgets.QPushButton("Clear sets", self)
         self.clear_btn.clicked.connect(self.clear)
         self.strength = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, self)
@@ -148,10 +151,12 @@ class _Arithmetic(QtWidgets.QWidget):
         row.addWidget(QtWidgets.QLabel("Click into", self))
         row.addWidget(self.pick_a)
         row.addWidget(self.pick_b)
-        row.addSpacing(8)
+        row.addStretch(1)
+        row.addWidget(self.clear_btn)
+        left.addLayout(row)
+        row = QtWidgets.QHBoxLayout()          # a row of its own: one row was too wide for a 1024 window
         row.addWidget(QtWidgets.QLabel("seeds from", self))
         row.addWidget(self.first)
-        row.addWidget(self.clear_btn)
         row.addStretch(1)
         left.addLayout(row)
         left.addWidget(self.grid, 1)

@@ -53,6 +53,15 @@ GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
 PICTURE = 260            # a picture's side on the Samples tab until the room is measured, logical pixels
 
 
+def short_value(v, width: int = 24) -> str:
+    """A hyperparameter's value for a legend or a card: a long list (drawn points) as its length, a
+    long text elided in the middle, so that one run's value cannot take the plot's room."""
+    if isinstance(v, list) and len(v) > 4:
+        return f"[{len(v):,} values]"
+    text = fmt_value(v)
+    return text if len(text) <= width else text[:width // 2 - 1] + "…" + text[-(width // 2 - 1):]
+
+
 def _signature(run: Path) -> tuple:
     """What changes when a run writes: the sizes and times of its log and folders."""
     out = []
@@ -168,7 +177,7 @@ class RunCard(QFrame):
     def show_picture(self, pix: QPixmap | None, caption: str, source: str = "") -> None:
         self.source, self.pix = source, pix
         self.caption.setText(caption)
-        self.fit(self.side)
+        self.fit(self.side, getattr(self, "room", None))
 
     def set_title(self, colour: str, name: str, detail: str) -> None:
         """The run's name on one line (shortened in the middle to fit), its settings below."""
@@ -178,15 +187,18 @@ class RunCard(QFrame):
     def _draw_title(self) -> None:
         colour, name, detail = getattr(self, "_title", ("#888", "", ""))
         fm = self.title.fontMetrics()
-        name = fm.elidedText(name, Qt.TextElideMode.ElideMiddle, max(self.side - fm.horizontalAdvance("■ "), 40))
+        room = getattr(self, "room", self.side)
+        name = fm.elidedText(name, Qt.TextElideMode.ElideMiddle, max(room - fm.horizontalAdvance("■ "), 40))
         self.title.setText(f"<span style='color:{colour}'>■</span>&nbsp;{html.escape(name)}"
                            + (f"<br>{html.escape(detail)}" if detail else ""))
 
-    def fit(self, side: int) -> None:
-        """Draw the picture in side x side logical pixels; the card is that wide."""
+    def fit(self, side: int, room: int | None = None) -> None:
+        """Draw the picture in side x side logical pixels; the card is that wide, or `room` wide where
+        the height limits the picture and there is room beside it (its texts then wrap less)."""
         self.side = side
+        self.room = max(side, room or side)
         self._draw_title()
-        self.setFixedWidth(side + 14)
+        self.setFixedWidth(self.room + 14)
         self.picture.setFixedSize(side, side)
         pix = self.pix
         if pix is None or pix.isNull():
@@ -379,6 +391,9 @@ class RunsBrowser(QWidget):
         sv.addWidget(scroll, 1)
         self.run_cards: dict[str, RunCard] = {}
         self.tabs.addTab(samples, "Samples")
+        # cards drawn while the tab was hidden were sized for a viewport not yet laid out
+        self.tabs.currentChanged.connect(lambda i: self.tabs.widget(i) is samples and
+                                         QTimer.singleShot(0, self._fit_cards))
 
         self._apply_palette()
         self._update_buttons()
@@ -635,7 +650,7 @@ class RunsBrowser(QWidget):
 
     def legend_label(self, run: RunSummary, branch: bool = True) -> str:
         """The run's name, its values of the differing hyperparameters, and its parent if branched."""
-        parts = [f"{k}={fmt_value(run.config.get(k))}" for k in self.keys[:4]]
+        parts = [f"{k}={short_value(run.config.get(k))}" for k in self.keys[:4]]
         if len(self.keys) > 4:
             parts.append(f"+{len(self.keys) - 4} more")
         text = self.short_name(run) + (f" ({', '.join(parts)})" if parts else "")
@@ -665,7 +680,7 @@ class RunsBrowser(QWidget):
                 diff = "the same configuration"
             text = f"Comparing {len(runs)} run{'s' * (len(runs) != 1)}: {diff}"
         tip = "<br>".join(f"<b>{html.escape(r.name)}</b>: " + ", ".join(
-            f"{html.escape(k)} = {html.escape(fmt_value(r.config.get(k)))}" for k in self.keys) for r in runs)
+            f"{html.escape(k)} = {html.escape(short_value(r.config.get(k), 80))}" for k in self.keys) for r in runs)
         self.summary.setToolTip(tip)
         waiting = [p for p in self._want if p in self._pending]
         if waiting:
@@ -798,7 +813,7 @@ class RunsBrowser(QWidget):
                 self.run_cards[key] = card
             self.cards.insertWidget(i, card, 0, Qt.AlignmentFlag.AlignTop)
             card.set_title(self.colours[key], self.short_name(r),
-                           ", ".join(f"{k}={fmt_value(r.config.get(k))}" for k in self.keys[:4]))
+                           ", ".join(f"{k}={short_value(r.config.get(k))}" for k in self.keys[:4]))
             card.setToolTip(str(r.path))
             pix, caption, source = self._picture(r, step)
             if r.branch is not None and pix is not None:
@@ -817,9 +832,11 @@ class RunsBrowser(QWidget):
         bar = self.cards_scroll.verticalScrollBar().sizeHint().width()
         side = min((vp.width() - bar - 8 * n) // n - 16, vp.height() - 8 * fm.lineSpacing() - 20, 400)
         side = max(side, 110)
+        room = min(max((vp.width() - bar - 8 * n) // n - 16, side), max(side, 300))
         for card in self.run_cards.values():
-            if card.side != side or card.picture.pixmap().isNull() != (card.pix is None):
-                card.fit(side)
+            if card.side != side or getattr(card, "room", side) != room or \
+                    card.picture.pixmap().isNull() != (card.pix is None):
+                card.fit(side, room)
 
     def _picture(self, r: RunSummary, step: int | None) -> tuple[QPixmap | None, str, str]:
         if step is None:

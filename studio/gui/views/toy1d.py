@@ -151,7 +151,9 @@ class View1D(SnapshotView):
         parts.append(f'<span style="color:{fg.name()}">(ticks&nbsp;below:&nbsp;samples)</span>')
         self.legend.setText("&nbsp;&nbsp; ".join(parts))
 
-    MAIN_SHARE = 0.5          # of the plots' height, at least, for the densities when rows share it
+    MAIN_SHARE = 0.42         # of the plots' height, at least, for the densities when rows share it
+    SHORT = 330               # plots shorter than this: the small plots' titles make room (axes name them)
+    TITLES = {"th": "θ over training", "ph": "phase portrait", "mp": "G(z) and the ideal monotone map F⁻¹(Φ(z))"}
 
     def _set_map_visible(self, on: bool) -> None:
         self.mp.setVisible(on)
@@ -172,6 +174,11 @@ class View1D(SnapshotView):
         least MAIN_SHARE of the height whenever another row is shown."""
         shared = self.th.isVisible() or self.mp.isVisible()
         self.gw.ci.layout.setRowMinimumHeight(0, int(self.gw.height() * self.MAIN_SHARE) if shared else 0)
+        short = self.gw.height() < self.SHORT
+        if short != getattr(self, "_short", None):
+            self._short = short
+            for name, title in self.TITLES.items():
+                getattr(self, name).setTitle(None if short else title)
 
     def eventFilter(self, obj, ev) -> bool:
         if obj is self.gw and ev.type() == QtCore.QEvent.Type.Resize:

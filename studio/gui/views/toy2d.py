@@ -337,7 +337,7 @@ class View2D(SnapshotView):
             levels = (0.0, 1.0)
         if key == "d_grad":
             top = float(ph["delta_max"]) or 1e-6
-            self._set_heat(ph["delta"], extent, (-top, top), f"change of {what}")
+            self._set_heat(ph["delta"], extent, (-top, top), f"Δ{what}")     # Δ: its change (short: the bar is narrow)
         elif key == "d_update":
             self._set_heat(lerp(b["heat"], a["heat"], t), extent, levels, what)
         elif key in ("d_batch",):
