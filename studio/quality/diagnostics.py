@@ -267,6 +267,11 @@ def _swing(x: np.ndarray, detrend: bool = False) -> float:
     return float(np.percentile(x, 95) - np.percentile(x, 5))
 
 
+MIN_PERIOD = 10   # steps: a shorter "cycle" is the minibatch loss's step-to-step noise (a DCGAN's G loss
+                  # shows period-6 autocorrelation of 0.25-0.3 on a healthy run); games that circle
+                  # do so over tens of steps (ring-2d-gan: 23 to 91; the Dirac-GAN: about 2π / lr)
+
+
 def oscillation_stats(x: np.ndarray, max_period: int, trough: float = -0.25,
                       peak: float = 0.25) -> tuple[int, float]:
     """(period, autocorrelation at that period) of a detrended series; (0, 0) when it does not cycle."""
@@ -284,7 +289,7 @@ def oscillation_stats(x: np.ndarray, max_period: int, trough: float = -0.25,
         return 0, 0.0
     after = acf[below[0]:]
     k = int(np.argmax(after))
-    if after[k] < peak:
+    if after[k] < peak or below[0] + k < MIN_PERIOD:
         return 0, 0.0
     return below[0] + k, float(after[k])
 

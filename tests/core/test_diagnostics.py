@@ -208,3 +208,12 @@ def test_a_generator_loss_that_wiggles_a_little_is_not_an_oscillation():
     assert _loss_run(0.3) == ["oscillation"]
     assert _loss_run(0.3, level=5.0) == ["oscillation"]       # 0.6 swing, above 5% of the level 5
     assert _loss_run(0.1, level=5.0) == []                    # 0.2 swing, below 5% of it (0.25)
+
+
+def test_a_loss_pattern_of_a_few_steps_is_noise_not_a_circling_game():
+    """A healthy DCGAN's generator loss shows a period-6 pattern (autocorrelation 0.25 to 0.3, swing
+    1.3 on digits-dcgan): minibatch noise, not the game circling. A period of 12 steps or more with
+    the same swing is the warning."""
+    assert _loss_run(0.65, period=6) == []
+    assert _loss_run(0.65, period=8) == []
+    assert _loss_run(0.65, period=12) == ["oscillation"]
