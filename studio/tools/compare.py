@@ -315,12 +315,7 @@ def label(run: RunSummary, keys: list[str]) -> str:
 
 def evaluation_at(evals: list[tuple[int, dict]], step: int) -> tuple[int, dict] | None:
     """The evaluation nearest at or before `step` (evals oldest first); None when there is none."""
-    found = None
-    for s, vals in evals:
-        if s > step:
-            break
-        found = (s, vals)
-    return found
+    return nearest_at_or_before(evals, step)
 
 
 def nearest_at_or_before(items: list[tuple[int, object]], step: int):

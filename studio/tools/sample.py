@@ -98,6 +98,15 @@ def sample_to_file(ckpt: str, out: str, n: int = 1000, seed: int = 0, label: int
     return [out]
 
 
+def _latent_model(ckpt, what: str = "") -> LatentModel:
+    """The explorer's model of a checkpoint's generator (one line when the game has no latent space)."""
+    opened = open_model(ckpt)
+    if not opened.game.has_latent:
+        raise ConfigError(f"{ckpt}: the {opened.cfg.variant.name!r} variant has no latent space"
+                          + (f" {what}" if what else ""))
+    return LatentModel(opened.game, step=opened.step, source=str(ckpt))
+
+
 def interpolation_png(ckpt: str, out: str, seed_a: int, seed_b: int, n: int = 8, mode: str = "linear",
                       label: int | None = None, truncation: float | None = None,
                       label_b: int | None = None) -> Path:
@@ -108,10 +117,7 @@ def interpolation_png(ckpt: str, out: str, seed_a: int, seed_b: int, n: int = 8,
         raise ConfigError(f"--steps must be between 2 and 256 (got {n})")
     if mode not in ("linear", "spherical"):
         raise ConfigError(f"--mode must be 'linear' or 'spherical' (got {mode!r})")
-    opened = open_model(ckpt)
-    if not opened.game.has_latent:
-        raise ConfigError(f"{ckpt}: the {opened.cfg.variant.name!r} variant has no latent space to walk")
-    model = LatentModel(opened.game, step=opened.step, source=str(ckpt))
+    model = _latent_model(ckpt, "to walk")
     check_label(label, model.n_classes)
     if label_b is not None:
         if not model.conditional:
@@ -168,10 +174,7 @@ def arithmetic_png(ckpt: str, out: str, a: str, b: str, base: int, strengths: st
     out = Path(out)
     if out.suffix.lower() != ".png":
         raise ConfigError(f"--out {out}: the arithmetic strip is written as a .png")
-    opened = open_model(ckpt)
-    if not opened.game.has_latent:
-        raise ConfigError(f"{ckpt}: the {opened.cfg.variant.name!r} variant has no latent space")
-    model = LatentModel(opened.game, step=opened.step, source=str(ckpt))
+    model = _latent_model(ckpt)
     check_label(label, model.n_classes)
     for opt, (_, cls) in (("--a", sa), ("--b", sb)):
         if cls is not None:
