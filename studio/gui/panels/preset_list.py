@@ -159,7 +159,9 @@ class PresetList(QWidget):
         lay.addWidget(self.info)
         self.errors: list[str] = []
         self.configs: dict[str, Config] = {}
-        self.list.currentItemChanged.connect(self._current_changed)
+        # a choice is a change of selection: Qt makes a clicked row current on the mouse press before
+        # it selects it, so `currentItemChanged` alone misses every click
+        self.list.itemSelectionChanged.connect(self._selection_changed)
         self.reload()
 
     def reload(self) -> None:
@@ -267,9 +269,10 @@ class PresetList(QWidget):
     def minimumSizeHint(self) -> QSize:
         return QSize(220, 140)
 
-    def _current_changed(self, item, _prev) -> None:
+    def _selection_changed(self) -> None:
         # only a real choice (clicked, arrowed to, or set): focus alone makes the first entry current
         # without selecting it, and must not choose a preset while a run opened from disk is shown
-        if item is None or not item.data(NAME_ROLE) or not item.isSelected():
+        items = self.list.selectedItems()
+        if len(items) != 1 or not items[0].data(NAME_ROLE):
             return
-        self.chosen.emit(item.data(NAME_ROLE))
+        self.chosen.emit(items[0].data(NAME_ROLE))

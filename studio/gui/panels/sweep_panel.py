@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QFormLayout
                                QSplitter, QVBoxLayout, QWidget)
 
 from ...config.io import dumps, get_value
+from ...config.paths import runs_dir
 from ...config.presets import load_preset
 from ...config.schema import ConfigError, field_meta
 from ...engine.runlog import MetricsFollower
@@ -465,7 +466,7 @@ class SweepPanel(QWidget):
 
     # ---------------------------------------------------------------- results
     def ask_open(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Open sweep folder", str(sw.runs_dir()))
+        path = QFileDialog.getExistingDirectory(self, "Open sweep folder", str(runs_dir()))
         if path:
             self.show_sweep(Path(path))
 

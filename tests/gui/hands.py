@@ -1,0 +1,51 @@
+"""Hands for the GUI tests: real mouse and key events at a widget's place on screen, the way a person
+drives the window (pytest-qt's qtbot sends them; nothing here calls the slots behind a control)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QListWidget, QTabBar, QToolBar, QWidget
+
+
+def click(qtbot, widget: QWidget, pos: QPoint | None = None, button=Qt.MouseButton.LeftButton) -> None:
+    """A left click at the middle of a visible, enabled widget (or at `pos` in it)."""
+    assert widget.isVisible(), f"{widget.objectName() or type(widget).__name__} is not on screen"
+    assert widget.isEnabled(), f"{widget.objectName() or type(widget).__name__} is greyed out"
+    qtbot.mouseClick(widget, button, pos=pos if pos is not None else widget.rect().center())
+    QApplication.processEvents()
+
+
+def click_row(qtbot, lst: QListWidget, item) -> None:
+    """Click a list's row where it is drawn, scrolled into view first as a person would."""
+    lst.scrollToItem(item)
+    rect = lst.visualItemRect(item)
+    assert rect.isValid() and lst.viewport().rect().contains(rect.center()), "row is not visible"
+    click(qtbot, lst.viewport(), rect.center())
+
+
+def click_tab(qtbot, bar: QTabBar, text: str) -> None:
+    """Click a tab by its text on its tab bar."""
+    idx = next(i for i in range(bar.count()) if bar.tabText(i).replace("&", "") == text)
+    click(qtbot, bar, bar.tabRect(idx).center())
+
+
+def click_tool(qtbot, toolbar: QToolBar, action) -> None:
+    """Click the toolbar button of an action."""
+    click(qtbot, toolbar.widgetForAction(action))
+
+
+def type_into(qtbot, widget: QWidget, text: str, enter: bool = True) -> None:
+    """Click into a field, select what is there, type `text` and press Enter."""
+    click(qtbot, widget)
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(widget, text)
+    if enter:
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+    QApplication.processEvents()
+
+
+def shortcut(qtbot, window: QWidget, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key press sent to the focused widget of an active window, as the keyboard would."""
+    window.activateWindow()
+    target = QApplication.focusWidget() or window
+    qtbot.keyClick(target, key, modifiers)
+    QApplication.processEvents()
