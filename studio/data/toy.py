@@ -123,17 +123,17 @@ def grid_centers(size: int, half_width: float) -> np.ndarray:
     return np.stack(np.meshgrid(v, v, indexing="ij"), -1).reshape(-1, 2)
 
 
-@register_kind("gaussian1d")
+@register_kind("gaussian1d", family="1d")
 def _gaussian(d: DataConfig, source: str) -> DataSource:
     return Gaussian1D([d.mean], [d.std], [1.0])
 
 
-@register_kind("point1d")
+@register_kind("point1d", family="1d")
 def _point(d: DataConfig, source: str) -> DataSource:
     return PointMass1D(d.mean)
 
 
-@register_kind("mixture1d")
+@register_kind("mixture1d", family="1d")
 def _mixture(d: DataConfig, source: str) -> DataSource:
     if not (len(d.means) == len(d.stds) == len(d.weights)) or not d.means:
         raise ConfigError(f"{source}: data.means, data.stds and data.weights must be non-empty lists "
@@ -144,22 +144,24 @@ def _mixture(d: DataConfig, source: str) -> DataSource:
     return Gaussian1D(d.means, d.stds, d.weights)
 
 
-@register_kind("ring2d")
+@register_kind("ring2d", family="2d")
 def _ring(d: DataConfig, source: str) -> DataSource:
     return Points2D(ring_centers(d.n_modes, d.radius), d.mode_std)
 
 
-@register_kind("grid2d")
+@register_kind("grid2d", family="2d")
 def _grid(d: DataConfig, source: str) -> DataSource:
     return Points2D(grid_centers(d.grid_size, d.radius), d.mode_std)
 
 
-@register_kind("spiral2d", "moons2d")
+@register_kind("spiral2d", "moons2d", family="2d")
 def _curve(d: DataConfig, source: str) -> DataSource:
     return Curve2D(d.kind, d.noise, d.radius)
 
 
 MIN_POINTS = 2
+MAX_VALUE = 1e6    # a coordinate beyond this overflows float32 once squared (from 1.8e19) or trains on
+                   # nothing but its scale: the points file check refuses it, naming the line
 
 
 def read_points(path: str, dim: int) -> np.ndarray:
@@ -183,6 +185,10 @@ def read_points(path: str, dim: int) -> np.ndarray:
         bad = np.argwhere(~np.isfinite(a))
         if len(bad):
             raise ConfigError(f"{p}: row {bad[0][0]} holds {a[tuple(bad[0])]}; every value must be a finite number")
+        big = np.argwhere(np.abs(a) > MAX_VALUE)
+        if len(big):
+            raise ConfigError(f"{p}: row {big[0][0]} holds {a[tuple(big[0])]:g}, too large to train on "
+                              f"(at most {MAX_VALUE:g} in size; rescale the data)")
         rows = a.astype(np.float32)
     else:
         try:
@@ -206,6 +212,9 @@ def read_points(path: str, dim: int) -> np.ndarray:
                 raise ConfigError(f"{p}: line {no}: {bad!r} is not a number") from None
             if not all(math.isfinite(v) for v in vals):
                 raise ConfigError(f"{p}: line {no}: {','.join(cells)!r} is not a finite number")
+            if any(abs(v) > MAX_VALUE for v in vals):
+                raise ConfigError(f"{p}: line {no}: {','.join(cells)!r} is too large to train on "
+                                  f"(values at most {MAX_VALUE:g} in size; rescale the data)")
             rows_list.append(vals)
         rows = np.asarray(rows_list, np.float32).reshape(-1, dim)
     if len(rows) < MIN_POINTS:
@@ -221,7 +230,7 @@ def _is_float(text: str) -> bool:
     return True
 
 
-@register_kind("points1d")
+@register_kind("points1d", family="1d")
 def _points1d(d: DataConfig, source: str) -> DataSource:
     if not d.file:
         raise ConfigError(f"{source}: data.kind = 'points1d' needs data.file (a CSV or .npy of numbers)")
@@ -231,7 +240,7 @@ def _points1d(d: DataConfig, source: str) -> DataSource:
     return src
 
 
-@register_kind("points2d")
+@register_kind("points2d", family="2d")
 def _points(d: DataConfig, source: str) -> DataSource:
     if d.file:
         src = Points2D(read_points(d.file, 2), d.mode_std)

@@ -17,6 +17,8 @@ from . import features, metrics
 
 # Metrics where a larger value is better; every other metric (distances, errors) is lower-is-better.
 HIGHER_IS_BETTER = frozenset({"modes", "coverage", "hq", "precision", "recall", "acc_cond"})
+MIN_SAMPLES_PER_MODE = 5   # mode coverage needs this many samples per mode to mean anything
+MAX_EVAL_SAMPLES = 100_000   # eval.n_samples' maximum (config.schema)
 
 
 def better(name: str, new: float, old: float | None) -> bool:
@@ -152,8 +154,16 @@ class Evaluator:
             self._real = self.real().cpu().numpy()
         r, f = self._real, fake.cpu().numpy()
         out = {}
-        if self.data.centers is not None:
-            out.update(metrics.mode_coverage(f, self.data.centers, self.data.mode_std))
+        c = self.data.centers
+        if c is not None and len(c) * MIN_SAMPLES_PER_MODE <= len(f):
+            out.update(metrics.mode_coverage(f, c, self.data.mode_std))
+        elif c is not None:   # more modes than the samples can fill (a file of many points): no coverage
+            out["hq"] = metrics.high_quality(f, c, self.data.mode_std)
+            need = len(c) * MIN_SAMPLES_PER_MODE
+            self._note(f"mode coverage is not measured: the data has {len(c):,} points (modes) and an evaluation "
+                       f"draws {len(f):,} samples, but coverage needs {MIN_SAMPLES_PER_MODE} samples per mode ("
+                       + (f"eval.n_samples = {need:,} or more)" if need <= MAX_EVAL_SAMPLES else
+                          f"{need:,}, more than an evaluation draws: eval.n_samples is at most {MAX_EVAL_SAMPLES:,})"))
         p, rc = metrics.precision_recall(r, f, self.cfg.eval.pr_k)
         out.update(precision=p, recall=rc, diversity=_ratio(f, r))
         return out

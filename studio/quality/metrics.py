@@ -128,18 +128,42 @@ def conditional_accuracy(predicted, requested) -> float:
 
 
 # --------------------------------------------------------------------------------------- toy 2D
+def nearest_centre(samples, centers, chunk: int = 1024, centre_chunk: int = 16384) -> tuple[np.ndarray, np.ndarray]:
+    """For each sample, the index of its nearest centre and the distance, in blocks of
+    chunk x centre_chunk distances (about 64 MB in float32): memory does not grow with the number of
+    centres (a points file of a million points is a million centres)."""
+    x = torch.as_tensor(np.asarray(samples, np.float32)).reshape(len(samples), -1)
+    c = torch.as_tensor(np.asarray(centers, np.float32)).reshape(len(centers), -1)
+    idx = torch.zeros(len(x), dtype=torch.long)
+    dist = torch.full((len(x),), math.inf)
+    for i in range(0, len(x), chunk):
+        best_d, best_i = dist[i:i + chunk], idx[i:i + chunk]     # views: updated in place
+        for j in range(0, len(c), centre_chunk):
+            d, k = torch.cdist(x[i:i + chunk], c[j:j + centre_chunk],
+                                compute_mode="donot_use_mm_for_euclid_dist").min(1)
+            closer = d < best_d
+            best_d[closer], best_i[closer] = d[closer], k[closer] + j
+    return idx.numpy(), dist.double().numpy()
+
+
 def mode_coverage(samples, centers, std: float, min_share: float = 0.1) -> dict[str, float]:
     """Assign each sample to its nearest mode. A sample is high quality when it lies within 3σ of
     that mode; a mode is covered when its high-quality samples reach `min_share` of the count a
-    uniform spread would give it (n / n_modes), and at least one."""
+    uniform spread would give it (n / n_modes), and at least one. Memory is independent of the number
+    of modes (nearest_centre works in blocks)."""
     x, c = _f64(samples), _f64(centers)
-    d = np.linalg.norm(x[:, None, :] - c[None, :, :], axis=-1)
-    nearest, dist = d.argmin(1), d.min(1)
+    nearest, dist = nearest_centre(x, c)
     good = dist <= 3 * std
     counts = np.bincount(nearest[good], minlength=len(c))
     need = max(1.0, min_share * len(x) / len(c))
     covered = int((counts >= need).sum())
     return {"modes": float(covered), "coverage": covered / len(c), "hq": float(good.mean())}
+
+
+def high_quality(samples, centers, std: float) -> float:
+    """The share of samples within 3σ of their nearest centre (mode_coverage's hq, without the modes)."""
+    _, dist = nearest_centre(samples, centers)
+    return float((dist <= 3 * std).mean())
 
 
 # --------------------------------------------------------------------------------------- toy 1D

@@ -1,0 +1,58 @@
+"""Memory and time bounded by the input (issue 26): an evaluation of a points file of many points
+works in blocks, values too large to train on are refused with the file and the line."""
+from __future__ import annotations
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from studio.config.schema import ConfigError
+from studio.data.toy import read_points
+from studio.engine.trainer import Trainer
+from studio.quality import metrics
+
+from .helpers import tiny
+
+
+def test_nearest_centre_in_blocks_equals_the_full_distance_matrix():
+    rng = np.random.default_rng(0)
+    x, c = rng.normal(size=(300, 2)), rng.normal(size=(1000, 2))
+    full = np.linalg.norm(x[:, None] - c[None], axis=-1)
+    idx, dist = metrics.nearest_centre(x, c, chunk=7, centre_chunk=33)
+    np.testing.assert_array_equal(idx, full.argmin(1))
+    np.testing.assert_allclose(dist, full.min(1), atol=1e-5)
+
+
+def test_evaluating_a_points_file_of_many_points_builds_no_samples_by_points_array(tmp_path):
+    """20,000 points and 1,000 samples: the old samples x points x 2 float64 array was 320 MB."""
+    npy = tmp_path / "many.npy"
+    np.save(npy, np.random.default_rng(0).normal(size=(20_000, 2)).astype(np.float32))
+    cfg = tiny("ring-2d-gan", "data.kind='points2d'", f"data.file='{npy}'", "eval.n_samples=1000", steps=1)
+    t = Trainer(cfg, write=False, snapshots=False)
+    tracemalloc.start()
+    try:
+        values = t.evaluator.evaluate()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40e6, f"evaluation peaked at {peak / 1e6:.0f} MB of numpy memory"
+    assert "coverage" not in values and 0 <= values["hq"] <= 1       # 20,000 modes cannot be covered by 1,000
+    assert any("mode coverage is not measured" in n and "20,000 points" in n for n in t.evaluator.notes)
+
+
+@pytest.mark.parametrize("body, line", [("1,2\n3,4\n1e308,0\n", 3), ("x,y\n0,0\n2,-3e20\n", 3)])
+def test_a_value_too_large_to_train_on_names_the_file_and_line(tmp_path, body, line):
+    p = tmp_path / "big.csv"
+    p.write_text(body)
+    with pytest.raises(ConfigError, match=rf"big\.csv: line {line}: .* too large"):
+        read_points(str(p), 2)
+
+
+def test_a_npy_value_too_large_names_the_file_and_row(tmp_path):
+    p = tmp_path / "big.npy"
+    a = np.zeros((10, 2))
+    a[7, 1] = 1e308
+    np.save(p, a)
+    with pytest.raises(ConfigError, match=r"big\.npy: row 7 .* too large"):
+        read_points(str(p), 2)
