@@ -1,0 +1,176 @@
+"""The lesson player, headless and Qt-free: for one page, set up each run from its preset and
+settings (and the seed), drive the trainer's generator of events performing the page's actions,
+record what the checks need (record.RunWatcher), then measure the checks and compare the student's
+prediction. The CLI, the benchmark and the tests use it as it is; the studio feeds a RunWatcher from
+its own worker and calls `page_outcome` with the records."""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..config.schema import Config
+from ..engine.commands import CommandQueue, Pause, Resume, StepOnce, Stop
+from ..engine.trainer import Trainer
+from . import checks
+from .format import CheckSpec, Lesson, Page, RunSpec
+from .record import RunRecord, RunWatcher
+
+PROBES_PER_RUN = 60       # probes (D*, both G gradients) spread over a run's iterations
+
+
+@dataclass
+class CheckResult:
+    spec: CheckSpec
+    value: float
+    passed: bool
+    error: str = ""
+
+    @property
+    def label(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self.spec.params.items())
+        run = f" [{self.spec.run}]" if self.spec.run else ""
+        return f"{self.spec.name}({args}){run}"
+
+    def shown_value(self) -> str:
+        if self.error:
+            return "—"
+        if math.isinf(self.value):
+            return "∞" if self.value > 0 else "−∞"
+        return f"{self.value:.4g}"
+
+
+@dataclass
+class PageResult:
+    index: int
+    page: Page
+    records: dict[str, RunRecord] = field(default_factory=dict)
+    checks: list[CheckResult] = field(default_factory=list)
+    prediction: int | None = None
+    seconds: float = 0.0
+
+    @property
+    def matched_notes(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def prediction_right(self) -> bool | None:
+        if self.page.predict is None or self.prediction is None:
+            return None
+        return self.prediction == self.page.predict.answer
+
+    def outcome(self) -> str:
+        """What happened, in two or three sentences: the checks against the notes, then the prediction."""
+        return outcome_text(self.page, self.checks, self.prediction)
+
+
+def outcome_text(page: Page, results: list[CheckResult], prediction: int | None) -> str:
+    lines = []
+    for c in results:
+        claim = c.spec.claim or c.label
+        verdict = "as the notes say" if c.passed else "NOT as the notes say"
+        why = f" ({c.error})" if c.error else ""
+        lines.append(f"{claim}: measured {c.shown_value()} (wanted {c.spec.threshold()}), {verdict}{why}.")
+    p = page.predict
+    if p is not None and prediction is not None:
+        right = prediction == p.answer
+        you = p.choices[prediction] if 0 <= prediction < len(p.choices) else "?"
+        if right:
+            lines.append(f"You predicted “{you}”, and that is what the notes expect.")
+        else:
+            lines.append(f"You predicted “{you}”; the notes expect “{p.choices[p.answer]}”.")
+    return "\n".join(lines)
+
+
+def run_config(spec: RunSpec, seed: int) -> Config:
+    """The run's configuration for a lesson: the preset with the page's settings, this seed, and no
+    files (a lesson's runs are not run directories)."""
+    cfg = copy.deepcopy(spec.config)
+    cfg.train.seed = int(seed)
+    cfg.checkpoint.every = 0
+    cfg.checkpoint.at_end = False
+    cfg.log.tensorboard = False
+    return cfg
+
+
+def queue_actions(spec: RunSpec) -> CommandQueue:
+    """The page's actions as the studio's buttons would send them. Lone steps come first, on a
+    paused trainer; 'train' resumes it to train.steps; without 'train' the run stops after them."""
+    q = CommandQueue()
+    q.put(Pause())
+    trains = False
+    for name, n in spec.actions:
+        if name == "train":
+            q.put(Resume())
+            trains = True
+            continue
+        kind = {"step": "iter", "step_d": "d", "step_g": "g"}[name]
+        for _ in range(n):
+            q.put(StepOnce(kind))
+    if not trains:
+        q.put(Stop())
+    return q
+
+
+def play_run(spec: RunSpec, seed: int = 0, on_event: Callable | None = None) -> RunRecord:
+    cfg = run_config(spec, seed)
+    every = max(1, cfg.train.steps // PROBES_PER_RUN)
+    watcher = RunWatcher(spec.label, every, seed)
+    trainer = Trainer(cfg, write=False, snapshots=False, commands=queue_actions(spec), name=spec.label)
+    t0 = time.perf_counter()
+    for ev in trainer.run():
+        watcher.observe(ev, trainer.variant)
+        if on_event is not None:
+            on_event(spec.label, ev)
+    watcher.record.seconds = time.perf_counter() - t0
+    return watcher.record
+
+
+def measure(spec: CheckSpec, records: dict[str, RunRecord], seed: int) -> CheckResult:
+    fn = checks.CHECKS[spec.name]
+    params = dict(spec.params)
+    if spec.name in checks.SEEDED:
+        params["seed"] = seed
+    try:
+        if spec.run is not None:
+            rec = records[spec.run]
+            if rec.failed:
+                return CheckResult(spec, math.nan, False, f"the run failed: {rec.failed}")
+            value = fn(rec, **params)
+        else:
+            value = fn(**params)
+    except ValueError as e:
+        return CheckResult(spec, math.nan, False, str(e))
+    if isinstance(value, float) and math.isnan(value):
+        return CheckResult(spec, value, False, "not measured in this run")
+    return CheckResult(spec, float(value), spec.passes(float(value)))
+
+
+def page_outcome(index: int, page: Page, records: dict[str, RunRecord], seed: int = 0,
+                 prediction: int | None = None) -> PageResult:
+    res = PageResult(index, page, records, [measure(c, records, seed) for c in page.checks], prediction)
+    res.seconds = sum(r.seconds for r in records.values())
+    return res
+
+
+def play_page(lesson: Lesson, index: int, seed: int = 0, prediction: int | None = None,
+              on_event: Callable | None = None) -> PageResult:
+    page = lesson.pages[index]
+    t0 = time.perf_counter()
+    records = {spec.label: play_run(spec, seed, on_event) for spec in page.runs}
+    res = page_outcome(index, page, records, seed, prediction)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def play_lesson(lesson: Lesson, seed: int = 0, on_page: Callable[[PageResult], None] | None = None,
+                pages: list[int] | None = None) -> list[PageResult]:
+    out = []
+    for i in (range(len(lesson.pages)) if pages is None else pages):
+        res = play_page(lesson, i, seed)
+        out.append(res)
+        if on_page is not None:
+            on_page(res)
+    return out
