@@ -90,17 +90,29 @@ class SpecOnly(DataSource):
 
 Builder = Callable[[DataConfig, str], DataSource]
 KINDS: dict[str, Builder] = {}
+FAMILIES: dict[str, str] = {}     # data.kind -> "1d", "2d", "image" or "none", as registered
+FAMILY_NAMES = ("1d", "2d", "image", "none")
 
 
-def register_kind(*names: str):
-    """Decorator: `builder(data_config, source)` makes the data set of these `data.kind` values."""
+def register_kind(*names: str, family: str):
+    """Decorator: `builder(data_config, source)` makes the data set of these `data.kind` values, all
+    of one family ("1d", "2d", "image" or "none": what the GUI, the sweep and the views go by)."""
+    if family not in FAMILY_NAMES:
+        raise ValueError(f"data family {family!r} is not one of {', '.join(FAMILY_NAMES)}")
+
     def deco(fn: Builder) -> Builder:
         for name in names:
             if name not in DATA_KINDS:
                 raise ValueError(f"data kind {name!r} is not in config.schema.DATA_KINDS")
             KINDS[name] = fn
+            FAMILIES[name] = family
         return fn
     return deco
+
+
+def family_of(kind: str) -> str | None:
+    """The family of a data kind, without building its data set; None for a kind with no loader."""
+    return FAMILIES.get(kind)
 
 
 def make_data(d: DataConfig, source: str = "config") -> DataSource:
@@ -111,7 +123,7 @@ def make_data(d: DataConfig, source: str = "config") -> DataSource:
     return KINDS[d.kind](d, source)
 
 
-@register_kind("none")
+@register_kind("none", family="none")
 def _none(d: DataConfig, source: str) -> DataSource:
     return NoData()
 

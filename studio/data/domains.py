@@ -90,5 +90,5 @@ def load_domains(d: DataConfig, kind: str) -> DomainData:
 
 
 
-register_kind("digits_domains", "fashion_domains")(registered(lambda d: load_domains(d, d.kind)))
-register_kind("folder_pair")(registered(lambda d: load_domains(d, "folder_pair")))
+register_kind("digits_domains", "fashion_domains", family="image")(registered(lambda d: load_domains(d, d.kind)))
+register_kind("folder_pair", family="image")(registered(lambda d: load_domains(d, "folder_pair")))

@@ -270,7 +270,7 @@ def registered(loader):
     return build
 
 
-register_kind("digits")(registered(load_digits_images))
-register_kind("fashion_mnist")(registered(load_fashion))
-register_kind("mnist", "cifar10")(registered(lambda d: load_torchvision(d, d.kind)))
-register_kind("image_folder")(registered(load_image_folder))
+register_kind("digits", family="image")(registered(load_digits_images))
+register_kind("fashion_mnist", family="image")(registered(load_fashion))
+register_kind("mnist", "cifar10", family="image")(registered(lambda d: load_torchvision(d, d.kind)))
+register_kind("image_folder", family="image")(registered(load_image_folder))

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QComboBox, QFileDial
                                QStyleOptionSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from ...config.io import get_value, set_value, shown
-from ...config.schema import SECTIONS, VARIANT_PARAMS, Config, ConfigError, live_keys
+from ...config.schema import DATA_KINDS, SECTIONS, VARIANT_PARAMS, Config, ConfigError, live_keys
+from ...data.base import family_of
 
 TITLES = {"data": "Data", "model": "Model", "variant": "Variant", "optim_d": "Optimiser D",
           "optim_g": "Optimiser G", "train": "Training", "checkpoint": "Checkpoints", "log": "Logging",
@@ -35,10 +36,7 @@ LIVE_MARK = "●"
 LEGEND = f"{LIVE_MARK} can change while training"
 LEGEND_RUNNING = f"{LIVE_MARK} can change while training; the others are locked during the run"
 
-IMAGE_KINDS = ("digits", "fashion_mnist", "mnist", "cifar10", "image_folder", "digits_domains",
-               "fashion_domains", "folder_pair")
-_FAMILY = {"gaussian1d": "1d", "mixture1d": "1d", "point1d": "1d", "points1d": "1d", "ring2d": "2d", "grid2d": "2d",
-           "spiral2d": "2d", "moons2d": "2d", "points2d": "2d", "none": "none"}
+IMAGE_KINDS = tuple(k for k in DATA_KINDS if family_of(k) == "image")     # the data registry says
 # which fields mean something for the current choice; the others are hidden, not just greyed out
 _DATA = {"mean": ("gaussian1d", "point1d"), "std": ("gaussian1d",), "means": ("mixture1d",),
          "stds": ("mixture1d",), "weights": ("mixture1d",), "n_modes": ("ring2d",),
@@ -81,8 +79,9 @@ def drawn_text(cfg: Config) -> str:
 
 
 def data_family(kind: str) -> str | None:
-    """"1d", "2d", "image" or "none" (the saddle's two scalars); None for a kind this form does not know."""
-    return "image" if kind in IMAGE_KINDS else _FAMILY.get(kind)
+    """"1d", "2d", "image" or "none" (the saddle's two scalars), as the data registry has it; None for
+    a kind without a loader."""
+    return family_of(kind)
 
 
 def relevant(cfg: Config, key: str) -> bool:

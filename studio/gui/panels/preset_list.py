@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QStyle, QSt
 from ...config.paths import presets_dir
 from ...config.presets import load_preset
 from ...config.schema import DATA_KINDS, Config, ConfigError
+from ...data.base import family_of
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 HEADER_ROLE = Qt.ItemDataRole.UserRole + 1      # group heading: its key
@@ -36,14 +37,10 @@ MODEL_ORDER = ("shift", "mlp", "dcgan", "resnet")
 
 def group_of(cfg: Config) -> str:
     """"1d", "saddle", "2d" or "image", from the data kind and the variant."""
-    kind = cfg.data.kind
-    if cfg.variant.name == "saddle" or kind == "none":
+    family = family_of(cfg.data.kind)      # the data registry's word
+    if cfg.variant.name == "saddle" or family in ("none", None):
         return "saddle"
-    if kind.endswith("1d"):
-        return "1d"
-    if kind.endswith("2d"):
-        return "2d"
-    return "image"
+    return family
 
 
 def _order(cfg: Config, name: str) -> tuple:
