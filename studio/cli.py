@@ -1,4 +1,4 @@
-"""The headless command line: `gan-studio train | presets | checkpoints | sample | gui`.
+"""The headless command line: `gan-studio train | presets | checkpoints | sample | paths | gui ...`.
 
 It iterates the same Trainer generator as the GUI. Bad input prints one line naming the file, key
 and value and exits with status 2; never a traceback.
@@ -7,18 +7,25 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import signal
 import sys
 import time
 import traceback
 from pathlib import Path
 
+from tqdm import tqdm
+
+from . import __version__
+from .config import paths
 from .config.io import apply_override, set_value
 from .config.presets import list_presets, load_preset
 from .config.schema import ConfigError
+from .data import make_data
+from .data.folder import reporting
+from .data.preview import preview
 from .engine import checkpoints, distributed
 from .engine.commands import Resume, Rollback
 from .engine.events import CheckpointSaved, Evaluation, Failed, Finished, Message, Progress as Working, Started, StepMetrics
+from .engine.stop_signals import StopSignals
 from .engine.trainer import Trainer
 from .inspect import dirac
 from .inspect.grids import save_png
@@ -111,6 +118,7 @@ def cmd_train(args) -> int:
         name = run_dir.name
         trainer = Trainer(cfg, run_dir, name=name, resume=state, snapshots=False, interactive=rollback)
         trainer.resumed_from = args.resume
+        name = trainer.run_dir.name     # a new run directory when that one is not the checkpoint's run
     else:
         if not args.preset:
             raise ConfigError("train needs --preset NAME|PATH or --resume CKPT")
@@ -122,18 +130,15 @@ def cmd_train(args) -> int:
         raise ConfigError(f"{args.resume}: the checkpoint is at step {trainer.step:,}, already at the run's "
                           f"train.steps ({cfg.train.steps:,}) or past it; pass a larger --steps to train further")
     progress = Progress(cfg.train.steps, trainer.step)
-    previous = signal.getsignal(signal.SIGINT)
-
-    def on_sigint(signum, frame):   # first Ctrl+C: stop cleanly and save; second: abort
-        trainer.stop()
-        signal.signal(signal.SIGINT, previous)
-
-    signal.signal(signal.SIGINT, on_sigint)
+    # the first Ctrl+C, SIGTERM or SIGHUP: stop between two steps and save a checkpoint; a second: abort
+    stops = StopSignals(lambda signum: trainer.stop(), "training aborted")
     status = 0
     quiet = args.quiet or trainer.rank != 0
     rollbacks = 0
     work = None       # the progress line of long work between two steps
+    saved = None      # the checkpoint a stop wrote
     try:
+        stops.__enter__()
         for ev in trainer.run():
             if isinstance(ev, StepMetrics):
                 if not quiet:
@@ -165,7 +170,10 @@ def cmd_train(args) -> int:
             elif isinstance(ev, Message):
                 progress.close()
                 print(f"{ev.level}: {ev.text}", file=sys.stderr)
+            elif isinstance(ev, CheckpointSaved) and ev.reason in ("end", "interrupt") and quiet:
+                saved = ev.path
             elif isinstance(ev, CheckpointSaved) and ev.reason in ("end", "interrupt") and not quiet:
+                saved = ev.path
                 progress.update(ev.step, trainer.last_metrics, force=True)
                 progress.close()
                 print(f"checkpoint: {ev.path}", file=sys.stderr)
@@ -178,15 +186,21 @@ def cmd_train(args) -> int:
                     print(REPORT, file=sys.stderr)
                 status = 1
             elif isinstance(ev, Finished):
+                by = f" on {stops.name}" if stops.received is not None and ev.reason == "stopped" else ""
                 if not quiet:
                     progress.update(ev.step, trainer.last_metrics, force=True)
                     progress.close()
                     print(f"{ev.reason} after {ev.step} steps in {_fmt_time(ev.elapsed)} "
-                          f"({ev.run_dir})", file=sys.stderr)
+                          f"({ev.run_dir}){by}", file=sys.stderr)
+                elif by and trainer.rank == 0:    # a sweep trial, a batch job: the one line still says it
+                    kept = saved or "none (checkpoint.at_end = false)"
+                    print(f"stopped after {ev.step} steps{by}; checkpoint: {kept}", file=sys.stderr)
                 if ev.reason == "diverged":
                     status = 1
+                elif by and status == 0:
+                    status = stops.exit_code
     finally:
-        signal.signal(signal.SIGINT, previous)
+        stops.__exit__(None, None, None)
         distributed.finish()
     return status
 
@@ -238,6 +252,12 @@ def cmd_presets(args) -> int:
     w1 = max(len(r[1]) for r in rows)
     for name, variant, title in rows:
         print(f"{name:<{w0}}  {variant:<{w1}}  {title}")
+    return 0
+
+
+def cmd_paths(args) -> int:
+    for line in paths.describe():
+        print(line)
     return 0
 
 
@@ -315,19 +335,61 @@ def cmd_dirac(args) -> int:
     return 0
 
 
+def cmd_data(args) -> int:
+    """The data preview: the preset's real images as the GAN will see them, what was found and skipped."""
+    if not 1 <= args.per_class <= 64:
+        raise ConfigError(f"--per-class must be between 1 and 64 (got {args.per_class})")
+    cfg = _load_config(args)
+    grid, lines = preview(make_data(cfg.data, cfg.source), per_class=args.per_class)
+    for line in lines:
+        print(line)
+    if args.out:
+        if Path(args.out).suffix.lower() != ".png":
+            raise ConfigError(f"--out {args.out}: the preview is written as a .png")
+        save_png(grid, args.out)
+        print(args.out)
+    return 0
+
+
+class DecodeBar:
+    """A tqdm bar while an image folder is decoded (folder.reporting's progress), notes as lines."""
+
+    def __init__(self, quiet: bool = False, notes: bool = True):
+        self.bar, self.quiet, self.notes = None, quiet, notes
+
+    def progress(self, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc="decoding images", unit="img", file=sys.stderr, mininterval=0.5,
+                            dynamic_ncols=True)
+        self.bar.update(done - self.bar.n)
+        if done >= total:
+            self.bar.close()
+            self.bar = None
+
+    def note(self, text: str) -> None:
+        if self.notes and not self.quiet:
+            print(f"note: {text}", file=sys.stderr)
+
+
 def cmd_gui(args) -> int:
     from .gui.app import main as gui_main   # Qt and pyqtgraph: only for the studio, not headless runs
-    return gui_main(args.preset)
+    if args.quit_after is not None and not args.quit_after > 0:
+        raise ConfigError(f"--quit-after must be a positive number of seconds (got {args.quit_after})")
+    return gui_main(args.preset, quit_after=args.quit_after)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="gan-studio", description="GAN Studio: train and explore GANs.")
+    p = argparse.ArgumentParser(prog="gan-studio", description="GAN Studio: train and explore GANs. "
+                                "Runs go to the user's data folder (`gan-studio paths` says where).")
+    p.add_argument("--version", action="version", version=f"gan-studio {__version__}")
     sub = p.add_subparsers(dest="command")
 
     t = sub.add_parser("train", help="train a preset headless")
     t.add_argument("--preset", help="preset name (see `gan-studio presets`) or path to a .toml file")
     t.add_argument("--steps", type=int, help="total iterations to reach (train.steps)")
-    t.add_argument("--out", help="run directory (default: runs/NAME-TIMESTAMP)")
+    t.add_argument("--out", help="run directory (default: NAME-TIMESTAMP in the runs folder, see `gan-studio paths`)")
     t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. optim_d.lr=1e-4")
     t.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"))
@@ -349,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_eval)
 
     sub.add_parser("presets", help="list presets").set_defaults(func=cmd_presets)
+    sub.add_parser("paths", help="where runs, presets and the cache live").set_defaults(func=cmd_paths)
 
     c = sub.add_parser("checkpoints", help="list the checkpoints of a run directory")
     c.add_argument("run_dir")
@@ -426,8 +489,18 @@ def build_parser() -> argparse.ArgumentParser:
     sweep_arguments(sw)
     sw.set_defaults(func=cmd_sweep)
 
+    da = sub.add_parser("data", help="preview a preset's real images as the GAN will see them (crop, resize, "
+                                     "background, channels), with the count per class and what was skipped")
+    da.add_argument("--preset", required=True, help="preset name or .toml path")
+    da.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. data.root=DIR")
+    da.add_argument("--out", help="PNG file for the grid of real images (one row per class)")
+    da.add_argument("--per-class", type=int, default=8, help="images per class in the grid")
+    da.set_defaults(func=cmd_data, steps=None, device=None, seed=None, notes=False)   # it prints them itself
+
     g = sub.add_parser("gui", help="open the desktop studio (the default)")
     g.add_argument("--preset", default=None)
+    g.add_argument("--quit-after", type=float, default=None, metavar="SECONDS",
+                   help="close the window after SECONDS (a smoke test of an installation)")
     g.set_defaults(func=cmd_gui)
     return p
 
@@ -437,8 +510,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["gui", *([] if argv is None else argv)])
+    bar = DecodeBar(quiet=getattr(args, "quiet", False), notes=getattr(args, "notes", True))
     try:
-        return args.func(args)
+        with reporting(bar.progress, bar.note):
+            return args.func(args)
     except (ConfigError, checkpoints.CheckpointError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

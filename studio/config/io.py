@@ -68,6 +68,10 @@ def check_value(f: dataclasses.Field, value: Any, where: str) -> Any:
         raise TypeError(f"unsupported field type {t} for {where}")
     if m.get("choices") is not None and value not in m["choices"]:
         raise bad("expected one of " + ", ".join(map(str, m["choices"])))
+    if m.get("check") is not None and (why := m["check"](value)):
+        raise bad(why)
+    if m.get("check") is not None and (why := m["check"](value)):
+        raise bad(why)
     if t in ("int", "float"):
         if m.get("min") is not None and value < m["min"]:
             raise bad(f"must be at least {m['min']}")
@@ -162,13 +166,43 @@ def dumps(cfg: Config) -> str:
     return tomli_w.dumps(top)
 
 
+def _read_umask() -> int:
+    """The process's umask without changing it (Linux shows it in /proc/self/status); elsewhere it is
+    read once, at import, by setting it and setting it back."""
+    try:
+        with open("/proc/self/status", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return _UMASK_AT_IMPORT
+
+
+def _umask_at_import() -> int:
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+_UMASK_AT_IMPORT = _umask_at_import()
+
+
+def new_file_mode() -> int:
+    """The mode a file created now with open() gets: 0o666 less the process's umask."""
+    return 0o666 & ~_read_umask()
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush, fsync, then rename over it."""
+    """Write to a temporary file beside `path`, flush, fsync, then rename over it. The file gets the
+    mode any other new file gets (0o666 less the umask), not the temporary file's private 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fh.fileno(), new_file_mode())
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

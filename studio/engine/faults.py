@@ -5,6 +5,8 @@ do, and nobody is asked to report them. Any other exception is a bug and keeps i
 from __future__ import annotations
 
 import errno
+import os
+import signal
 from pathlib import Path
 from typing import Iterator
 
@@ -73,6 +75,7 @@ def emergency(trainer, e: Exception) -> Iterator:
         return good
     path = trainer.run_dir / "checkpoints" / f"emergency_{step:08d}.pt"
     existed = path.is_file()
+    log_quietly_flush(trainer)    # the steps the checkpoint holds are in the log before it is seen
     try:
         checkpoints.save(path, trainer.state_dict(), {
             "reason": "emergency", "metrics": trainer.last_metrics, "eval": trainer.last_eval,
@@ -91,6 +94,24 @@ def emergency(trainer, e: Exception) -> Iterator:
     yield _warn(trainer, f"emergency checkpoint of step {step} written: {path} "
                          f"(continue with: gan-studio train --resume {path})")
     return path
+
+
+def log_quietly_flush(trainer) -> None:
+    log = getattr(trainer, "log", None)
+    try:
+        if log is not None:
+            log.flush()
+    except Exception:   # noqa: BLE001 - the log is what failed; the checkpoint may still be written
+        pass
+
+
+def inject(point: str, step: int) -> None:
+    """A test's fault at a named point: GAN_STUDIO_FAULT=POINT:STEP kills this process (SIGKILL, as
+    the out-of-memory killer or a power cut would) when the run reaches that point at that step.
+    Points: checkpoint_saved (a checkpoint and its sidecar are in place)."""
+    want = os.environ.get("GAN_STUDIO_FAULT")
+    if want and want == f"{point}:{step}":
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _warn(trainer, text: str) -> Message:

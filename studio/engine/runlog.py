@@ -14,13 +14,16 @@ written before it stay, the file is cut back to its last complete line, and late
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import re
+import socket
+import time
 from pathlib import Path
 
 from ..config.io import atomic_write_bytes, dumps
-from ..config.schema import Config
+from ..config.schema import Config, ConfigError
 
 
 def _clean(v):
@@ -42,13 +45,22 @@ def storage_error(e: OSError, path: str | os.PathLike) -> OSError:
     return OSError(e.errno, e.strerror or os.strerror(e.errno), str(target))
 
 
+_TMP = re.compile(r"\.(.+)\.[A-Za-z0-9_]+\.tmp")    # atomic_write_bytes: mkstemp(prefix=".NAME.", suffix=".tmp")
+_OURS_TOP = re.compile(r"config\.toml|metrics\.jsonl|\.gan-studio-run")
+_OURS_CHECKPOINTS = re.compile(r"[a-z]+_\d{8}\.(pt|json|png)")
+_OURS_SAMPLES = re.compile(r"step_\d{8}\.png")
+
+
 def remove_stale_tmp(run_dir: str | os.PathLike) -> list[Path]:
     """Delete the temporary files (`.NAME.*.tmp`) that an atomic write killed midway left in a run
     directory, its checkpoints/ and its samples/; returns those removed."""
     d = Path(run_dir)
     removed = []
-    for folder in (d, d / "checkpoints", d / "samples"):
+    for folder, ours in ((d, _OURS_TOP), (d / "checkpoints", _OURS_CHECKPOINTS), (d / "samples", _OURS_SAMPLES)):
         for p in sorted(folder.glob(".*.tmp")):
+            m = _TMP.fullmatch(p.name)     # only the studio's own temporary names: never a user's *.tmp
+            if m is None or not ours.fullmatch(m.group(1)):
+                continue
             try:
                 p.unlink()
             except OSError:       # gone already, or not ours to delete: writing will say so if it matters
@@ -95,6 +107,115 @@ def cut_torn_tail(path: str | os.PathLike) -> bytes:
         return torn
 
 
+LOCK_NAME = "run.lock"
+
+
+class RunBusy(ConfigError):
+    """The run directory is being written by another live process (its lock names it)."""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:      # someone else's process: alive
+        return True
+    except OSError:
+        return True
+    return True
+
+
+class RunLock:
+    """A lock file in a run directory (run.lock: pid, host, start time) held while a process writes it,
+    so that two `train --resume` (or a studio and a CLI) never write one run at once. Released on a
+    normal end; a lock whose process is gone (same host, dead pid: a SIGKILL, a crash) is stale and
+    broken, with a note. One process may take its own lock again (a second trainer in the studio)."""
+
+    def __init__(self, run_dir: str | os.PathLike):
+        self.path = Path(run_dir) / LOCK_NAME
+        self.held = False
+        self.note: str | None = None      # a stale lock that was broken
+
+    def _read(self) -> dict | None:
+        try:
+            d = json.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, RecursionError):
+            return {}
+        return d if isinstance(d, dict) else {}
+
+    def acquire(self) -> "RunLock":
+        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
+        for _ in range(50):
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                holder = self._read()
+                if holder is None:                 # gone meanwhile: try again
+                    continue
+                pid, host = holder.get("pid"), holder.get("host")
+                if type(pid) is not int or not isinstance(host, str):   # being written, or damaged
+                    try:
+                        age = time.time() - self.path.stat().st_mtime
+                    except OSError:
+                        continue
+                    if age < 5:
+                        time.sleep(0.05)
+                        continue
+                    self._break(holder, "an unreadable lock file")
+                    continue
+                if pid == me["pid"] and host == me["host"]:
+                    self.held = True
+                    return self
+                if host == me["host"] and not _alive(pid):
+                    self._break(holder, f"its process {pid} is gone")
+                    continue
+                since = holder.get("started")
+                when = (time.strftime(" since %H:%M:%S", time.localtime(since))
+                        if isinstance(since, (int, float)) and 0 < since < 1e11 else "")
+                raise RunBusy(f"{self.path.parent}: in use by another GAN Studio process (pid {pid} on host "
+                              f"{host}{when}); wait for it to end or stop it (if it is gone, delete "
+                              f"{self.path})") from None
+            except OSError as e:
+                raise storage_error(e, self.path) from None
+            with os.fdopen(fd, "w") as fh:
+                fh.write(json.dumps(me))
+            self.held = True
+            return self
+        raise RunBusy(f"{self.path.parent}: could not take its lock ({self.path}); try again")
+
+    def _break(self, holder: dict, why: str) -> None:
+        """Remove a stale lock; a racer that took the lock meanwhile keeps it."""
+        aside = self.path.with_name(f".{LOCK_NAME}.{os.getpid()}.stale")
+        try:
+            os.replace(self.path, aside)
+        except OSError:
+            return
+        try:
+            taken = json.loads(aside.read_bytes())
+        except (OSError, ValueError):
+            taken = {}
+        if taken != holder:                       # a fresh lock of someone else: put it back
+            try:
+                os.link(aside, self.path)
+            except OSError:
+                pass
+        else:
+            self.note = (f"broke a stale lock on {self.path.parent} ({why}; pid {holder.get('pid')} on "
+                         f"{holder.get('host')})")
+        aside.unlink(missing_ok=True)
+
+    def release(self) -> None:
+        if not self.held:
+            return
+        self.held = False
+        holder = self._read()
+        if holder and holder.get("pid") == os.getpid():
+            self.path.unlink(missing_ok=True)
+
+
 class RunLog:
     def __init__(self, run_dir: str | os.PathLike, cfg: Config, flush_every: int = 50,
                  tensorboard: bool = True, step: int = 0):
@@ -109,13 +230,20 @@ class RunLog:
                 d.mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise storage_error(e, d) from None
-        stale = remove_stale_tmp(self.dir)
-        self.write_config(cfg)
+        self.lock = RunLock(self.dir).acquire()
         try:
-            torn = cut_torn_tail(self.path)
-            self._fh = open(self.path, "a", buffering=1 << 16)
-        except OSError as e:
-            raise storage_error(e, self.path) from None
+            stale = remove_stale_tmp(self.dir)
+            self.write_config(cfg)
+            try:
+                torn = cut_torn_tail(self.path)
+                self._fh = open(self.path, "a", buffering=1 << 16)
+            except OSError as e:
+                raise storage_error(e, self.path) from None
+        except BaseException:
+            self.lock.release()
+            raise
+        if self.lock.note:
+            self.notes.append(self.lock.note)
         self._flush_every = flush_every
         self._n = 0
         if torn:
@@ -237,42 +365,109 @@ class RunLog:
             except Exception:
                 pass
             self._tb = None
+        try:
+            self.lock.release()
+        except OSError:       # the directory went away: nothing left to unlock
+            pass
 
 
 class MetricsFollower:
     """Reads complete new lines of a metrics.jsonl each poll, for a file still being written. An
     unfinished last line is read again at the next poll, so a torn line that a resumed run cut off
-    (see cut_torn_tail) is never glued onto the lines written after it."""
+    (see cut_torn_tail) is never glued onto the lines written after it. A malformed line (not JSON, or
+    fields of the wrong type: see record_problem) is skipped and counted in `skipped`; the first one is
+    logged once, as one line naming the file and its line number, and kept in `warning` for a reader
+    that shows it (the studio's messages)."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self._pos = 0           # the end of the last complete line delivered
+        self._line = 0          # complete lines read so far
+        self.skipped = 0
+        self.warning: str | None = None
 
     def poll(self) -> list[dict]:
         try:
             with open(self.path, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
                 if size < self._pos:      # file was replaced: start over
-                    self._pos = 0
+                    self._pos, self._line = 0, 0
                 fh.seek(self._pos)
                 data = fh.read()
         except FileNotFoundError:
             return []
         end = data.rfind(b"\n") + 1
         self._pos += end
-        return parse_lines(data[:end])
+        bad: list[tuple[int, str]] = []
+        recs = parse_lines(data[:end], bad)
+        if bad:
+            self.skipped += len(bad)
+            if self.warning is None:
+                n, why = bad[0]
+                self.warning = (f"{self.path}: line {self._line + n}: {why}; malformed lines are skipped "
+                                f"(the reader counts them)")
+                if (str(self.path), self._line + n) not in _warned:    # once a process, however many readers
+                    _warned.add((str(self.path), self._line + n))
+                    log.warning("%s", self.warning)
+        self._line += data.count(b"\n", 0, end)
+        return recs
 
 
-def parse_lines(data: bytes) -> list[dict]:
-    """The JSON objects of complete metrics.jsonl lines; a line that is not one is skipped."""
+log = logging.getLogger("studio.runlog")
+_warned: set[tuple[str, int]] = set()
+
+NON_FINITE = ("nan", "inf", "-inf")     # how _clean writes non-finite numbers
+_TEXT = ("event", "kind", "level", "text", "code", "key", "path", "reason", "from_run")
+_MAX_STEP = 1 << 62
+
+
+def _is_num(v) -> bool:
+    return (isinstance(v, (int, float)) and not isinstance(v, bool)) or v in NON_FINITE
+
+
+def record_problem(rec) -> str | None:
+    """Why a parsed metrics.jsonl line is not a record the readers can use, or None. Every line has a
+    whole non-negative 'step'; the names (event, kind, level, text, code, key, ...) are strings; a step
+    line's values and an evaluation's are numbers (or "nan"/"inf"/"-inf")."""
+    if not isinstance(rec, dict):
+        return f"not a JSON object ({type(rec).__name__})"
+    step = rec.get("step")
+    if type(step) is not int or not 0 <= step < _MAX_STEP:
+        return f"'step' must be a whole number >= 0 (got {json.dumps(step)[:40]})"
+    for k in _TEXT:
+        v = rec.get(k, "")
+        if not isinstance(v, str):
+            return f"'{k}' must be text (got {json.dumps(v)[:40]})"
+    if "t" in rec and not _is_num(rec["t"]):
+        return f"'t' must be a number (got {json.dumps(rec['t'])[:40]})"
+    if "from_step" in rec and type(rec["from_step"]) is not int:
+        return f"'from_step' must be a whole number (got {json.dumps(rec['from_step'])[:40]})"
+    ev = rec.get("event")
+    if ev is None or ev == "eval":
+        for k, v in rec.items():
+            if k not in ("step", "event", "kind") and not _is_num(v):
+                return f"'{k}' must be a number (got {json.dumps(v)[:40]})"
+    return None
+
+
+def parse_lines(data: bytes, bad: list | None = None) -> list[dict]:
+    """The records of complete metrics.jsonl lines. A line that is not JSON, or whose fields have the
+    wrong types (record_problem), is skipped; with `bad`, (line number from 1, why) of each is added."""
     out = []
-    for line in data.split(b"\n"):
+    for i, line in enumerate(data.split(b"\n"), 1):
+        if not line.strip():
+            continue
         try:
             rec = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(rec, dict):
-            out.append(rec)
+        except (ValueError, RecursionError):
+            why = "not a line of JSON"
+        else:
+            why = record_problem(rec)
+            if why is None:
+                out.append(rec)
+                continue
+        if bad is not None:
+            bad.append((i, why))
     return out
 
 

@@ -29,7 +29,7 @@ from ..inspect.grids import save_png, thumbnail
 from ..inspect.latent import LatentModel
 from ..quality.diagnostics import Diagnostics
 from ..quality.evaluate import Evaluator, better
-from . import checkpoints, distributed, faults
+from . import checkpoints, distributed, faults, rundir
 from .commands import (Command, CommandQueue, CopyGenerator, Pause, Resume, Rollback, SaveNow, SetPace, SetParam,
                        SlowStep, StepOnce, Stop)
 from .events import (CheckpointSaved, Evaluating, Evaluation, Finished, GeneratorCopy, Message, ParamChanged,
@@ -127,6 +127,12 @@ class Trainer:
                 distributed.broadcast_parameters(m)
         if state is not None:
             self._load_state(state)
+            if self.run_dir is not None and self.write and self.branch_of is None:
+                # never into a folder the studio did not make, nor over a run of another game
+                self.run_dir, note = rundir.for_resume(self.run_dir, state["config"], self._source(), "resumed")
+                if note is not None:
+                    self.notes.append(note)
+        self._dir_ident: tuple | None = None    # the run directory this run opened (rundir.check)
         self.evaluator = Evaluator(self.variant, self.cfg)
         self.diagnostics = Diagnostics(self.cfg, self.variant.output, self.cfg.eval.diagnostics)
 
@@ -212,6 +218,7 @@ class Trainer:
         """Write a checkpoint now; periodic ones obey keep_last."""
         if not self.write:
             return None
+        self._check_dir()
         ck = self.run_dir / "checkpoints"
         prefix = {"periodic": "step", "best": "best"}.get(reason, reason)
         path = ck / f"{prefix}_{self.step:08d}.pt"
@@ -219,8 +226,10 @@ class Trainer:
             for old in ck.glob("best_*.pt"):
                 checkpoints.delete(old)
         meta = {"reason": reason, "metrics": self.last_metrics, "eval": self.last_eval}
+        self.log.flush()     # the log holds every step the checkpoint holds before the checkpoint is seen
         try:
             checkpoints.save(path, self.state_dict(), meta)
+            faults.inject("checkpoint_saved", self.step)
             thumb = thumbnail(self.variant)
             if thumb is not None:
                 save_png(thumb, path.with_suffix(".png"))
@@ -265,6 +274,8 @@ class Trainer:
                 self.run_dir = new_run_dir(self.name)
             self.log = RunLog(self.run_dir, self.cfg, self.cfg.log.flush_every, self.cfg.log.tensorboard,
                               step=self.step)
+            rundir.mark(self.run_dir, self.name)
+            self._dir_ident = rundir.identity(self.run_dir)
             notes = notes + self.log.notes
             if self.data.file:
                 notes = notes + [self._keep_data_file()]
@@ -334,7 +345,24 @@ class Trainer:
         self.log.flush()
         yield Finished(self.step, reason, str(self.run_dir or ""), self.elapsed)
 
+    def _check_dir(self) -> None:
+        """Stop the run when its directory went away (deleted, replaced): its state goes to a new one."""
+        if self._dir_ident is None or not self.write:
+            return
+        why = rundir.check(self.run_dir, self._dir_ident)
+        if why is None:
+            return
+        old, self._dir_ident = self.run_dir, None
+        try:
+            self.run_dir = rundir.rescue_dir(old, self.name, self.cfg)
+        except OSError as e:
+            raise rundir.RunDirGone(f"{why} (noticed at step {self.step}); no new folder could be made for "
+                                    f"its state ({e.strerror or e})") from None
+        raise rundir.RunDirGone(f"{why} (noticed at step {self.step}), so the run stops; its state is kept "
+                                f"in a new run directory {self.run_dir}")
+
     def _periodic(self) -> Iterator:
+        self._check_dir()
         s = self.step
         c = self.cfg
         if self.snapshots and (s % c.log.snapshot_every == 0 or (self.pace or math.inf) <= PACED_SNAPSHOTS):

@@ -31,7 +31,7 @@ from ..config.palette import rgb
 from ..config.presets import list_presets, load_preset
 from ..config.schema import ConfigError, to_dict
 from ..engine.checkpoints import CheckpointInfo, list_checkpoints
-from ..engine.runlog import parse_lines, read_metrics
+from ..engine.runlog import parse_lines, read_metrics, record_problem
 from ..quality.evaluate import HIGHER_IS_BETTER
 from .model_io import open_model
 from .plots import histogram_png
@@ -455,9 +455,9 @@ class EvalReader:
                 r = json.loads(line)
             except ValueError:
                 continue
-            if not isinstance(r, dict) or _number(r.get("step")) is None:
+            if record_problem(r) is not None:     # a malformed line: skipped (the follower counts them)
                 continue
-            step = int(_number(r["step"]))
+            step = r["step"]
             if r.get("event") == "resume":
                 self.evals = [e for e in self.evals if e[0] <= step]
             elif r.get("event") == "eval":
