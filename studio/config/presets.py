@@ -1,11 +1,12 @@
-"""Presets: TOML files in `presets/` (or any path), loaded strictly into a `Config`, saved atomically."""
+"""Presets: TOML files that ship with the studio or sit in the user's preset folders (or any path),
+loaded strictly into a `Config`, saved atomically."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 from .io import atomic_write_bytes, config_from_dict, dumps, read_toml
-from .paths import presets_dir
+from .paths import preset_files, user_presets_dirs
 from .schema import Config, ConfigError
 
 
@@ -23,11 +24,11 @@ def resolve_preset(name_or_path: str | os.PathLike) -> Path:
         if not p.is_file():
             raise ConfigError(f"{p}: preset file not found")
         return p
-    cand = presets_dir() / f"{name_or_path}.toml"
-    if not cand.is_file():
-        names = ", ".join(sorted(x.stem for x in presets_dir().glob("*.toml")))
-        raise ConfigError(f"preset '{name_or_path}' not found in {presets_dir()}; available: {names}")
-    return cand
+    files = preset_files()
+    if str(name_or_path) not in files:
+        raise ConfigError(f"preset '{name_or_path}' not found (your own go in {user_presets_dirs()[0]}); "
+                          f"available: {', '.join(files)}")
+    return files[str(name_or_path)]
 
 
 def save_preset(cfg: Config, path: str | os.PathLike) -> None:
@@ -35,5 +36,5 @@ def save_preset(cfg: Config, path: str | os.PathLike) -> None:
 
 
 def list_presets() -> list[tuple[str, Config]]:
-    """(name, config) of every preset in presets/, sorted by name; broken files raise."""
-    return [(p.stem, load_preset(p)) for p in sorted(presets_dir().glob("*.toml"))]
+    """(name, config) of every preset (shipped and the user's), sorted by name; broken files raise."""
+    return [(name, load_preset(p)) for name, p in preset_files().items()]

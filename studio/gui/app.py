@@ -5,8 +5,11 @@ import os
 import sys
 
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from ..config.paths import icon_file
 from .main_window import MainWindow
 from .theme import apply_theme
 
@@ -23,6 +26,8 @@ def make_app(argv=None):
     app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
     app.setOrganizationName("GAN Studio")
     app.setApplicationName("gan-studio")
+    app.setDesktopFileName("gan-studio")      # the desktop entry (assets/gan-studio.desktop)
+    app.setWindowIcon(QIcon(str(icon_file())))
     # no application display name: Qt would append " — GAN Studio" to every window title, and the
     # window already says "GAN Studio · NAME"
     apply_theme(app)
@@ -31,13 +36,16 @@ def make_app(argv=None):
     return app
 
 
-def main(preset: str | None = None) -> int:
+def main(preset: str | None = None, quit_after: float | None = None) -> int:
+    """Open the studio; `quit_after` seconds closes its window (the packaging smoke test)."""
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     app = make_app()
     win = MainWindow(preset)
     win.show()
+    if quit_after is not None:
+        QTimer.singleShot(int(quit_after * 1000), win.close)
     return app.exec()
 
 

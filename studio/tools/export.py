@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ..config.extras import missing_extra
 from ..config.io import atomic_write_bytes
 from ..config.schema import ConfigError
 from .model_io import open_model
@@ -80,8 +81,8 @@ def _export(ckpt: str, fmt: str, out: str) -> tuple[Path, str]:
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
     pkg = _missing(fmt)
     if pkg:
-        raise ConfigError(f"--format {fmt} needs the {pkg} package (pip install onnx onnxscript); "
-                          f"--format pt2 and --format torchscript work without it")
+        raise ConfigError(missing_extra("export", f"--format {fmt} needs the {pkg} package")
+                          + "; --format pt2 and --format torchscript work without it")
     model = open_model(ckpt, device="cpu")
     v = model.game
     if model.data.family != "image":

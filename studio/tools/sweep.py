@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import optuna
 import torch
 
+from ..config.extras import missing_extra
 from ..config.io import atomic_write_bytes, dumps, parse_override, set_value, shown
 from ..config.presets import load_preset, resolve_preset
 from ..config.schema import Config, ConfigError, field_meta
@@ -242,12 +242,25 @@ def default_out(preset: str) -> Path:
 
 
 # ------------------------------------------------------------------------------------------ the study
-def open_study(spec: SweepSpec):
+def _optuna():
+    """Optuna, imported here and only when a sweep runs (the optional extra 'sweep'): every other
+    command, and the studio, work without it."""
+    try:
+        import optuna
+    except ModuleNotFoundError as e:
+        if e.name != "optuna":      # Optuna is there but broken: that is not a missing extra
+            raise
+        raise ConfigError(missing_extra("sweep", "gan-studio sweep needs Optuna")) from None
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def open_study(spec: SweepSpec):
+    optuna = _optuna()
     url = spec.storage or f"sqlite:///{(spec.out / 'sweep.db').resolve()}"
     spec.storage = url
     if spec.sampler == "grid":
-        sampler = _Grid({a.key: list(a.values) for a in spec.axes})
+        sampler = _grid_sampler(optuna, {a.key: list(a.values) for a in spec.axes})
     elif spec.sampler == "random":
         sampler = optuna.samplers.RandomSampler()
     else:
@@ -277,12 +290,15 @@ def open_study(spec: SweepSpec):
     return study
 
 
-class _Grid(optuna.samplers.GridSampler):
-    """Optuna's grid sampler, less its call of study.stop() when the grid is used up: that works only
-    inside study.optimize(), and this sweep asks and tells; Sweep.budget() counts the grid instead."""
+def _grid_sampler(optuna, space: dict):
+    class _Grid(optuna.samplers.GridSampler):
+        """Optuna's grid sampler, less its call of study.stop() when the grid is used up: that works only
+        inside study.optimize(), and this sweep asks and tells; Sweep.budget() counts the grid instead."""
 
-    def after_trial(self, study, trial, state, values) -> None:
-        pass
+        def after_trial(self, study, trial, state, values) -> None:
+            pass
+
+    return _Grid(space)
 
 
 def _axes_text(axes: dict) -> str:
@@ -494,7 +510,7 @@ class Sweep:
                                     env=_env_for(spec, slot, gpus), start_new_session=True)
         except OSError as e:
             log.close()
-            self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            self.study.tell(trial, state=_optuna().trial.TrialState.FAIL)
             raise ConfigError(f"cannot start a trial process ({e})") from None
         self.running.append(Running(trial, proc, run_dir, log, MetricsFollower(run_dir / "metrics.jsonl"),
                                     time.perf_counter(), slot=slot))
@@ -519,7 +535,7 @@ class Sweep:
                 _interrupt(r.proc)
 
     def _watch(self) -> None:
-        TS = optuna.trial.TrialState
+        TS = _optuna().trial.TrialState
         for r in list(self.running):
             self._read(r)
             rc = r.proc.poll()
@@ -571,7 +587,7 @@ class Sweep:
                 r.proc.wait()
             r.log.close()
             r.trial.set_user_attr("reason", "interrupted")
-            self.study.tell(r.trial, state=optuna.trial.TrialState.FAIL)
+            self.study.tell(r.trial, state=_optuna().trial.TrialState.FAIL)
         self.running.clear()
 
 
@@ -627,6 +643,7 @@ def sweep_arguments(p) -> None:
 
 def cmd_sweep(args) -> int:
     """`gan-studio sweep`: progress lines on stderr, the ranked table on stdout."""
+    _optuna()     # a missing extra is one line, before anything is written
     base = load_preset(resolve_preset(args.preset))
     axes = [parse_axis(base, text) for text in args.param]
     spec = SweepSpec(preset=args.preset, axes=axes, out=Path(args.out) if args.out else default_out(args.preset),
