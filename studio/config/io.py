@@ -70,8 +70,6 @@ def check_value(f: dataclasses.Field, value: Any, where: str) -> Any:
         raise bad("expected one of " + ", ".join(map(str, m["choices"])))
     if m.get("check") is not None and (why := m["check"](value)):
         raise bad(why)
-    if m.get("check") is not None and (why := m["check"](value)):
-        raise bad(why)
     if t in ("int", "float"):
         if m.get("min") is not None and value < m["min"]:
             raise bad(f"must be at least {m['min']}")

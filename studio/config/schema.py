@@ -22,14 +22,33 @@ class ConfigError(ValueError):
 
 def fld(default: Any, help: str, *, min: float | None = None, max: float | None = None,
         choices: tuple | None = None, log: bool = False, live: bool = False, step: float | None = None,
-        zero: str | None = None):
+        zero: str | None = None, check=None):
     """A dataclass field with the metadata the loader, the CLI and the GUI form use. `zero`: what a
-    value of 0 means, in a word or two, for an int field where 0 is special ("all", "never")."""
+    value of 0 means, in a word or two, for an int field where 0 is special ("all", "never").
+    `check(value)`: a further test of a value, returning what is wrong with it or None."""
     meta = {"help": help, "min": min, "max": max, "choices": choices, "log": log, "live": live,
-            "step": step, "zero": zero}
+            "step": step, "zero": zero, "check": check}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
     return field(default=default, metadata=meta)
+
+
+NAMED_COLOURS = {"white": (255, 255, 255), "black": (0, 0, 0), "grey": (128, 128, 128), "gray": (128, 128, 128)}
+
+
+def parse_colour(text: str) -> tuple[int, int, int] | None:
+    """'white', 'black', 'grey', '#rgb' or '#rrggbb' as (r, g, b) in 0..255; None if it is none of them."""
+    t = text.strip().lower() if isinstance(text, str) else ""
+    if t in NAMED_COLOURS:
+        return NAMED_COLOURS[t]
+    if t.startswith("#") and len(t) in (4, 7) and all(c in "0123456789abcdef" for c in t[1:]):
+        h = t[1:] if len(t) == 7 else "".join(c * 2 for c in t[1:])
+        return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+    return None
+
+
+def _check_colour(value: str) -> str | None:
+    return None if parse_colour(value) else "expected white, black, grey or a colour as #rrggbb"
 
 
 DATA_KINDS = ("gaussian1d", "mixture1d", "point1d", "points1d", "ring2d", "grid2d", "spiral2d", "moons2d", "points2d",
@@ -67,6 +86,9 @@ class DataConfig:
                         zero="from data")
     download: bool = fld(False, "Let torchvision download the data set when it is missing.")
     limit: int = fld(0, "Use at most this many training images (0: all).", min=0, max=MAX_COUNT, zero="all")
+    background: str = fld("white", "Colour shown through transparent pixels (PNG alpha, GIF transparency), as an "
+                          "image viewer shows them: white, black, grey or #rrggbb. Images are trained on as seen "
+                          "over it.", check=_check_colour)
 
 
 MODEL_KINDS = ("shift", "dirac", "mlp", "dcgan", "resnet")
@@ -85,6 +107,7 @@ class ModelConfig:
     truncation: float = fld(1.0, "Truncation of z when sampling (1 keeps the prior).", min=0.05, max=3)
 
 
+AUGMENTS = ("none", "translation", "translation,cutout", "color,translation,cutout")
 OPTIM_KINDS = ("adam", "rmsprop", "sgd")
 
 
@@ -112,6 +135,10 @@ class TrainConfig:
     threads: int = fld(0, "CPU threads for torch (0: one for the toy problems, whose tiny matrices only "
                           "lose time to thread hand-offs; every core for image models).", min=0, max=512,
                       zero="auto")
+    augment: str = fld("none", "DiffAugment (Zhao et al. 2020): the same random colour, translation and cutout "
+                       "applied to real and generated images wherever D sees them, so that D cannot memorise a "
+                       "small collection. For image data; helps most below a few thousand images.",
+                       choices=AUGMENTS)
     pace: int = fld(0, "Iterations per second the studio opens this run at, so that the game can be "
                        "watched (0: full speed). Studio only: the headless CLI always trains at full "
                        "speed; the toolbar's speed control changes it while training.", min=0, max=100_000,

@@ -67,8 +67,8 @@ def load_domains(d: DataConfig, kind: str) -> DomainData:
         pa, pb = list_images(fa), list_images(fb)
         if d.limit:
             pa, pb = pa[:d.limit], pb[:d.limit]
-        xa = load_image_files(pa, d, str(fa))
-        xb = load_image_files(pb, d, str(fb), size=xa.shape[-1])
+        xa = load_image_files(pa, d, str(fa), strict=False)
+        xb = load_image_files(pb, d, str(fb), size=xa.shape[-1], strict=False)
         if xa.shape[1] != xb.shape[1]:
             raise ConfigError(f"{fb}: images have {xb.shape[1]} channel(s) but {fa} has {xa.shape[1]}; "
                               f"set data.channels (1 or 3) so both folders are read alike")

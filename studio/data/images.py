@@ -2,8 +2,9 @@
 use; a batch is a random index draw from the trainer's generator, so there is no per-step decoding.
 
 Kinds: digits (scikit-learn, 8x8), fashion_mnist (Debian's idx files), mnist / cifar10 (torchvision
-with data.root and data.download) and image_folder (class subfolders become labels). The unpaired
-two-domain kinds of CycleGAN are in domains.py.
+with data.root and data.download) and image_folder (class subfolders become labels; decoded once into
+a uint8 cache and memory-mapped: folder.py). The unpaired two-domain kinds of CycleGAN are in
+domains.py.
 """
 from __future__ import annotations
 
@@ -14,15 +15,14 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, UnidentifiedImageError
 from torchvision import datasets
-from torchvision.datasets import ImageFolder
 
 from ..config.schema import ConfigError, DataConfig
+from . import folder
 from .base import Batch, DataSource, register_kind
+from .decode import IMAGE_EXTS
 
 FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
-IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 
 
 def default_root() -> Path:
@@ -186,78 +186,46 @@ def load_torchvision(d: DataConfig, kind: str) -> ImageData:
     return _finish(d, to_unit(data, 0.0, 255.0), y, len(names or range(10)), kind, str(root), names)
 
 
-def _mode_channels(img) -> int:
-    return {"1": 1, "L": 1, "I": 1, "I;16": 1, "F": 1, "LA": 2, "RGB": 3, "YCbCr": 3, "CMYK": 4,
-            "RGBA": 4, "P": 3}.get(img.mode, 3)
-
-
-def load_image_files(paths: list[Path], d: DataConfig, where: str, size: int | None = None) -> torch.Tensor:
-    """Decode image files once into (N, C, S, S) in [-1, 1]; bad files raise ConfigError naming them."""
+def load_image_files(paths: list[Path], d: DataConfig, where: str, size: int | None = None,
+                     strict: bool = True) -> torch.Tensor:
+    """Decode image files (as a viewer shows them: see decode.py) into (N, C, S, S) in [-1, 1].
+    strict: an unreadable file raises ConfigError naming it (translate keeps one output per input);
+    else unreadable files are skipped, unless most of them are."""
     if not paths:
         raise ConfigError(f"{where}: no images found (expected {', '.join(IMAGE_EXTS[:4])} files)")
-    imgs = []
-    for p in paths:
-        try:
-            with Image.open(p) as im:
-                im.load()
-                imgs.append(im.copy())
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as e:
-            raise ConfigError(f"{p}: unreadable image ({type(e).__name__}: {str(e)[:120]})") from None
-    chans = [_mode_channels(im) for im in imgs]
-    want = d.channels or (1 if all(c == 1 for c in chans) else 3)
-    if d.channels:
-        for p, c in zip(paths, chans):
-            if c != d.channels:
-                raise ConfigError(f"{p}: image has {c} channel(s) but data.channels = {d.channels}; set "
-                                  f"data.channels = {c} or 0 (0 reads colour images as RGB)")
-    mode = {1: "L", 3: "RGB", 4: "RGBA", 2: "LA"}[want]
-    side = size or d.image_size or min(imgs[0].size)
-    out = np.empty((len(imgs), want, side, side), np.uint8)
-    for i, im in enumerate(imgs):
-        im = im.convert(mode)
-        w, h = im.size
-        if w != h:   # centre crop to a square
-            s = min(w, h)
-            im = im.crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s))
-        if im.size != (side, side):
-            im = im.resize((side, side), Image.BILINEAR)
-        a = np.asarray(im)
-        out[i] = a[None] if a.ndim == 2 else a.transpose(2, 0, 1)
-    return to_unit(out, 0.0, 255.0)
+    names = [str(p) for p in paths]
+    keep_alpha = d.channels in (2, 4)
+    side = size or folder.side_of(names, d, where)
+    out = np.empty((len(names), 4 if keep_alpha else 3, side, side), np.uint8)
+    ok, info = folder.decode_all(names, side, folder.background_of(d), keep_alpha, out)
+    bad = [(p, i.error) for p, i in zip(names, info) if i.error]
+    if strict and bad:
+        raise ConfigError(f"{bad[0][0]}: unreadable image ({bad[0][1]})")
+    folder.refuse_if_mostly_unreadable(names, info, where)
+    grey = np.asarray([i.grey for i in info if not i.error], bool)
+    x = folder.select_channels(out[:int(ok.sum())], out.shape[1], folder.pick_channels(d, grey))
+    return to_unit(x, 0.0, 255.0)
 
 
-def list_images(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_EXTS)
+def list_images(root: Path) -> list[Path]:
+    """Every image file under a folder (hidden ones, symlinked folders and links out of it left out)."""
+    found, _, _ = folder.find_images(root, classes=False)
+    return [root / rel for rel, _ in found]
 
 
 def need_folder(path: str, key: str) -> Path:
     if not path:
         raise ConfigError(f"{key} is empty: point it at a folder of images "
                           f"(for image_folder: one subfolder per class, e.g. ROOT/cats/*.png, ROOT/dogs/*.png)")
-    folder = Path(path).expanduser()
-    if not folder.is_dir():
-        raise ConfigError(f"{folder}: {key} folder not found")
-    return folder
+    root = Path(path).expanduser()
+    if not root.is_dir():
+        raise ConfigError(f"{root}: {key} folder not found")
+    return root
 
 
-def load_image_folder(d: DataConfig) -> ImageData:
-    folder = need_folder(d.root, "data.root")
-    classes = sorted(e.name for e in os.scandir(folder) if e.is_dir() and not e.name.startswith("."))
-    if not classes:
-        raise ConfigError(f"{folder}: no class subfolders; image_folder expects ROOT/CLASS/IMAGE "
-                          f"(e.g. {folder}/cats/001.png)")
-    try:
-        ds = ImageFolder(str(folder), loader=lambda p: p, is_valid_file=lambda p: p.lower().endswith(IMAGE_EXTS))
-    except (FileNotFoundError, RuntimeError) as e:
-        raise ConfigError(f"{folder}: no images in the class subfolders ({str(e)[:160]})") from None
-    paths = [Path(p) for p, _ in ds.samples]
-    labels = [c for _, c in ds.samples]
-    if d.limit and len(paths) > d.limit:   # an even spread over classes, not the first class only
-        keep = np.random.default_rng(0).permutation(len(paths))[:d.limit]
-        keep.sort()
-        paths, labels = [paths[i] for i in keep], [labels[i] for i in keep]
-    x = load_image_files(paths, d, str(folder))
-    return ImageData(x, torch.as_tensor(labels), len(ds.classes), "image_folder", list(ds.classes))
+def load_image_folder(d: DataConfig) -> DataSource:
+    need_folder(d.root, "data.root")
+    return folder.build_folder(d, str(Path(d.root).expanduser()))
 
 
 def registered(loader):

@@ -16,6 +16,7 @@ from ..config.schema import Config, ConfigError, OptimConfig, VariantParams, reg
 from ..data.base import Batch, DataSource
 from ..nets.build import build_nets
 from ..nets.toy import DiracGenerator, LogisticDiscriminator, ShiftGenerator
+from .augment import diff_augment
 
 REGISTRY: dict[str, type["Variant"]] = {}
 
@@ -285,6 +286,14 @@ class Variant:
         """G's loss on D's raw outputs for generated samples (the probes draw its gradient)."""
         raise NotImplementedError
 
+    def augment(self, x: torch.Tensor) -> torch.Tensor:
+        """x through DiffAugment (train.augment) for image games that sample; else x itself. Used on
+        real and generated images wherever D sees them in training (D's step and G's)."""
+        policy = self.cfg.train.augment
+        if policy == "none" or x.dim() != 4 or self.translates or not self.makes_samples:
+            return x
+        return diff_augment(x, policy, self.gen)
+
     def d_pass(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
         """D's full raw output in a discriminator update (a conditional D also takes the label)."""
         return self.D(x)
@@ -298,7 +307,7 @@ class Variant:
         with torch.no_grad():
             fake = self.G(self.z(n)) if y_fake is None else self.G(self.z(n), y_fake)
         self.D.requires_grad_(True)
-        return fake, y_fake, self.d_pass(batch.x, batch.y), self.d_pass(fake, y_fake)
+        return fake, y_fake, self.d_pass(self.augment(batch.x), batch.y), self.d_pass(self.augment(fake), y_fake)
 
     def iteration(self) -> dict[str, torch.Tensor]:
         """k discriminator updates on fresh real batches, then one generator update."""

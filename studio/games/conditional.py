@@ -64,7 +64,7 @@ class Cgan(_Conditional, ChosenLosses):
         n = self.cfg.train.batch_size
         y = self.sample_labels(n)
         self.D.requires_grad_(False)
-        loss = self.generator_loss(self.D(self.G(self.z(n), y), y))
+        loss = self.generator_loss(self.D(self.augment(self.G(self.z(n), y)), y))
         self.update(self.opt_g, loss, self.G, "gn_g")
         self.D.requires_grad_(True)
         return {"loss_g": loss.detach()}
@@ -97,7 +97,7 @@ class Acgan(_Conditional):
         n = self.cfg.train.batch_size
         y = self.sample_labels(n)
         self.D.requires_grad_(False)
-        out = self.D(self.G(self.z(n), y))
+        out = self.D(self.augment(self.G(self.z(n), y)))
         cls = F.cross_entropy(out[:, 1:], y)
         loss = self.generator_loss(out[:, 0]) + self.p.aux_weight * cls
         self.update(self.opt_g, loss, self.G, "gn_g")

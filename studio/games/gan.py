@@ -71,7 +71,7 @@ class Gan(ChosenLosses):
 
     def g_loss(self) -> torch.Tensor:
         self.D.requires_grad_(False)
-        loss = self.generator_loss(self.D(self.G(self.z(self.cfg.train.batch_size))))
+        loss = self.generator_loss(self.D(self.augment(self.G(self.z(self.cfg.train.batch_size)))))
         self.D.requires_grad_(True)
         return loss
 

@@ -51,7 +51,7 @@ class _Critic(Variant):
 
     def g_step(self):
         self.D.requires_grad_(False)
-        loss = self.generator_loss(self.D(self.G(self.z(self.cfg.train.batch_size))))
+        loss = self.generator_loss(self.D(self.augment(self.G(self.z(self.cfg.train.batch_size)))))
         self.update(self.opt_g, loss, self.G, "gn_g")
         self.D.requires_grad_(True)
         return {"loss_g": loss.detach()}

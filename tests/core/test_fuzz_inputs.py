@@ -150,6 +150,8 @@ def good_value(f: dataclasses.Field):
         return st.integers(int(lo) if lo is not None else -2**31, int(hi) if hi is not None else 2**31)
     if t == "float":
         return st.floats(lo if lo is not None else -1e6, hi if hi is not None else 1e6)
+    if t == "str" and m.get("check"):     # a string of a set form (data.background): what the check accepts
+        return st.sampled_from(["white", "black", "grey", "#abc", "#12AB9f"])
     if t == "str":
         return st.text(max_size=8)
     if t == "list[float]":

@@ -88,15 +88,17 @@ def test_bad_data_gets_a_clear_message(tmp_path, case):
     elif case == "empty_class":
         (tmp_path / "data" / "cats").mkdir(parents=True)
         expect.append("no images")
-    elif case == "unreadable":
+    elif case == "unreadable":      # most files unreadable: refused, naming one
         _png(tmp_path / "data" / "cats" / "ok.png")
-        bad = tmp_path / "data" / "cats" / "broken.png"
-        bad.write_bytes(b"not a png at all")
-        expect = [str(bad), "unreadable image"]
-    elif case == "channels":
-        _png(tmp_path / "data" / "cats" / "rgb.png", mode="RGB")
-        d.channels = 1
-        expect = [str(tmp_path / "data" / "cats" / "rgb.png"), "3 channel", "data.channels = 1"]
+        for name in ("broken.png", "empty.jpg"):
+            (tmp_path / "data" / "cats" / name).write_bytes(b"not a png at all" if name == "broken.png" else b"")
+        expect = ["2 of 3 image files cannot be read", "broken.png", "unreadable image"]
+    elif case == "channels":        # a pair whose folders differ in size
+        _png(tmp_path / "data" / "a.png")
+        _png(tmp_path / "nob" / "b.png", mode="RGB")
+        (tmp_path / "nob" / "c.png").write_bytes(b"junk")
+        d = DataConfig(kind="folder_pair", root=str(tmp_path / "data"), root_b=str(tmp_path / "nob"))
+        expect = [str(tmp_path / "nob"), "3 channel", "data.channels"]
     elif case == "digits_channels":
         d = DataConfig(kind="digits", channels=3)
         expect = ["1 channel", "data.channels = 3"]
@@ -262,3 +264,198 @@ def test_conditional_samples_show_their_class(variant, steps, floor):
     spec.loader.exec_module(bench)
     r = bench.measure(variant, steps)
     assert r["accuracy"] >= floor, r
+
+
+# ------------------------------------------------------------------------------------ your own folder
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """A private image cache for the test."""
+    monkeypatch.setenv("GAN_STUDIO_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def _folder_x(root, **kw):
+    d = make_image_data(DataConfig(kind="image_folder", root=str(root), **kw), "preset.toml")
+    return d, ((d.x + 1) * 127.5).round().to(torch.uint8)
+
+
+def test_transparency_is_composited_over_the_background(tmp_path, cache):
+    """A red square on a transparent canvas whose hidden pixels are green: a viewer shows the red
+    square on white; the loader must train on that, not on a green square (Image.convert('RGB'))."""
+    from PIL import Image
+    a = np.zeros((8, 8, 4), np.uint8)
+    a[..., 1] = 255                    # hidden colour under the transparent pixels
+    a[2:6, 2:6] = (255, 0, 0, 255)     # the visible red square
+    a[0, 0] = (0, 0, 255, 128)         # half-transparent blue
+    (tmp_path / "im" / "c").mkdir(parents=True)
+    Image.fromarray(a, "RGBA").save(tmp_path / "im" / "c" / "sq.png")
+    for bg, rgb in (("white", (255, 255, 255)), ("black", (0, 0, 0)), ("#204060", (0x20, 0x40, 0x60))):
+        d, x = _folder_x(tmp_path / "im", background=bg)
+        assert d.shape == (3, 8, 8)
+        assert tuple(x[0, :, 7, 7].tolist()) == rgb, bg
+        assert tuple(x[0, :, 3, 3].tolist()) == (255, 0, 0)
+        half = tuple(x[0, :, 0, 0].tolist())
+        assert half == tuple((0 * 128 + c * 127 + 127) // 255 if i < 2 else (255 * 128 + c * 127 + 127) // 255
+                             for i, c in enumerate(rgb)), (bg, half)
+    with pytest.raises(ConfigError, match="data.background"):
+        apply_override(load_preset("folder-dcgan"), "data.background='pink'")
+
+
+def _save(path, im, **kw):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    im.save(path, **kw)
+
+
+def test_every_mode_reads_as_a_viewer_shows_it(tmp_path, cache):
+    """16-bit grey keeps its levels (not binarised), palette transparency, CMYK, LA, I, F, the first
+    frame of an animation; no Pillow warning on the way."""
+    import warnings
+    from PIL import Image
+    root = tmp_path / "im"
+    ramp16 = (np.arange(64, dtype=np.uint32).reshape(8, 8) * 1000).astype(np.uint16)
+    _save(root / "g" / "a16.png", Image.fromarray(ramp16))                               # I;16
+    _save(root / "g" / "b32.tif", Image.fromarray((ramp16.astype(np.int32))))           # I (16-bit range)
+    _save(root / "g" / "c.tif", Image.fromarray(ramp16.astype(np.float32) / 65535))     # F in 0..1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d, x = _folder_x(root)
+    assert d.shape == (1, 8, 8)                           # every image grey: one channel
+    want = np.round(ramp16 / 65535 * 255).astype(np.uint8)
+    for i in range(3):
+        assert len(np.unique(x[i, 0].numpy())) > 50       # levels kept, not 2
+        assert np.abs(x[i, 0].numpy().astype(int) - want).max() <= 1, i
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[2:6, 2:6] = (0, 0, 255, 255)
+    pal = Image.fromarray(rgba[..., :3], "RGB").convert("P")   # black where transparent: index of black
+    _save(root / "c" / "p.png", pal, transparency=pal.getpixel((0, 0)))
+    _save(root / "c" / "la.png", Image.fromarray(np.dstack([np.full((8, 8), 40, np.uint8),
+                                                            np.where(rgba[..., 3] > 0, 255, 0).astype(np.uint8)]), "LA"))
+    _save(root / "c" / "k.jpg", Image.new("CMYK", (8, 8), (0, 255, 255, 0)), quality=100)  # red in CMYK
+    frames = [Image.new("RGB", (8, 8), (0, 200, 0)), Image.new("RGB", (8, 8), (200, 0, 0))]
+    _save(root / "c" / "anim.gif", frames[0], save_all=True, append_images=frames[1:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                    # the CLI printed Pillow's palette warning (issue 20)
+        d, x = _folder_x(root)
+    names = sorted(["anim.gif", "k.jpg", "la.png", "p.png"])
+    got = {n: x[i] for i, n in enumerate(names)}          # class c comes first, files sorted
+    assert d.shape == (3, 8, 8) and d.class_names == ["c", "g"]
+    assert got["p.png"][:, 0, 0].tolist() == [255, 255, 255] and got["p.png"][:, 3, 3].tolist() == [0, 0, 255]
+    assert got["la.png"][:, 0, 0].tolist() == [255] * 3 and got["la.png"][:, 3, 3].tolist() == [40] * 3
+    r, g, b = got["k.jpg"][:, 4, 4].tolist()
+    assert r > 200 and g < 60 and b < 60
+    assert got["anim.gif"][:, 4, 4].tolist()[1] > 150     # the first (green) frame
+
+
+def test_unreadable_files_are_skipped_and_counted(tmp_path, cache):
+    from studio.data.folder import reporting
+    root = tmp_path / "im"
+    for i in range(3):
+        _png(root / "a" / f"{i}.png", value=10 * i)
+    (root / "a" / "bad.png").write_bytes(b"\x89PNG broken")
+    notes = []
+    with reporting(None, notes.append):
+        d = make_image_data(DataConfig(kind="image_folder", root=str(root)), "p")
+    assert len(d) == 3
+    assert any("skipped 1 unreadable image file(s)" in n and "bad.png" in n for n in notes), notes
+
+
+def test_symlink_loops_and_links_out_are_not_followed(tmp_path, cache):
+    """40 files and a loop used to become 1,640 images (issue 19)."""
+    root, outside = tmp_path / "im", tmp_path / "elsewhere"
+    for i in range(4):
+        _png(root / "a" / f"{i}.png", value=i)
+    _png(outside / "x.png")
+    (root / "a" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "b").symlink_to(root / "a", target_is_directory=True)       # a class folder that is a link
+    (root / "a" / "out.png").symlink_to(outside / "x.png")
+    (root / "a" / "in.png").symlink_to(root / "a" / "0.png")            # inside: kept (a duplicate)
+    d = make_image_data(DataConfig(kind="image_folder", root=str(root)), "p")
+    assert len(d) == 5 and d.class_names == ["a"]
+    lines = "\n".join(d.report.lines())
+    assert "symlinked folder(s)" in lines and "outside the folder" in lines, lines
+    assert "1 file(s) duplicate another by content" in lines, lines
+
+
+def test_cache_is_reused_and_follows_changes(tmp_path, cache):
+    root = tmp_path / "im"
+    for c in ("a", "b"):
+        for i in range(3):
+            _png(root / c / f"{i}.png", value=40 * i + (c == "b"))
+    d1, x1 = _folder_x(root)
+    assert not d1.report.from_cache and isinstance(d1.u8, np.memmap) or d1.u8.base is not None
+    d2, x2 = _folder_x(root)
+    assert d2.report.from_cache and torch.equal(x1, x2)
+    _png(root / "b" / "new.png", value=250)                       # a new file: a new cache
+    d3, x3 = _folder_x(root)
+    assert not d3.report.from_cache and len(d3) == 7 and d3.report.counts == [3, 4]
+    import os
+    os.utime(root / "a" / "0.png", ns=(1, 1))                     # a changed file: a new cache
+    assert not _folder_x(root)[0].report.from_cache
+    assert len([p for p in cache.joinpath("images").iterdir() if not p.name.startswith(".")]) == 1   # old ones pruned
+    d5, x5 = _folder_x(root, image_size=4)                        # other settings: another cache
+    assert not d5.report.from_cache and d5.shape == (1, 4, 4)
+
+
+def test_worker_processes_decode_the_same_pixels(tmp_path, cache):
+    from PIL import Image
+    from studio.data.folder import build_folder
+    root = tmp_path / "im"
+    rng = np.random.default_rng(0)
+    for i in range(12):
+        _save(root / f"c{i % 2}" / f"{i}.png", Image.fromarray(rng.integers(0, 256, (10, 14, 3), dtype=np.uint8)))
+    cfg = DataConfig(kind="image_folder", root=str(root), image_size=8)
+    one = build_folder(cfg, "p", workers=0, use_cache=False)
+    two = build_folder(cfg, "p", workers=2, use_cache=False)
+    assert np.array_equal(np.asarray(one.u8), np.asarray(two.u8)) and one.shape == (3, 8, 8)
+
+
+def test_batches_are_the_uint8_pixels_and_the_draw_is_the_generators(tmp_path, cache):
+    for i in range(5):
+        _png(tmp_path / "im" / "a" / f"{i}.png", value=50 * i)
+    d, _ = _folder_x(tmp_path / "im")
+    g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    b = d.sample(16, g1, torch.device("cpu"))
+    idx = torch.randint(5, (16,), generator=g2)
+    want = torch.from_numpy(np.asarray(d.u8))[idx].float() / 255 * 2 - 1
+    assert torch.equal(b.x, want) and torch.equal(b.y, d.y[idx])
+
+
+def test_data_preview_shows_the_images_as_trained(tmp_path, cache, capsys):
+    from PIL import Image
+    from studio.cli import main
+    root = tmp_path / "im"
+    a = np.zeros((16, 16, 4), np.uint8)
+    a[4:12, 4:12] = (255, 0, 0, 255)
+    for c in ("x", "y"):
+        for i in range(3):
+            _save(root / c / f"{i}.png", Image.fromarray(a, "RGBA"))
+    (root / "x" / "bad.png").write_bytes(b"junk")
+    out = tmp_path / "grid.png"
+    rc = main(["data", "--preset", "folder-dcgan", "--set", f"data.root='{root}'", "--set", "data.image_size=16",
+               "--set", "data.background='black'", "--out", str(out)])
+    cap = capsys.readouterr()
+    assert rc == 0, cap.err
+    assert "6 images in 2 class(es) (x 3, y 3)" in cap.out and "skipped 1 unreadable" in cap.out, cap.out
+    assert "Warning" not in cap.err, cap.err
+    grid = np.asarray(Image.open(out))
+    assert grid.shape == (2 + 2 * 50, 2 + 3 * 50, 3)             # 2 rows of 3, tiles enlarged to 48
+    tile = grid[2:50, 2:50]
+    assert tile[0, 0].tolist() == [0, 0, 0] and tile[24, 24].tolist() == [255, 0, 0]
+    rc = main(["data", "--preset", "folder-dcgan", "--set", f"data.root='{tmp_path / 'none'}'"])
+    assert rc == 2 and "not found" in capsys.readouterr().err
+
+
+def test_folder_resume_equals_uninterrupted_bit_for_bit(tmp_path, cache):
+    from PIL import Image
+    rng = np.random.default_rng(1)
+    for i in range(20):
+        _save(tmp_path / "im" / f"c{i % 2}" / f"{i}.png", Image.fromarray(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)))
+    cfg = tiny_image("folder-dcgan", f"data.root='{tmp_path / 'im'}'", "data.kind='image_folder'",
+                     "checkpoint.every=2", "checkpoint.keep_last=0", "train.augment='color,translation,cutout'", steps=4)
+    full = Trainer(cfg, tmp_path / "a", snapshots=False)
+    list(full.run())
+    resumed = Trainer(cfg, tmp_path / "b", resume=tmp_path / "a" / "checkpoints" / "step_00000002.pt", snapshots=False)
+    list(resumed.run())
+    for k, m in full.variant.modules().items():
+        sa, sb = m.state_dict(), resumed.variant.modules()[k].state_dict()
+        assert all(torch.equal(sa[n], sb[n]) for n in sa), k

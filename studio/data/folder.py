@@ -1,0 +1,472 @@
+"""A folder of your own images (data.kind = 'image_folder'), of any size: found without following
+symlinked folders or links out of the folder, decoded once by DataLoader worker processes into a
+uint8 cache on disk (keyed by the files' paths, sizes and modification times and by the
+preprocessing settings), then read batch by batch from a memory map. A second run on the same folder
+opens the cache in well under a second; a new or changed file makes a new cache.
+
+What was skipped (unreadable files, links not followed, files outside a class folder) and the
+duplicates by content are counted with an example each in a FolderReport; a folder whose files are
+mostly unreadable is refused. Progress (files decoded of all) and notes go to the listeners of
+`reporting()`: the CLI draws a tqdm bar, the studio can forward them to its status bar.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from ..config.paths import cache_dir
+from ..config.schema import ConfigError, DataConfig, parse_colour
+from .base import Batch, DataSource
+from .decode import IMAGE_EXTS, Decoded, decode_file, native_side
+
+CACHE_VERSION = 1              # bump when decoding changes: old caches are then never opened
+WORKERS_FROM = 400             # fewer files than this are decoded in this process (starting workers costs more)
+MAX_WORKERS = 8
+
+# --------------------------------------------------------------------------------- progress and notes
+_LISTENERS: list[tuple[Callable[[int, int], None] | None, Callable[[str], None] | None]] = []
+
+
+@contextmanager
+def reporting(progress: Callable[[int, int], None] | None = None, note: Callable[[str], None] | None = None):
+    """While the block runs, folder decoding tells `progress(done, total)` (files) and `note(text)`
+    (what was skipped, duplicates, the cache). Called on the thread that builds the data."""
+    entry = (progress, note)
+    _LISTENERS.append(entry)
+    try:
+        yield
+    finally:
+        _LISTENERS.remove(entry)
+
+
+def _progress(done: int, total: int) -> None:
+    for p, _ in list(_LISTENERS):
+        if p is not None:
+            p(done, total)
+
+
+def _note(text: str) -> None:
+    for _, n in list(_LISTENERS):
+        if n is not None:
+            n(text)
+
+
+# --------------------------------------------------------------------------------- finding the files
+@dataclass
+class Skipped:
+    """Files left out for one reason: how many, and the first one met."""
+    reason: str
+    count: int = 0
+    example: str = ""
+
+
+@dataclass
+class FolderReport:
+    """What a folder held and what was done with it (the data preview and the notes show it)."""
+    root: str
+    class_names: list[str]
+    counts: list[int]                       # images per class, after skipping
+    files: int = 0                          # image files found
+    skipped: list[Skipped] = field(default_factory=list)
+    duplicates: int = 0                     # files whose bytes equal an earlier file's
+    duplicate_example: list[str] = field(default_factory=list)
+    side: int = 0
+    channels: int = 0
+    background: str = "white"
+    cache: str = ""
+    from_cache: bool = False
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        n = sum(self.counts)
+        per = ", ".join(f"{c} {k}" for c, k in zip(self.class_names, self.counts))
+        how = (f"opened from the cache in {self.seconds:.1f} s" if self.from_cache
+               else f"decoded in {self.seconds:.1f} s")
+        out = [f"{self.root}: {n:,} images in {len(self.class_names)} class(es) ({per}); "
+               f"{self.channels} channel(s), {self.side}x{self.side}, transparency over {self.background}; {how}"]
+        for s in self.skipped:
+            out.append(f"skipped {s.count:,} {s.reason} (e.g. {s.example})")
+        if self.duplicates:
+            a, b = self.duplicate_example
+            out.append(f"{self.duplicates:,} file(s) duplicate another by content (e.g. {b} = {a}); they are kept")
+        return out
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def find_images(folder: Path, classes: bool = True) -> tuple[list[tuple[str, int]], list[str], dict[str, Skipped]]:
+    """(relative path, class index) of every image file, the class names and what was skipped.
+    classes: top-level subfolders are the classes (files beside them are skipped); else every image
+    under the folder, class 0. Hidden files and folders are ignored; symlinked folders are never
+    followed (a loop, or a second way to the same files); a symlinked file counts only when it
+    points to a file inside the folder."""
+    root = os.path.realpath(folder)
+    skipped: dict[str, Skipped] = {}
+
+    def skip(reason: str, path: str) -> None:
+        s = skipped.setdefault(reason, Skipped(reason))
+        s.count += 1
+        s.example = s.example or path
+
+    found: list[tuple[str, int]] = []
+
+    def walk(d: str, label: int) -> None:
+        stack = [d]
+        while stack:
+            here = stack.pop()
+            try:
+                entries = sorted(os.scandir(here), key=lambda e: e.name)
+            except OSError as e:
+                skip(f"unreadable folder(s) ({e.strerror})", os.path.relpath(here, root))
+                continue
+            for e in entries:
+                if e.name.startswith("."):
+                    continue
+                rel = os.path.relpath(e.path, root)
+                if e.is_symlink():
+                    target = os.path.realpath(e.path)
+                    if os.path.isdir(target) or not os.path.exists(target):
+                        skip("symlinked folder(s) or broken link(s), not followed", rel)
+                        continue
+                    if not _inside(target, root):
+                        skip("link(s) to files outside the folder, not followed", rel)
+                        continue
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(e.path)
+                elif e.name.lower().endswith(IMAGE_EXTS):
+                    found.append((rel, label))
+                else:
+                    skip("file(s) that are not images by their extension", rel)
+
+    if not classes:
+        walk(root, 0)
+        return sorted(found), ["all"], skipped
+    names = []
+    try:
+        top = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError as e:
+        raise ConfigError(f"{folder}: cannot list the folder ({e.strerror})") from None
+    for e in top:
+        if e.name.startswith("."):
+            continue
+        if e.is_symlink() and e.is_dir():
+            skip("symlinked folder(s) or broken link(s), not followed", e.name)
+        elif e.is_dir(follow_symlinks=False):
+            names.append(e.name)
+        else:
+            skip("file(s) outside a class folder (image_folder reads ROOT/CLASS/IMAGE)", e.name)
+    if not names:
+        raise ConfigError(f"{folder}: no class subfolders; image_folder expects ROOT/CLASS/IMAGE "
+                          f"(e.g. {folder}/cats/001.png)")
+    kept = []
+    for name in names:
+        before = len(found)
+        walk(os.path.join(root, name), len(kept))
+        if len(found) == before:
+            skip("empty class folder(s), left out", name)
+        else:
+            kept.append(name)
+    if not found:
+        raise ConfigError(f"{folder}: no images in the class subfolders (expected {', '.join(IMAGE_EXTS[:4])} "
+                          f"files in {', '.join(names[:5])})")
+    return found, kept, skipped
+
+
+# --------------------------------------------------------------------------------- decoding
+class _Files(Dataset):
+    def __init__(self, paths: list[str], side: int, background: tuple[int, int, int], keep_alpha: bool):
+        self.paths, self.side, self.background, self.keep_alpha = paths, side, background, keep_alpha
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, i: int) -> Decoded:
+        return decode_file(self.paths[i], self.side, self.background, self.keep_alpha)
+
+
+def _as_list(batch):
+    return batch
+
+
+def decode_workers(n_files: int) -> int:
+    if n_files < WORKERS_FROM:
+        return 0
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:   # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, cores))
+
+
+def decode_all(paths: list[str], side: int, background: tuple[int, int, int], keep_alpha: bool, out: np.ndarray,
+               workers: int | None = None) -> tuple[np.ndarray, list[Decoded]]:
+    """Decode every path into out[j] for the j-th readable file, in order, with DataLoader workers.
+    Returns (which paths were read, a Decoded with pixels=None per file: grey flag, digest, error)."""
+    workers = decode_workers(len(paths)) if workers is None else workers
+    loader = DataLoader(_Files(paths, side, background, keep_alpha), batch_size=32, num_workers=workers,
+                        collate_fn=_as_list, prefetch_factor=4 if workers else None)
+    ok = np.zeros(len(paths), bool)
+    info: list[Decoded] = []
+    j, done = 0, 0
+    _progress(0, len(paths))
+    last = time.perf_counter()
+    for batch in loader:
+        for d in batch:
+            if d.pixels is not None:
+                out[j] = d.pixels.transpose(2, 0, 1)
+                ok[done] = True
+                j += 1
+            info.append(Decoded(None, d.grey, d.digest, d.error))
+            done += 1
+        now = time.perf_counter()
+        if now - last > 0.1 or done == len(paths):
+            last = now
+            _progress(done, len(paths))
+    return ok, info
+
+
+def refuse_if_mostly_unreadable(paths: list[str], info: list[Decoded], where: str) -> None:
+    bad = [(p, d.error) for p, d in zip(paths, info) if d.error]
+    if len(bad) == len(paths):
+        raise ConfigError(f"{where}: none of the {len(paths):,} image files can be read (e.g. {bad[0][0]}: "
+                          f"unreadable image, {bad[0][1]})")
+    if len(bad) * 2 > len(paths):
+        raise ConfigError(f"{where}: {len(bad):,} of {len(paths):,} image files cannot be read (e.g. {bad[0][0]}: "
+                          f"unreadable image, {bad[0][1]}); fix or remove them")
+
+
+def side_of(paths: list[str], d: DataConfig, where: str) -> int:
+    if d.image_size:
+        return d.image_size
+    for p in paths[:200]:
+        s = native_side(p)
+        if s:
+            return s
+    raise ConfigError(f"{where}: none of the first image files can be read (e.g. {paths[0]})")
+
+
+def background_of(d: DataConfig) -> tuple[int, int, int]:
+    rgb = parse_colour(d.background)
+    if rgb is None:
+        raise ConfigError(f"data.background = {d.background!r}: expected white, black, grey or #rrggbb")
+    return rgb
+
+
+def pick_channels(d: DataConfig, grey: np.ndarray) -> int:
+    """data.channels, or 1 when every image read is grey, else 3."""
+    return d.channels or (1 if grey.all() else 3)
+
+
+def select_channels(u8: np.ndarray, stored: int, want: int) -> np.ndarray:
+    """A view (or, for grey from colour, a copy) with `want` channels of an array stored with
+    `stored` (3: RGB; 4: RGB + alpha). Grey from colour weighs R, G, B as ITU-R 601 (Pillow's L)."""
+    if want == stored:
+        return u8
+    if want == 3:
+        return u8[:, :3]
+    if want in (1, 2):
+        rgb = u8[:, :3].astype(np.uint32)
+        if (u8[:, 0] == u8[:, 1]).all() and (u8[:, 1] == u8[:, 2]).all():
+            g = u8[:, :1]
+        else:
+            g = ((rgb[:, 0] * 299 + rgb[:, 1] * 587 + rgb[:, 2] * 114 + 500) // 1000).astype(np.uint8)[:, None]
+        return g if want == 1 else np.concatenate([g, u8[:, 3:4]], 1)
+    raise ValueError(f"channels {want} from {stored}")
+
+
+# --------------------------------------------------------------------------------- the cache
+def _key(entries: list[tuple[str, int]], root: str, side: int, d: DataConfig) -> tuple[str, str]:
+    """(content key, settings key): the content key changes with any file's path, class, size or
+    modification time and with the preprocessing; the settings key names the folder and settings."""
+    settings = json.dumps([CACHE_VERSION, side, d.channels, d.background.lower(), d.limit])
+    h = hashlib.sha256(settings.encode())
+    for rel, label in entries:
+        try:
+            st = os.stat(os.path.join(root, rel))
+            h.update(f"{rel}\0{label}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{rel}\0{label}\0gone\n".encode())
+    return h.hexdigest()[:32], hashlib.sha256(f"{root}\0{settings}".encode()).hexdigest()[:16]
+
+
+def images_cache() -> Path:
+    return cache_dir() / "images"
+
+
+def _prune(base: Path, keep: str, settings_key: str) -> None:
+    """Remove older caches of the same folder and settings, and caches whose folder is gone."""
+    for entry in base.iterdir() if base.is_dir() else ():
+        if entry.name == keep or entry.name.startswith("."):
+            continue
+        try:
+            meta = json.loads((entry / "meta.json").read_text())
+            stale = meta.get("settings_key") == settings_key or not os.path.isdir(meta.get("root", ""))
+        except (OSError, ValueError):
+            stale = time.time() - entry.stat().st_mtime > 3600   # an unfinished cache of a crashed run
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _open_cache(path: Path):
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+        x = np.load(path / "x.npy", mmap_mode="r")
+        y = np.load(path / "y.npy")
+        n = int(meta["n"])
+        if meta.get("version") != CACHE_VERSION or x.ndim != 4 or x.shape[0] < n or len(y) != n:
+            return None
+        return meta, x[:n], y
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def build_folder(d: DataConfig, where: str, workers: int | None = None, classes: bool = True,
+                 use_cache: bool = True) -> "FolderImages":
+    """The FolderImages of data.root: from the cache when it holds this folder as it is now, else
+    decoded (in worker processes for large folders) and cached."""
+    t0 = time.perf_counter()
+    folder = Path(d.root).expanduser()
+    found, names, skipped = find_images(folder, classes)
+    if d.limit and len(found) > d.limit:   # an even spread over classes, not the first class only
+        keep = np.sort(np.random.default_rng(0).permutation(len(found))[:d.limit])
+        found = [found[i] for i in keep]
+    root = os.path.realpath(folder)
+    paths = [os.path.join(root, rel) for rel, _ in found]
+    background = background_of(d)
+    side = side_of(paths, d, where)
+    key, settings_key = _key(found, root, side, d)
+    base = images_cache()
+    path = base / key
+    hit = _open_cache(path) if use_cache else None
+    if hit is None:
+        meta, x, y = _decode_to_cache(d, where, found, names, skipped, paths, root, side, background, base, key,
+                                      settings_key, workers, use_cache)
+    else:
+        meta, x, y = hit
+    report = FolderReport(str(folder), meta["class_names"], meta["counts"], meta["files"],
+                          [Skipped(**s) for s in meta["skipped"]], meta["duplicates"], meta["duplicate_example"],
+                          side, meta["channels"], d.background, str(path) if use_cache else "", hit is not None,
+                          time.perf_counter() - t0)
+    src = FolderImages(select_channels(x, meta["stored"], meta["channels"]), y, report)
+    for line in report.lines():
+        _note(line)
+    return src
+
+
+def _decode_to_cache(d, where, found, names, skipped, paths, root, side, background, base, key, settings_key,
+                     workers, use_cache):
+    keep_alpha = d.channels in (2, 4)
+    stored = 4 if keep_alpha else 3
+    tmp = base / f".{key}.{os.getpid()}.tmp"
+    if use_cache:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        x = np.lib.format.open_memmap(tmp / "x.npy", "w+", np.uint8, (len(paths), stored, side, side))
+    else:
+        x = np.empty((len(paths), stored, side, side), np.uint8)
+    try:
+        ok, info = decode_all(paths, side, background, keep_alpha, x, workers)
+        refuse_if_mostly_unreadable(paths, info, where)
+        skipped = dict(skipped)
+        for p, inf in zip(paths, info):
+            if inf.error:
+                s = skipped.setdefault("unreadable image file(s)", Skipped("unreadable image file(s)"))
+                s.count += 1
+                s.example = s.example or f"{os.path.relpath(p, root)}: {inf.error}"
+        first: dict[str, str] = {}
+        dups, dup_example = 0, []
+        for (rel, _), inf in zip(found, info):
+            if inf.digest and not inf.error:
+                if inf.digest in first:
+                    dups += 1
+                    dup_example = dup_example or [first[inf.digest], rel]
+                else:
+                    first[inf.digest] = rel
+        labels = np.asarray([lab for (_, lab), good in zip(found, ok) if good], np.int64)
+        counts = np.bincount(labels, minlength=len(names)).tolist()
+        grey = np.asarray([inf.grey for inf in info if not inf.error], bool)
+        meta = {"version": CACHE_VERSION, "root": root, "settings_key": settings_key, "n": int(ok.sum()),
+                "stored": stored, "channels": pick_channels(d, grey), "class_names": names, "counts": counts,
+                "files": len(paths), "skipped": [asdict(s) for s in skipped.values()], "duplicates": dups,
+                "duplicate_example": dup_example, "side": side}
+        if not use_cache:
+            return meta, x[:meta["n"]], labels
+        x.flush()
+        del x
+        np.save(tmp / "y.npy", labels)
+        (tmp / "meta.json").write_text(json.dumps(meta))
+        try:
+            os.replace(tmp, base / key)          # atomic: a cache is whole or absent
+        except OSError:                          # another process finished the same cache first
+            shutil.rmtree(tmp, ignore_errors=True)
+        _prune(base, key, settings_key)
+    except BaseException:
+        if use_cache:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    hit = _open_cache(base / key)
+    if hit is None:
+        raise ConfigError(f"{base / key}: the image cache just written cannot be read back")
+    return hit
+
+
+# --------------------------------------------------------------------------------- the data source
+def to_unit_u8(u8: torch.Tensor) -> torch.Tensor:
+    """uint8 pixels -> float in [-1, 1], the same arithmetic as images.to_unit(x, 0, 255)."""
+    return u8.float() / 255.0 * 2 - 1
+
+
+class FolderImages(DataSource):
+    """Images kept as uint8 (memory-mapped from the cache); a batch is a random index draw from the
+    trainer's generator (as for the in-memory data sets, so resuming is exact), and only the batch
+    is read and converted to float in [-1, 1]."""
+    family = "image"
+
+    def __init__(self, u8: np.ndarray, y: np.ndarray, report: FolderReport):
+        self.u8 = u8
+        self.y = torch.from_numpy(np.asarray(y, np.int64))
+        self.report = report
+        self.class_names = list(report.class_names)
+        self.n_classes = len(self.class_names)
+        self.shape = tuple(int(v) for v in u8.shape[1:])
+        self.name = "image_folder"
+        self._x: torch.Tensor | None = None
+
+    def __len__(self) -> int:
+        return int(self.u8.shape[0])
+
+    def images(self, idx) -> torch.Tensor:
+        """Images at these indices as float in [-1, 1] on the CPU."""
+        i = np.asarray(idx.cpu() if isinstance(idx, torch.Tensor) else idx, np.int64)
+        return to_unit_u8(torch.from_numpy(np.ascontiguousarray(self.u8[i])))
+
+    @property
+    def x(self) -> torch.Tensor:
+        """Every image as one float tensor in [-1, 1] (evaluation reads it; made on first use, four
+        bytes a pixel: training itself never needs it)."""
+        if self._x is None:
+            self._x = to_unit_u8(torch.from_numpy(np.array(self.u8)))
+        return self._x
+
+    def sample(self, n, gen, device):
+        device = torch.device(device)
+        idx = torch.randint(len(self), (n,), generator=gen, device=gen.device).cpu()
+        xb = torch.from_numpy(np.ascontiguousarray(self.u8[idx.numpy()]))
+        if device.type == "cuda":
+            xb = xb.pin_memory().to(device, non_blocking=True)
+        x = to_unit_u8(xb).contiguous(memory_format=torch.channels_last)
+        return Batch(x, self.y[idx].to(device))
