@@ -33,5 +33,6 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 echo "setup: installing Python packages into $venv (torch is large: a first install takes minutes)"
 "$venv/bin/python" -m pip install -q --disable-pip-version-check $pkgs
-"$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
+# the pinned setuptools builds it: no build environment to download, so a re-install works offline
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 echo "$want" > "$stamp"
