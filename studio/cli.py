@@ -29,6 +29,7 @@ from .engine.stop_signals import StopSignals
 from .engine.trainer import Trainer
 from .inspect import dirac
 from .inspect.grids import save_png
+from .lessons.command import cmd_lesson, lesson_arguments
 from .tools.compare import compare_text
 from .tools.evaluate import evaluate_checkpoint
 from .tools.export import export
@@ -496,6 +497,11 @@ def build_parser() -> argparse.ArgumentParser:
     da.add_argument("--out", help="PNG file for the grid of real images (one row per class)")
     da.add_argument("--per-class", type=int, default=8, help="images per class in the grid")
     da.set_defaults(func=cmd_data, steps=None, device=None, seed=None, notes=False)   # it prints them itself
+
+    ls = sub.add_parser("lesson", help="play a lesson headless: its games, figures (PNG) and a summary with "
+                                       "the measured numbers (--list: the lessons)")
+    lesson_arguments(ls)
+    ls.set_defaults(func=cmd_lesson)
 
     g = sub.add_parser("gui", help="open the desktop studio (the default)")
     g.add_argument("--preset", default=None)

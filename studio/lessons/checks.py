@@ -95,16 +95,21 @@ def warned(rec: RunRecord, code: str) -> float:
 
 
 def loss_quality_corr(rec: RunRecord, loss: str, quality: str, sign: float = 1.0) -> float:
-    """Pearson r between the training loss (its mean since the previous evaluation) and a quality
-    metric, over the run's evaluations, times `sign` (−1 for a loss that should fall with a distance)."""
+    """Pearson r between the training loss (its mean since the previous measurement) and a quality
+    measure, over the run's evaluations (an evaluated metric) or probes (a probed series such as
+    `sw1`), times `sign`."""
     steps, vals = rec.steps_of(loss), rec.values(loss)
+    points = [(s, v[quality]) for s, v in rec.evals if quality in v]
+    if not points:
+        points = [(int(s), float(v)) for s, v in zip(rec.steps_of(quality), rec.values(quality)) if s > 0]
     xs, ys, prev = [], [], 0
-    for s, v in rec.evals:
+    for s, q in points:
         window = vals[(steps > prev) & (steps <= s)]
+        if s <= prev or not len(window) or not math.isfinite(q):
+            continue
         prev = s
-        if quality in v and len(window) and math.isfinite(v[quality]):
-            xs.append(float(window.mean()))
-            ys.append(v[quality])
+        xs.append(float(window.mean()))
+        ys.append(q)
     if len(xs) < 3 or np.std(xs) == 0 or np.std(ys) == 0:
         return NAN
     return float(sign * np.corrcoef(xs, ys)[0, 1])

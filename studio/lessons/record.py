@@ -55,7 +55,8 @@ class RunWatcher:
 
     def probe(self, step: int, game) -> None:
         gen = torch.Generator(device=game.device).manual_seed(int(self.gen.initial_seed()))
-        values = {**probes.dirac_values(game), **probes.dstar_values(game, gen), **probes.g_grad_norms(game, gen)}
+        values = {**probes.dirac_values(game), **probes.dstar_values(game, gen), **probes.g_grad_norms(game, gen),
+                  **probes.sample_distance(game, gen)}
         self.record.add(step, values)
 
     def _picture(self, key: str, game) -> None:
