@@ -44,12 +44,60 @@ def _first_sentence(e: Exception) -> str:
     return (m.group(1) if m else text[:160]).rstrip(".;:")
 
 
+# What a checkpoint may declare before any of it is read (torch.save writes an uncompressed zip: its
+# contents are the size of the file). A file that declares much more (a zip bomb: 2 MB unpacking to
+# 5 GB) or a pickle larger than any configuration and state dict is refused, not unpacked.
+MAX_RATIO = 2.0                 # declared contents / file size (compressed entries beyond this)
+MAX_SLACK = 1 << 20             # ... plus this much, for a tiny file
+MAX_DECLARED = 16 << 30         # bytes of contents at most, whatever the file's size
+MAX_PICKLE = 64 << 20           # the pickle (data.pkl): configuration, names, small numbers
+MAX_ENTRIES = 100_000
+
+
+def _size(n: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+def check_archive(path: str | os.PathLike) -> None:
+    """Refuse (CheckpointError, one line) a checkpoint whose zip declares more than it may hold, before
+    a byte of it is unpacked: the declared sizes against the file's size and against fixed limits. A
+    file that is not a zip (torch's legacy format) is left to the reader: it cannot unpack to more
+    than the file."""
+    path = Path(path)
+    size = path.stat().st_size
+    try:
+        if not zipfile.is_zipfile(path):
+            return
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+        raise CheckpointError(f"{path}: not a readable checkpoint (a damaged archive: {_first_sentence(e)})") from None
+    if len(infos) > MAX_ENTRIES:
+        raise CheckpointError(f"{path}: the archive lists {len(infos):,} entries (at most {MAX_ENTRIES:,}); "
+                              f"not a GAN Studio checkpoint, not opened")
+    declared = sum(max(i.file_size, 0) for i in infos)
+    if declared > min(MAX_RATIO * size + MAX_SLACK, MAX_DECLARED):
+        big = max(infos, key=lambda i: i.file_size)
+        raise CheckpointError(f"{path}: declares {_size(declared)} of contents in a {_size(size)} file "
+                              f"({big.filename}: {_size(big.file_size)}); a checkpoint unpacks to about its "
+                              f"own size, so this one is not opened (a zip bomb, or not a checkpoint)")
+    pkl = [i for i in infos if i.filename.endswith("data.pkl")]
+    if pkl and max(i.file_size for i in pkl) > MAX_PICKLE:
+        raise CheckpointError(f"{path}: its pickle declares {_size(max(i.file_size for i in pkl))} (at most "
+                              f"{_size(MAX_PICKLE)} for a configuration and state dicts); not opened")
+
+
 def load(path: str | os.PathLike, map_location="cpu") -> dict:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: checkpoint not found")
     if path.stat().st_size == 0:
         raise CheckpointError(f"{path}: checkpoint is empty (an interrupted copy?)")
+    check_archive(path)
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
@@ -194,16 +242,22 @@ class CheckpointInfo:
     thumbnail: Path | None
 
 
-def list_checkpoints(run_dir: str | os.PathLike) -> list[CheckpointInfo]:
-    """The checkpoints of a run, oldest step first, from their sidecars (files without one are read)."""
+def list_checkpoints(run_dir: str | os.PathLike, problems: list[str] | None = None) -> list[CheckpointInfo]:
+    """The checkpoints of a run, oldest step first, from their sidecars (files without one are read,
+    after check_archive). A file that cannot be listed is left out; with `problems`, the one-line
+    reason of each is added to it."""
     d = Path(run_dir) / "checkpoints"
     out = []
     for p in sorted(d.glob("*.pt")):
         info = _sidecar(p)
         if not _is_count(info.get("step")):    # no sidecar, or a damaged one: read the checkpoint itself
             try:
+                if not p.is_file():            # a folder, a FIFO named *.pt: never opened
+                    raise CheckpointError(f"{p}: not a regular file")
                 st = load(p)
-            except CheckpointError:
+            except (CheckpointError, OSError) as e:
+                if problems is not None:
+                    problems.append(str(e))
                 continue
             info = {**info, "step": st["step"]}
             if not isinstance(info.get("metrics"), dict):

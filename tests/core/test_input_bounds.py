@@ -56,3 +56,47 @@ def test_a_npy_value_too_large_names_the_file_and_row(tmp_path):
     np.save(p, a)
     with pytest.raises(ConfigError, match=r"big\.npy: row 7 .* too large"):
         read_points(str(p), 2)
+
+
+def _bomb(src, out, pad_bytes: int):
+    """A real checkpoint plus a tensor of zeros, its zip entries recompressed with deflate."""
+    import zipfile
+
+    import torch
+    st = torch.load(src, weights_only=True)
+    st["extra"] = {"pad": torch.zeros(pad_bytes // 4)}
+    plain = out.with_suffix(".plain")
+    torch.save(st, plain)
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            zi = zipfile.ZipInfo(info.filename)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zout.writestr(zi, zin.read(info))
+    plain.unlink()
+    return out
+
+
+def test_a_checkpoint_zip_bomb_is_refused_before_its_tensors_are_read(tmp_path, monkeypatch, capsys):
+    from studio.cli import main
+    from studio.engine import checkpoints
+    from studio.engine.trainer import Trainer as T
+
+    from .helpers import run_all
+    run = tmp_path / "run"
+    run_all(T(tiny("ring-2d-gan", steps=3), run, snapshots=False))
+    bomb = _bomb(run / "checkpoints" / "end_00000003.pt", run / "checkpoints" / "bomb_00000003.pt", 24 << 20)
+    assert bomb.stat().st_size < 1 << 20
+    checkpoints.load(run / "checkpoints" / "end_00000003.pt")          # a real one still opens
+
+    def no_read(*a, **k):
+        raise AssertionError("torch.load was called on the bomb")
+    monkeypatch.setattr(checkpoints.torch, "load", no_read)
+    with pytest.raises(checkpoints.CheckpointError, match=r"bomb_00000003\.pt: declares 2\d\.\d MB of contents in a"):
+        checkpoints.load(bomb)
+    problems: list[str] = []
+    listed = checkpoints.list_checkpoints(run, problems)          # the end checkpoint has a sidecar
+    assert [c.path.name for c in listed] == ["end_00000003.pt"]
+    assert len(problems) == 1 and "bomb_00000003.pt: declares" in problems[0]
+    assert main(["sample", "--checkpoint", str(bomb), "--out", str(tmp_path / "s.npy")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "zip bomb" in err[0]
