@@ -49,7 +49,7 @@ class ExplorerSource:
 class StudioModel:
     def __init__(self) -> None:
         # events, each emitted after the change with what changed
-        self.preset_changed = Event("preset_changed")        # (name or None)
+        self.preset_changed = Event("preset_changed")        # (name or None), after its config
         self.config_changed = Event("config_changed")        # (keys: tuple[str, ...] or None for all)
         self.problem_changed = Event("problem_changed")      # (key, one-line reason or None)
         self.shown_changed = Event("shown_changed")          # (Shown)
@@ -119,8 +119,10 @@ class StudioModel:
         if len(points) >= MIN_POINTS and family_of(cfg.data.kind) == "2d" and not drawn(cfg):
             self._stash = copy.deepcopy(cfg.data)
             _use_points(cfg, points)
-        self._set_preset(name, name)
+        changed = self._set_preset(name, name)
         self._replace(cfg)
+        if changed:
+            self.preset_changed.emit(name)
         self.show("preset", name)
         return self.config()
 
@@ -128,14 +130,15 @@ class StudioModel:
         """A run's configuration (resumed, branched, opened from disk) is the next run's; no preset is
         chosen."""
         self._stash = None
-        self._set_preset(None, name)
+        changed = self._set_preset(None, name)
         self._replace(copy.deepcopy(cfg))
+        if changed:
+            self.preset_changed.emit(None)
 
-    def _set_preset(self, preset: str | None, name: str | None) -> None:
+    def _set_preset(self, preset: str | None, name: str | None) -> bool:
         changed = preset != self._preset or name != self._name
         self._preset, self._name = preset, name
-        if changed:
-            self.preset_changed.emit(preset)
+        return changed
 
     def _replace(self, cfg: Config) -> None:
         self._config = cfg

@@ -220,7 +220,6 @@ class Session(QObject):
         self.pace: float | None = None         # iterations per second of the live run (None: full speed)
         self.history = RunHistory()            # the moments of the live (or last) toy run
         self.branch_of: tuple[str, int] | None = None   # (parent run directory, step) of a branched run
-        self._branch = None                    # what prepare_branch said the next start is
         self._reset_run()
 
     def _reset_run(self) -> None:
@@ -240,12 +239,9 @@ class Session(QObject):
         iterations per second (None: full speed; by default the session's `pace`). `branch_of`:
         (parent run directory, step) of a branch, written to the new run's metrics.jsonl;
         `history_seed`: the parent's moments up to there, so that the branch's timeline reaches back
-        into its parent. Both also come from a `prepare_branch` made just before."""
+        into its parent."""
         if self.live:
             raise RuntimeError("a run is already live; stop it first")
-        if self._branch is not None:
-            branch_of, history_seed = branch_of or self._branch[0], history_seed or self._branch[1]
-            self._branch = None
         pace = self.pace if pace is ... else pace
         commands = CommandQueue()
         if pace is not None:
@@ -281,10 +277,6 @@ class Session(QObject):
     def stop(self) -> None:
         """Ask the run to stop; it saves its end checkpoint and the thread ends soon after."""
         self.send(Stop())
-
-    def prepare_branch(self, parent: str, step: int, seed=()) -> None:
-        """The next `start` is a branch of run `parent` at `step` (the window starts it as any run)."""
-        self._branch = ((str(parent), int(step)), list(seed))
 
     def set_pace(self, per_second: float | None) -> None:
         """Iterations per second for the live run (None: full speed) and the runs started next."""

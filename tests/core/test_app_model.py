@@ -34,8 +34,8 @@ def test_choosing_a_preset_replaces_the_config_and_shows_it():
     cfg = m.choose_preset("ring-2d-gan")
     assert m.preset == "ring-2d-gan" == m.run_name and cfg.data.kind == "ring2d"
     assert m.shown.kind == "preset" and m.shown.name == "ring-2d-gan"
-    assert [n for n, _ in seen] == ["preset_changed", "config_changed", "shown_changed"]
-    assert seen[1][1] == (None,)          # the whole config
+    assert [n for n, _ in seen] == ["config_changed", "preset_changed", "shown_changed"]
+    assert seen[0][1] == (None,)          # the whole config, then who chose it
     with pytest.raises(ConfigError, match="nope"):
         m.choose_preset("nope")
     assert m.preset == "ring-2d-gan"      # a bad choice changes nothing

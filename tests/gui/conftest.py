@@ -36,7 +36,7 @@ def make_window(qtbot):
         qtbot.addWidget(w)
         w.controls.set_pace(None)     # tests train at full speed unless they set a pace themselves
         for key, value in overrides.items():
-            w.form.set_value(key.replace("__", "."), value)
+            w.model.set_value(key.replace("__", "."), value)
         w.show()
         made.append(w)
         return w

@@ -33,8 +33,8 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     qtbot.waitUntil(lambda: w.ckpt.loaded == path, timeout=20_000)
     assert w.game.current_view == "1d"
     assert "step 1 (loaded)" in w.game.caption.text()
-    assert w.ckpt.model is not None and w.latent_explorer().model is w.ckpt.model
-    assert w.ckpt.model.step == 1
+    assert w.ckpt.generator is not None and w.latent_explorer().model is w.ckpt.generator
+    assert w.ckpt.generator.step == 1
     assert w.latent_explorer().caption.text().endswith("step 1 (checkpoint manual_00000001.pt)")
     # delete asks first
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)

@@ -21,7 +21,7 @@ def test_training_and_switching_presets_emit_no_qt_warning(qtbot, qtlog, make_wi
     w = make_window("ring-2d-gan", train__steps=1_000_000, model__hidden=16, train__batch_size=32)
     for preset in ("ring-2d-gan", "toy-1d-shift", "saddle-bilinear"):
         assert w.presets.select(preset) or w.preset_name == preset
-        w.form.set_value("train.steps", 1_000_000)
+        w.model.set_value("train.steps", 1_000_000)
         w.train_or_pause()
         qtbot.waitUntil(lambda: w.session.state == "running" and w.plot.point_count() > 0, timeout=40_000)
         w.form.widget("optim_d.lr").setValue(w.form.config().optim_d.lr * 2)   # a marker on every plot

@@ -159,7 +159,7 @@ def test_a_picked_file_sets_the_kind_by_its_columns_and_shows_its_count(qtbot, m
 def test_a_config_naming_a_file_shows_its_count_or_why_it_does_not_read(qtbot, make_window, files):
     one, two, bad = files
     w = make_window("ring-2d-gan", **SHORT)
-    w.form.set_config(load_preset("ring-2d-gan"))
+    w.model.take_config(load_preset("ring-2d-gan"), "ring-2d-gan")
     w.form._user("data.kind", "points2d")
     w.form._user("data.file", str(two))
     assert w.form.note("data.file") == "75 points, 2 columns (points2d)"

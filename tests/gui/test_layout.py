@@ -103,7 +103,7 @@ def test_first_screen_shows_the_game_before_training(qtbot, make_window):
     qtbot.waitUntil(lambda: "data.root" in w.game.message(), timeout=20_000)
     assert w.game.current_view is None
     w.presets.select("digits-dcgan")                            # Train while its preview is being built:
-    w.form.set_value("train.steps", 1)
+    w.model.set_value("train.steps", 1)
     w.train_or_pause()              # queued behind the preview (both seed torch), the GUI thread not held
     qtbot.waitUntil(lambda: w.session.state == "idle" and w.session.step == 1, timeout=60_000)
 

@@ -46,8 +46,8 @@ def test_memorisation_of_a_loaded_checkpoint(make_window, qtbot, tmp_path):
 
 def test_classifier_progress_shows_in_the_status_bar(make_window, qtbot):
     w = make_window("digits-dcgan")
-    w._evaluation_starts(500)
-    w._event(Progress(500, "classifier", "training the feature classifier", 300, 1000, 12.0))
+    w.session.evaluating.emit(500)                   # what the session says during a real run
+    w.session.event.emit(Progress(500, "classifier", "training the feature classifier", 300, 1000, 12.0))
     bar = w.status.task
     assert bar.isVisible() and bar.value() == 300 and bar.maximum() == 1000
     assert bar.text().startswith("training the feature classifier 30%") and "0:28 left" in bar.text()
@@ -55,7 +55,7 @@ def test_classifier_progress_shows_in_the_status_bar(make_window, qtbot):
         w.resize(1024, 700)
         qtbot.wait(200)
         w.grab().save(os.path.join(SHOTS, "status_classifier_progress_1024x700.png"))
-    w._event(Progress(500, "classifier", "training the feature classifier", 1000, 1000, 40.0))
+    w.session.event.emit(Progress(500, "classifier", "training the feature classifier", 1000, 1000, 40.0))
     assert not bar.isVisible()
 
 

@@ -45,7 +45,7 @@ def test_presets_open_at_their_pace_and_a_paced_run_keeps_it(qtbot, make_window)
     assert w.presets.select("fashion-dcgan")
     assert w.controls.pace() is None                            # image presets: full speed
     assert w.presets.select("ring-2d-gan")
-    w.form.set_value("train.steps", 100_000)
+    w.model.set_value("train.steps", 100_000)
     w.controls.set_pace(5)
     assert w.rewind.pace_label.text() == "pace 5/s"
     w.train_or_pause()

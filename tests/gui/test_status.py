@@ -68,8 +68,8 @@ def test_evaluation_schedule_and_evaluating_state(qtbot, make_window):
     w.form.widget("eval.every").setValue(0)
     assert "off (eval.every = 0)" in w.metrics.empty.text()
     w.form.widget("eval.every").setValue(40)
-    w.form.set_value("train.steps", 1_000_000)
-    w.form.set_value("eval.n_samples", 200)
+    w.model.set_value("train.steps", 1_000_000)
+    w.model.set_value("eval.n_samples", 200)
     seen = []
     w.session.evaluating.connect(lambda step: seen.append((step, w.status.state_text, w.metrics.empty.text())))
     w.train_or_pause()

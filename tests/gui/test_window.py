@@ -24,7 +24,7 @@ def test_choose_train_pause_step_stop(qtbot, make_window):
     w = make_window("saddle-quadratic", **LONG)
     assert w.presets.select("toy-1d-shift")          # choosing a preset builds the run's config
     assert w.form.config().model.kind == "shift"
-    w.form.set_value("train.steps", 1_000_000)
+    w.model.set_value("train.steps", 1_000_000)
     click(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.session.state == "running" and w.plot.point_count("loss_d") > 0, timeout=40_000)
     assert w.controls.action("train").text() == "Pause"
@@ -125,7 +125,7 @@ def test_worker_exception_is_shown_and_app_stays_usable(qtbot, make_window, monk
 
 def test_bad_config_is_reported_not_raised(qtbot, make_window):
     w = make_window("toy-1d-shift")
-    w.form.set_value("data.kind", "image_folder")          # no folder given: the build fails
+    w.model.set_value("data.kind", "image_folder")          # no folder given: the build fails
     click(qtbot, w, "train")
     qtbot.waitUntil(lambda: w.banner.isVisible() and w.session.state == "idle", timeout=40_000)
     assert "failed" in w.banner.text() and "data.root" in w.banner.text()
@@ -216,7 +216,7 @@ def test_train_refuses_a_form_with_a_rejected_value_and_waits_for_a_preview_with
     w.form.set_value("data.std", 1.0)
     assert not w.form.errors()
     w.request_preview()                      # a preview in flight: Train is queued behind it, not blocking
-    w.form.set_value("train.steps", 1_000_000)
+    w.model.set_value("train.steps", 1_000_000)
     click(qtbot, w, "step")                  # Step from idle: starts paused and takes one step
     qtbot.waitUntil(lambda: w.session.state == "paused" and w.session.step == 1, timeout=40_000)
     w.session.stop()

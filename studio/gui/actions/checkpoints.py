@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QScrollArea, QVBoxLayout
 
+from ...app_model import StudioModel
 from ...config.schema import Config, ConfigError
 from ...engine import checkpoints
 from ...tools import model_io
@@ -69,18 +70,23 @@ class BranchDialog(QDialog):
 
 
 class CheckpointActions(QObject):
-    def __init__(self, window):
-        super().__init__(window)
-        self.w = window
+    """Load, export, resume and branch from a checkpoint chosen in the checkpoints panel; `start` is
+    the run control's, `show(path, step, view, data)` puts a state in the centre, `explore(path,
+    step, model)` hands a generator to the latent explorer."""
+
+    def __init__(self, model: StudioModel, session, panel, say, *, start, show, explore, parent=None):
+        super().__init__(parent)
+        self.model, self.session, self.say = model, session, say
+        self.start, self.show, self.explore = start, show, explore
         self.jobs = Jobs(self)
         self.loaded: str | None = None
-        self.model = None
-        p = window.checkpoints
-        p.load_requested.connect(self.load)
-        p.resume_requested.connect(self.resume)
-        p.branch_requested.connect(self.branch)
-        p.export_requested.connect(self.export)
-        p.message.connect(lambda level, text: window.log.append(text, level))
+        self.generator = None
+        self._pending = 0
+        panel.load_requested.connect(self.load)
+        panel.resume_requested.connect(self.resume)
+        panel.branch_requested.connect(self.branch)
+        panel.export_requested.connect(self.export)
+        panel.message.connect(lambda level, text: say.log(text, level))
 
     def _config(self, path: str) -> Config:
         return checkpoints.config_of(checkpoints.load(path), path)
@@ -88,37 +94,37 @@ class CheckpointActions(QObject):
     # ------------------------------------------------------------------ off the GUI thread
     def load(self, path: str, quiet: bool = False) -> None:
         """Open the checkpoint on the worker; the view and the explorer follow when it is open."""
-        self.w.log.append(f"opening checkpoint {path} …")
+        self.say.log(f"opening checkpoint {path} …")
         self._busy(f"Loading {Path(path).name}…")
         self.jobs.run(lambda: open_for_studio(path), lambda out: self._loaded(path, *out, quiet=quiet),
                       lambda e, tb: self._failed("Cannot load", path, e, tb))
 
     def _busy(self, text: str) -> None:
-        self._pending = getattr(self, "_pending", 0) + 1
-        self.w.status.set_busy(text)
+        self._pending += 1
+        self.say.busy(text)
 
     def _idle(self) -> None:
-        self._pending = max(getattr(self, "_pending", 1) - 1, 0)
+        self._pending = max(self._pending - 1, 0)
         if not self._pending:
-            self.w.status.set_busy("")
+            self.say.busy("")
 
     def _loaded(self, path: str, step: int, view: str, data: dict, model, quiet: bool = False) -> None:
-        self.loaded, self.model = path, model
+        self.loaded, self.generator = path, model
         self._idle()
         name = Path(path).name
-        if not self.w.session.live:
-            self.w.show_checkpoint(path, step, view, data)
+        if not self.session.live:
+            self.show(path, step, view, data)
             if not quiet:
-                self.w.flash(f"Loaded {name} (step {step:,})" + ("; its generator is in the latent explorer"
-                                                                 if model is not None else ""))
+                self.say.flash(f"Loaded {name} (step {step:,})" + ("; its generator is in the latent explorer"
+                                                                   if model is not None else ""))
         elif not quiet:
-            self.w.flash(f"Loaded {name} (step {step:,}) into the latent explorer; the run keeps training")
-        self.w.log.append(f"loaded checkpoint {path} (step {step:,})")
+            self.say.flash(f"Loaded {name} (step {step:,}) into the latent explorer; the run keeps training")
+        self.say.log(f"loaded checkpoint {path} (step {step:,})")
         if model is not None:
-            self.w.latent_explorer().set_source(model)
+            self.explore(path, step, model)
 
     def export(self, path: str, out: str, fmt: str) -> None:
-        self.w.log.append(f"exporting the generator of {Path(path).name} to {out} …")
+        self.say.log(f"exporting the generator of {Path(path).name} to {out} …")
         self._busy(f"Exporting {Path(out).name}…")
         self.jobs.run(lambda: export(path, fmt, out), self._exported,
                       lambda e, tb: self._failed("Cannot export", path, e, tb))
@@ -126,8 +132,8 @@ class CheckpointActions(QObject):
     def _exported(self, result) -> None:
         self._idle()
         path, usage = result
-        self.w.log.append(f"exported the generator to {path}: {usage}")
-        self.w.flash(f"Exported the generator to {Path(path).name} ({Path(path).parent})")
+        self.say.log(f"exported the generator to {path}: {usage}")
+        self.say.flash(f"Exported the generator to {Path(path).name} ({Path(path).parent})")
 
     def _failed(self, what: str, path: str, e: Exception, tb: str) -> None:
         """One readable line in the banner: the file's name once, then what is wrong with it; the
@@ -136,47 +142,46 @@ class CheckpointActions(QObject):
         name = Path(path).name
         if isinstance(e, (ConfigError, checkpoints.CheckpointError)):
             reason = one_reason(str(e), path)
-            self.w.banner.show_error(f"{what} {name}: {reason}")
-            self.w.log.append(f"{what.lower()} {path}: {e}", "error")
+            self.say.banner.show_error(f"{what} {name}: {reason}")
+            self.say.log(f"{what.lower()} {path}: {e}", "error")
         else:   # a bug: the traceback goes to the log
-            self.w.banner.show_error(f"{what} {name}: {type(e).__name__}: {one_reason(str(e), path)} "
-                                     f"This is a bug in GAN Studio: please report it with the details in the Log tab.")
-            self.w.log.append(f"{what.lower()} {path}: {type(e).__name__}: {e}", "error", tb)
+            self.say.banner.show_error(f"{what} {name}: {type(e).__name__}: {one_reason(str(e), path)} "
+                                       f"This is a bug in GAN Studio: please report it with the details in the Log tab.")
+            self.say.log(f"{what.lower()} {path}: {type(e).__name__}: {e}", "error", tb)
 
     # ------------------------------------------------------------------ new runs
     def resume(self, path: str, steps: int | None = None) -> bool:
         """Continue the checkpoint's run in its own directory (to `steps` iterations if given)."""
-        if self.w.session.live:
+        if self.session.live:
             return False
         try:
             cfg = self._config(path)
             if steps is not None:
                 cfg.train.steps = max(cfg.train.steps, steps)
         except (ConfigError, checkpoints.CheckpointError) as e:
-            self.w.report_error(f"cannot resume from {path}: {e}")
+            self.say.error(f"cannot resume from {path}: {e}")
             return False
         run_dir = Path(path).resolve().parent.parent
-        self.w.preset_name = run_dir.name
-        self.w.form.set_config(cfg)
-        self.w.start(cfg, name=run_dir.name, run_dir=run_dir, resume=path)
+        self.model.take_config(cfg, run_dir.name)
+        self.start(cfg, name=run_dir.name, run_dir=run_dir, resume=path)
         return True
 
-    def branch(self, path: str, cfg: Config | None = None) -> bool:
+    def branch(self, path: str, cfg: Config | None = None, parent=None) -> bool:
         """Start a new run from `path`; asks for the settings unless `cfg` is given."""
-        if self.w.session.live:
+        if self.session.live:
             return False
         try:
             base = self._config(path)
         except (ConfigError, checkpoints.CheckpointError) as e:
-            self.w.report_error(f"cannot branch from {path}: {e}")
+            self.say.error(f"cannot branch from {path}: {e}")
             return False
         if cfg is None:
-            dlg = BranchDialog(base, path, self.w)
+            dlg = BranchDialog(base, path, parent or self.parent())
             if dlg.exec() != QDialog.DialogCode.Accepted:
                 return False
             cfg = dlg.form.config()
         run_name = Path(path).resolve().parent.parent.name
         name = f"{run_name.split('-branch')[0]}-branch"
-        self.w.form.set_config(cfg)
-        self.w.start(cfg, name=name, resume=path)
+        self.model.take_config(cfg, name)
+        self.start(cfg, name=name, resume=path)
         return True

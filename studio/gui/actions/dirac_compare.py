@@ -36,7 +36,7 @@ class DiracCompare(QObject):
     def open(self) -> DiracCompareWindow:
         """Show the window and compute the comparison for the current run (or the form's config)."""
         w = self.win
-        cfg = w.session.config if w.session.live and w.session.config is not None else w.form.config()
+        cfg = w.session.config if w.session.live and w.session.config is not None else w.model.config()
         start, lr, steps = start_of(cfg)
         if self.window is None:
             self.window = DiracCompareWindow(w)

@@ -58,8 +58,8 @@ class MemorisationActions(QObject):
             run = w.session.run_dir
             items = checkpoints.list_checkpoints(run) if run else []
             return (str(items[-1].path) if items else ""), ""
-        if w.shown_checkpoint:
-            return w.shown_checkpoint, ""
+        if w.model.shown_checkpoint:
+            return w.model.shown_checkpoint, ""
         run = w.checkpoints.run_dir
         items = checkpoints.list_checkpoints(run) if run is not None else []
         if items:

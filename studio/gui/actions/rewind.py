@@ -67,7 +67,7 @@ class Rewind(QObject):
         self.pace_label.setToolTip(PACE_TIP)
         w.status.addPermanentWidget(self.pace_label)
         w.controls.pace_changed.connect(self.set_pace)
-        w.presets.chosen.connect(self._preset_chosen)
+        w.model.preset_changed.connect(self._preset_chosen)
         w.form.edited.connect(self._form_edited)
         s = w.session
         s.started.connect(self._started)
@@ -85,13 +85,13 @@ class Rewind(QObject):
         if self.w.session.live:
             self.w.flash(f"Training at {pace_text(pace)}")
 
-    def _preset_chosen(self, _name: str) -> None:
-        if self.w.session.live:
+    def _preset_chosen(self, name: str | None) -> None:
+        if self.w.session.live or name is None:     # a run resumed or branched keeps the pace
             return
         self.reset()
         self.w.session.history = RunHistory()          # the last run's moments are let go
         try:
-            pace = self.w.form.config().train.pace
+            pace = self.w.model.config().train.pace
         except (ConfigError, AttributeError):
             return
         self.w.controls.set_pace(pace or None)
@@ -259,10 +259,9 @@ class Rewind(QObject):
         name = f"{Path(parent).name.split('-branch')[0].rsplit('-', 2)[0]}-branch"
 
         def go():
-            s.prepare_branch(parent, from_step, seed)
-            w.preset_name = name
-            w.form.set_config(cfg)
-            w.start(cfg, name=name, resume=resume)
+            w.model.take_config(cfg, name)
+            w.runs_ctl.start(cfg, name=name, resume=resume, branch_of=(str(parent), int(from_step)),
+                             history_seed=seed)
             w.flash(f"Branched from {Path(parent).name} at step {from_step:,}")
 
         if s.live:

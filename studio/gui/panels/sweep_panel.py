@@ -553,7 +553,7 @@ class SweepPanel(QWidget):
 def install(window) -> SweepPanel:
     """The sweep tab and its menu entry in the main window: the form's configuration is the sweep's
     base; Open shows a trial in the Training tab, Branch from best starts a run there."""
-    panel = SweepPanel(lambda: (window.form.config(), window.preset_name or "sweep"), window)
+    panel = SweepPanel(lambda: (window.model.config(), window.model.name or "sweep"), window)
     window.tabs.addTab(panel, "Sweep")
 
     def show_training():
