@@ -19,6 +19,7 @@ import math
 import os
 import re
 import socket
+import stat
 import time
 from pathlib import Path
 
@@ -385,19 +386,50 @@ class MetricsFollower:
         self._line = 0          # complete lines read so far
         self.skipped = 0
         self.warning: str | None = None
+        self.more = False       # poll(max_bytes) left complete lines for the next poll
+        self._overlong = False  # inside a line longer than max_bytes (skipped)
 
-    def poll(self) -> list[dict]:
+    def poll(self, max_bytes: int | None = None) -> list[dict]:
+        """The records of the complete lines added since the last poll: of at most `max_bytes` of the
+        file when given (whole lines; `more` then says whether there is more to read, for a reader that
+        works through a large file a piece at a time, off the GUI thread). Only a regular file is read,
+        up to its size when opened: a FIFO or a device named metrics.jsonl is never waited on (its
+        `warning` says so)."""
         try:
-            with open(self.path, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                if size < self._pos:      # file was replaced: start over
-                    self._pos, self._line = 0, 0
-                fh.seek(self._pos)
-                data = fh.read()
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))   # a FIFO: no wait for a writer
         except FileNotFoundError:
             return []
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                self.more = False
+                self.warning = self.warning or f"{self.path}: not a regular file; not read"
+                return []
+            size = st.st_size
+            if size < self._pos:      # file was replaced: start over
+                self._pos, self._line = 0, 0
+            fh.seek(self._pos)
+            want = size - self._pos if max_bytes is None else min(size - self._pos, max_bytes)
+            data = fh.read(max(want, 0))
+        if self._overlong:            # the rest of a line longer than max_bytes: skipped
+            cut = data.find(b"\n")
+            if cut < 0:
+                self._pos += len(data)
+                self.more = self._pos < size
+                return []
+            self._overlong = False
+            self._pos += cut + 1
+            self._line += 1
+            data = data[cut + 1:]
         end = data.rfind(b"\n") + 1
+        if end == 0 and max_bytes is not None and len(data) >= max_bytes:   # one line larger than a poll
+            self._overlong = True
+            self.skipped += 1
+            self._pos += len(data)
+            self.more = True
+            return []
         self._pos += end
+        self.more = self._pos < size
         bad: list[tuple[int, str]] = []
         recs = parse_lines(data[:end], bad)
         if bad:
