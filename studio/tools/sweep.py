@@ -20,6 +20,7 @@ it imports nothing of Optuna.
 from __future__ import annotations
 
 import copy
+import ctypes
 import dataclasses
 import json
 import math
@@ -41,6 +42,7 @@ from ..config.io import atomic_write_bytes, dumps, parse_override, set_value, sh
 from ..config.presets import load_preset, resolve_preset
 from ..config.schema import Config, ConfigError, field_meta
 from ..engine.runlog import MetricsFollower
+from ..engine.stop_signals import StopSignals
 from ..engine.trainer import new_run_dir
 from ..games import game_class
 from ..quality.evaluate import HIGHER_IS_BETTER
@@ -268,12 +270,20 @@ def open_study(spec: SweepSpec):
     steps = spec.base.train.steps
     pruner = (optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=steps // 3) if spec.prune
               else optuna.pruners.NopPruner())
-    try:
-        study = optuna.create_study(storage=url, study_name=spec.study, sampler=sampler, pruner=pruner,
-                                    direction=direction(spec.metric), load_if_exists=True)
-    except Exception as e:   # a malformed URL, a database that cannot be opened or created
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ConfigError(f"--storage {url}: cannot open the study ({first[:200]})") from None
+    for attempt in range(5):
+        try:
+            study = optuna.create_study(storage=url, study_name=spec.study, sampler=sampler, pruner=pruner,
+                                        direction=direction(spec.metric), load_if_exists=True)
+            break
+        except Exception as e:   # a malformed URL, a database that cannot be opened or created
+            # two sweeps creating one new database at once: the loser's schema insert fails; again
+            race = type(e).__name__ in ("IntegrityError", "DuplicatedStudyError") or (
+                type(e).__name__ == "OperationalError" and "locked" in str(e))
+            if attempt < 4 and race:
+                time.sleep(0.2 + 0.3 * attempt)
+                continue
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ConfigError(f"--storage {url}: cannot open the study ({first[:200]})") from None
     attrs = study.user_attrs
     mine = {"metric": spec.metric, "axes": {a.key: a.describe() for a in spec.axes}, "preset": Path(spec.preset).stem}
     if not attrs:
@@ -418,6 +428,7 @@ class Sweep:
         self.started = 0
         self.seconds: list[float] = []
         self._stop = False
+        self.stops = StopSignals(lambda signum: self.stop(), "sweep aborted")
 
     def stop(self) -> None:
         self._stop = True
@@ -427,14 +438,44 @@ class Sweep:
         return direction(self.spec.metric) == "maximize"
 
     def budget(self) -> int:
-        """How many more trials this process may start."""
+        """How many more trials this process may start. A grid counts its points that a trial covers
+        (done, pruned, failed, running or queued); a point whose trial was interrupted is open again."""
         spec = self.spec
         if spec.sampler == "grid":
-            busy = sum(1 for t in self.study.get_trials(deepcopy=False)
-                       if t.state.is_finished() or t.state.name == "RUNNING")
-            left = grid_size(spec.axes) - busy
+            covered = {_point(t) for t in self.study.get_trials(deepcopy=False)
+                       if t.state.name != "FAIL" or not _interrupted(t)}
+            left = grid_size(spec.axes) - len(covered - {None})
             return max(0, min(left, spec.trials - self.started) if spec.trials else left)
         return (spec.trials or 10) - self.started
+
+    def recover(self) -> None:
+        """Trials that a sweep process which is gone left RUNNING (killed, or its machine rebooted) are
+        marked failed ("interrupted"); on a grid, each interrupted point is queued to run again."""
+        TS = _optuna().trial.TrialState
+        host = platform.node()
+        for t in self.study.get_trials(deepcopy=False, states=(TS.RUNNING,)):
+            pid = t.user_attrs.get("pid")
+            if t.user_attrs.get("host") != host or type(pid) is not int or _alive(pid):
+                continue            # another machine's, or a sweep still running here: not ours to judge
+            why = f"interrupted (its sweep process {pid} ended)"
+            try:
+                self.study._storage.set_trial_user_attr(t._trial_id, "reason", why)
+                self.study.tell(t.number, state=TS.FAIL)
+            except Exception:       # noqa: BLE001 - another process marked it meanwhile
+                continue
+            self.say(f"trial {t.number} was left running by a sweep process that ended (pid {pid}): marked "
+                     f"failed (interrupted); its run is {t.user_attrs.get('run_dir') or '-'}")
+        if self.spec.sampler != "grid":
+            return
+        trials = self.study.get_trials(deepcopy=False)
+        covered = {_point(t) for t in trials if t.state.name != "FAIL" or not _interrupted(t)}
+        for t in trials:
+            p = _point(t)
+            if t.state.name == "FAIL" and _interrupted(t) and p is not None and p not in covered:
+                covered.add(p)
+                self.study.enqueue_trial(dict(t.params), user_attrs={"rerun_of": t.number})
+                self.say(f"the grid point of interrupted trial {t.number} "
+                         f"({' '.join(f'{k}={literal(v)}' for k, v in t.params.items())}) runs again")
 
     def write_json(self, done: bool = False) -> None:
         spec = self.spec
@@ -456,20 +497,27 @@ class Sweep:
                  f"{spec.base.train.steps} steps a trial, {spec.workers} at a time, ranked by {spec.metric} "
                  f"({'higher' if self.maximize else 'lower'} is better); study in {spec.storage}")
         t0 = time.perf_counter()
+        self.recover()
         self.write_json()
-        try:
-            while True:
-                while not self._stop and len(self.running) < spec.workers and self.budget() > 0:
-                    free = min(set(range(spec.workers)) - {r.slot for r in self.running})
-                    self._start(free, gpus)
-                self.write_json()
-                if not self.running:
-                    break
-                time.sleep(self.poll)
-                self._watch()
-        except KeyboardInterrupt:
-            self.say("interrupted: stopping the running trials (each saves a checkpoint)")
-            self._interrupt()
+        # Ctrl+C, SIGTERM, SIGHUP: stop the running trials, each with a checkpoint; a second one aborts
+        # (the trials then stop on their own: they get SIGTERM when this process ends)
+        with self.stops:
+            try:
+                while True:
+                    while not self._stop and len(self.running) < spec.workers and self.budget() > 0:
+                        free = min(set(range(spec.workers)) - {r.slot for r in self.running})
+                        self._start(free, gpus)
+                    self.write_json()
+                    if not self.running:
+                        break
+                    if self._stop:
+                        raise KeyboardInterrupt
+                    time.sleep(self.poll)
+                    self._watch()
+            except KeyboardInterrupt:
+                by = f" ({self.stops.name})" if self.stops.received is not None else ""
+                self.say(f"interrupted{by}: stopping the running trials (each saves a checkpoint)")
+                self._interrupt()
         self.write_json(done=True)
         records = trial_records(self.study, spec.metric)
         wall = time.perf_counter() - t0
@@ -503,11 +551,13 @@ class Sweep:
         atomic_write_bytes(cfg_path, dumps(cfg).encode())
         trial.set_user_attr("run_dir", str(run_dir))
         trial.set_user_attr("host", platform.node())
+        trial.set_user_attr("pid", os.getpid())           # whose trial it is (recover() judges by it)
         log = open(run_dir / TRIAL_LOG, "wb")
         cmd = self.trial_command(cfg_path, run_dir)
         try:
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env=_env_for(spec, slot, gpus), start_new_session=True)
+                                    env=_env_for(spec, slot, gpus), start_new_session=True,
+                                    preexec_fn=_die_with_parent(os.getpid()))
         except OSError as e:
             log.close()
             self.study.tell(trial, state=_optuna().trial.TrialState.FAIL)
@@ -591,6 +641,47 @@ class Sweep:
         self.running.clear()
 
 
+def _point(t) -> tuple | None:
+    """A trial's grid point: its parameters, or a queued trial's fixed ones; None before it has any."""
+    params = t.params or t.system_attrs.get("fixed_params") or {}
+    return tuple(sorted((k, json.dumps(v)) for k, v in params.items())) or None
+
+
+def _interrupted(t) -> bool:
+    return str(t.user_attrs.get("reason", "")).startswith("interrupted")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:          # another user's process: alive
+        return True
+    return True
+
+
+_libc = None
+
+
+def _die_with_parent(parent: int):
+    """For Popen(preexec_fn=...): on Linux the trial gets SIGTERM when the sweep process ends, even by
+    SIGKILL, and stops with a checkpoint like after Ctrl+C, so that no trial trains on as an orphan.
+    None elsewhere."""
+    global _libc
+    if not sys.platform.startswith("linux"):
+        return None
+    if _libc is None:
+        _libc = ctypes.CDLL(None, use_errno=True)
+    prctl = _libc.prctl
+
+    def arm() -> None:          # runs in the child between fork and exec: no imports, no locks
+        prctl(1, signal.SIGTERM, 0, 0, 0)       # PR_SET_PDEATHSIG
+        if os.getppid() != parent:              # the parent died before that: stop now
+            os.kill(os.getpid(), signal.SIGTERM)
+    return arm
+
+
 def _interrupt(proc: subprocess.Popen) -> None:
     """Ctrl+C for a trial: it stops between two steps and saves a checkpoint."""
     if proc.poll() is not None:
@@ -663,6 +754,6 @@ def cmd_sweep(args) -> int:
     best = next((r for r in ranked(records, sweep.maximize) if r["state"] == "COMPLETE"), None)
     if best is None:
         say("no trial completed")
-        return 1
-    say(f"best: trial {best['number']} ({spec.metric} {fmt_value(best['value'])}) in {best['run_dir']}")
-    return 0
+        return sweep.stops.exit_code or 1
+    say(f"best: trial {best['number']} ({ranked_as(spec.metric)} {fmt_value(best['value'])}) in {best['run_dir']}")
+    return sweep.stops.exit_code     # 0, or 128 + N after SIGTERM / SIGHUP
