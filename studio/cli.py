@@ -30,6 +30,7 @@ from .engine.trainer import Trainer
 from .inspect import dirac
 from .inspect.grids import save_png
 from .lessons.command import cmd_lesson, lesson_arguments
+from .tools.checkpoint_list import list_run, text as checkpoint_text
 from .tools.compare import compare_text
 from .tools.evaluate import evaluate_checkpoint
 from .tools.export import export
@@ -268,19 +269,11 @@ def cmd_compare(args) -> int:
 
 
 def cmd_checkpoints(args) -> int:
-    run = Path(args.run_dir)
-    if not (run / "checkpoints").is_dir():
-        raise ConfigError(f"{run}: not a run directory (no checkpoints/ folder)")
-    items = checkpoints.list_checkpoints(run)
-    if not items:
-        print(f"{run}: no checkpoints yet")
-        return 0
-    print(f"{'step':>9}  {'time':19}  {'size':>9}  {'reason':9}  metrics  file")
-    for c in items:
-        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(c.time))
-        mets = " ".join(f"{k}={v:.4g}" for k, v in list(c.metrics.items())[:5]
-                        if isinstance(v, (int, float)))
-        print(f"{c.step:>9}  {when}  {c.size / 1024:>7.1f}kB  {c.reason:9}  {mets}  {c.path.name}")
+    """The checkpoints with the quality metrics evaluated at their steps, the best one marked."""
+    listing = list_run(paths.find_run_path(args.run_dir))     # a run's name finds it in the runs folder
+    for text in listing.notes:
+        print(f"warning: not listed: {text}", file=sys.stderr)
+    print(checkpoint_text(listing))
     return 0
 
 
@@ -414,8 +407,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("presets", help="list presets").set_defaults(func=cmd_presets)
     sub.add_parser("paths", help="where runs, presets and the cache live").set_defaults(func=cmd_paths)
 
-    c = sub.add_parser("checkpoints", help="list the checkpoints of a run directory")
-    c.add_argument("run_dir")
+    c = sub.add_parser("checkpoints", help="list the checkpoints of a run directory: the quality metrics "
+                                           "evaluated at each one's step, the best marked")
+    c.add_argument("run_dir", help="a run directory, or a run's name in the runs folder")
     c.set_defaults(func=cmd_checkpoints)
 
     cm = sub.add_parser("compare", help="compare runs: differing hyperparameters, last losses, best metrics")

@@ -26,15 +26,63 @@ class CheckpointError(ValueError):
 
 
 def save(path: str | os.PathLike, state: dict, meta: dict | None = None) -> Path:
-    """Write `state` atomically (temporary file, flush, fsync, rename) plus its .json sidecar."""
+    """Write `state` atomically (temporary file, flush, fsync, rename) plus its .json sidecar. When a
+    checkpoint of the same step beside it holds this state (keep-best's checkpoint and the periodic or
+    end one of that step), the file is a hard link to it, not a second copy; the sidecar says so."""
     path = Path(path)
     state = {"format": FORMAT, "version": VERSION, **state}
     buf = io.BytesIO()
     torch.save(state, buf)
-    atomic_write_bytes(path, buf.getvalue())
-    info = {"step": state.get("step"), "time": time.time(), "size": buf.tell(), **(meta or {})}
+    data = buf.getvalue()
+    same = _same_state(path, state, data)
+    linked = same is not None and _link(same[0], path)
+    if not linked:
+        atomic_write_bytes(path, data)
+    info = {"step": state.get("step"), "time": time.time(), "size": len(data), **(meta or {})}
+    if linked:
+        info["same_file_as"] = same[0].name
     atomic_write_bytes(path.with_suffix(".json"), json.dumps(info).encode())
     return path
+
+
+def _same_state(path: Path, state: dict, data: bytes) -> tuple[Path, bytes] | None:
+    """A checkpoint of the same step in path's folder (NAME_<step>.pt) that holds this state: the same
+    bytes, or the same but for the training time (`elapsed`, a few microseconds later at the end of a
+    run than at its last evaluation). Returns it and its bytes."""
+    step = state.get("step")
+    if not isinstance(step, int) or not path.parent.is_dir():
+        return None
+    for other in sorted(path.parent.glob(f"*_{step:08d}.pt")):
+        try:
+            if other.name == path.name or other.stat().st_size != len(data):
+                continue
+            theirs = other.read_bytes()
+            if theirs == data:
+                return other, theirs
+            old = torch.load(io.BytesIO(theirs), map_location="cpu", weights_only=True)
+        except Exception:     # noqa: BLE001 - unreadable: not a twin, this one is written in full
+            continue
+        t = old.get("elapsed") if isinstance(old, dict) else None
+        if isinstance(t, float) and isinstance(state.get("elapsed"), float) and abs(t - state["elapsed"]) < 1.0:
+            buf = io.BytesIO()
+            torch.save({**state, "elapsed": t}, buf)
+            if buf.getvalue() == theirs:
+                return other, theirs
+    return None
+
+
+def _link(existing: Path, path: Path) -> bool:
+    """Make `path` a hard link to `existing` (atomically, over any file there); False where the file
+    system has no hard links (then the caller writes a copy)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.link")
+    try:
+        tmp.unlink(missing_ok=True)
+        os.link(existing, tmp)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
 
 
 def _first_sentence(e: Exception) -> str:
