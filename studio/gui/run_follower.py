@@ -28,6 +28,7 @@ class RunFollower(QObject):
         self.run_dir = Path(run_dir)
         self.follower = MetricsFollower(self.run_dir / "metrics.jsonl")
         self._newest_png = ""
+        self._warned = False
         self._ckpt_sig: tuple = ()
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
@@ -42,6 +43,11 @@ class RunFollower(QObject):
 
     def poll(self) -> None:
         recs = self.follower.poll()
+        if self.follower.warning is not None and not self._warned:   # malformed lines: said once
+            self._warned = True
+            step = next((r["step"] for r in reversed(recs) if "step" in r), 0)
+            recs = recs + [{"event": "message", "step": step, "level": "warning", "code": "log",
+                            "text": self.follower.warning}]
         if recs:
             self.records.emit(recs)
         pngs = sorted((self.run_dir / "samples").glob("*.png"))

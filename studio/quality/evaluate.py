@@ -13,18 +13,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from . import features, metrics
+from . import catalogue, features, metrics
 
-# Metrics where a larger value is better; every other metric (distances, errors) is lower-is-better.
-HIGHER_IS_BETTER = frozenset({"modes", "coverage", "hq", "precision", "recall", "acc_cond"})
+# Which way each metric is better is the catalogue's (quality.catalogue); these names stay for callers.
+HIGHER_IS_BETTER = catalogue.names(catalogue.HIGHER)
+better = catalogue.better
 MIN_SAMPLES_PER_MODE = 5   # mode coverage needs this many samples per mode to mean anything
 MAX_EVAL_SAMPLES = 100_000   # eval.n_samples' maximum (config.schema)
-
-
-def better(name: str, new: float, old: float | None) -> bool:
-    if old is None:
-        return True
-    return new > old if name in HIGHER_IS_BETTER else new < old
 
 
 class Evaluator:
