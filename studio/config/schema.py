@@ -151,7 +151,8 @@ class CheckpointConfig:
                      zero="at end only")
     keep_last: int = fld(3, "Keep the newest K periodic checkpoints (0 keeps all).", min=0, max=1000,
                          zero="all")
-    keep_best: str = fld("", "Also keep the checkpoint with the lowest value of this metric.")
+    keep_best: str = fld("", "Also keep the checkpoint with the best value of this metric (lower, higher or "
+                             "closest to 1, as the metric means: quality.catalogue).")
     at_end: bool = fld(True, "Save a checkpoint when training ends or is stopped.")
 
 

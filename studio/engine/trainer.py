@@ -28,7 +28,8 @@ from ..inspect import probes, slowmo
 from ..inspect.grids import save_png, thumbnail
 from ..inspect.latent import LatentModel
 from ..quality.diagnostics import Diagnostics
-from ..quality.evaluate import Evaluator, better
+from ..quality.catalogue import better
+from ..quality.evaluate import Evaluator
 from . import checkpoints, distributed, faults, rundir
 from .commands import (Command, CommandQueue, CopyGenerator, Pause, Resume, Rollback, SaveNow, SetPace, SetParam,
                        SlowStep, StepOnce, Stop)

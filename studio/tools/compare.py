@@ -32,15 +32,15 @@ from ..config.presets import list_presets, load_preset
 from ..config.schema import ConfigError, to_dict
 from ..engine.checkpoints import CheckpointInfo, list_checkpoints
 from ..engine.runlog import parse_lines, read_metrics, record_problem
-from ..quality.evaluate import HIGHER_IS_BETTER
+from ..quality import catalogue
 from .model_io import open_model
 from .plots import histogram_png
 from .sample import draw
 
 NOT_CONFIG = ("schema_version", "title", "description")     # words about a preset, not settings
 LOSS_KEYS = ("loss_d", "loss_g", "wdist")
-NOT_A_QUALITY = frozenset({"kid_se", "clip_frac", "gnorm_mean", "gnorm_p10", "gnorm_p50", "gnorm_p90"})
-CLOSEST_TO_ONE = frozenset({"diversity"})    # the generated spread over the real one: 1 is right
+NOT_A_QUALITY = frozenset(n for n, m in catalogue.METRICS.items() if not m.quality)   # the catalogue's
+CLOSEST_TO_ONE = catalogue.names(catalogue.ONE)
 STAMP = re.compile(r"^(?P<name>.+)-\d{8}-\d{6}(-\d+)?$")      # NAME-YYYYmmdd-HHMMSS[-i]
 SAMPLE = re.compile(r"^step_(\d+)\.png$")
 
@@ -91,7 +91,7 @@ class RunSummary:
         out: dict[str, tuple[float, int]] = {}
         for step, vals in self.evals:
             for k, v in vals.items():
-                if k in NOT_A_QUALITY or not math.isfinite(v):
+                if not catalogue.is_quality(k) or not math.isfinite(v):
                     continue
                 if k not in out or is_better(k, v, out[k][0]):
                     out[k] = (v, step)
@@ -99,9 +99,7 @@ class RunSummary:
 
 
 def is_better(name: str, new: float, old: float) -> bool:
-    if name in CLOSEST_TO_ONE:
-        return abs(new - 1.0) < abs(old - 1.0)
-    return new > old if name in HIGHER_IS_BETTER else new < old
+    return catalogue.better(name, new, old)
 
 
 def is_run_dir(path: str | os.PathLike) -> bool:

@@ -45,7 +45,7 @@ from ..engine.runlog import MetricsFollower
 from ..engine.stop_signals import StopSignals
 from ..engine.trainer import new_run_dir
 from ..games import game_class
-from ..quality.evaluate import HIGHER_IS_BETTER
+from ..quality import catalogue
 from .sample import sample_to_file
 
 SAMPLERS = ("grid", "random", "tpe")
@@ -83,7 +83,19 @@ def metrics_of(cfg: Config) -> tuple[list[str], str | None]:
 
 
 def direction(metric: str) -> str:
-    return "maximize" if metric in HIGHER_IS_BETTER else "minimize"
+    """The study's direction: a closest-to-one metric (diversity) is ranked by |value − 1|, minimised,
+    so that a collapsed generator never ranks best (quality.catalogue)."""
+    return "maximize" if catalogue.metric(metric).maximize else "minimize"
+
+
+def objective(metric: str, value: float) -> float:
+    """What a trial reports to the study for a measured value of `metric`."""
+    return catalogue.metric(metric).objective(value)
+
+
+def ranked_as(metric: str) -> str:
+    """How the sweep's value column is named: the metric, or |metric − 1| for a closest-to-one one."""
+    return f"|{metric} − 1|" if catalogue.metric(metric).direction == catalogue.ONE else metric
 
 
 # ------------------------------------------------------------------------------------------ axes
@@ -368,7 +380,7 @@ def fmt_value(v) -> str:
 
 
 def table(records: list[dict], metric: str, maximize: bool, axes: list[str]) -> str:
-    rows = [["rank", "trial", "state", f"{metric} ({'max' if maximize else 'min'})", *axes, "time", "run"]]
+    rows = [["rank", "trial", "state", f"{ranked_as(metric)} ({'max' if maximize else 'min'})", *axes, "time", "run"]]
     for i, r in enumerate(ranked(records, maximize), 1):
         secs = r.get("seconds")
         rows.append([str(i), str(r["number"]), r["state"].lower(), fmt_value(r.get("value")),
@@ -573,14 +585,14 @@ class Sweep:
             v = rec[self.spec.metric]
             if not isinstance(v, (int, float)) or not math.isfinite(v):
                 continue
-            r.last = float(v)
+            r.last = objective(self.spec.metric, float(v))
             step = int(rec.get("step", 0))
             if r.pruned:
                 continue
             r.trial.report(r.last, step)
             if step < self.spec.base.train.steps and r.trial.should_prune():
                 r.pruned = True
-                self.say(f"trial {r.trial.number} pruned at step {step}: {self.spec.metric} {r.last:.4g} "
+                self.say(f"trial {r.trial.number} pruned at step {step}: {ranked_as(self.spec.metric)} {r.last:.4g} "
                          f"is worse than the median of the other trials there")
                 _interrupt(r.proc)
 
@@ -601,7 +613,7 @@ class Sweep:
             elif rc == 0 and r.last is not None:
                 self.study.tell(r.trial, r.last)
                 self.seconds.append(secs)
-                self.say(f"trial {n} done in {secs:.1f}s: {self.spec.metric} {r.last:.4g}")
+                self.say(f"trial {n} done in {secs:.1f}s: {ranked_as(self.spec.metric)} {r.last:.4g}")
             else:
                 why = (_last_error(r.run_dir / TRIAL_LOG) if rc != 0 else
                        f"no {self.spec.metric} was measured (see {r.run_dir / 'metrics.jsonl'})")

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import math
 
-from studio.gui.panels.metrics_panel import MetricGrid, MetricsPanel, metric_title
+from studio.gui.panels.metrics_panel import METRIC_NAMES, MetricGrid, MetricsPanel, metric_title
+from studio.quality import catalogue
+from studio.tools import compare
 
 
 def test_metrics_panel_plots_each_metric_over_steps(qtbot):
@@ -76,3 +78,9 @@ def test_a_new_evaluation_moves_the_curves_without_laying_the_grid_out_again(qtb
     m.add_evaluation(300, {"fid": 10.0, "kid": 0.01, "kid_se": 0.002, "precision": 0.5})
     m.grid.redraw()
     assert m.grid.plots["fid"] is not plot and list(m.grid.plots) == ["fid", "kid", "precision"]
+
+
+def test_the_catalogue_names_what_the_panels_show():
+    assert METRIC_NAMES["modes"] == catalogue.label("modes") == "modes covered"
+    assert metric_title("diversity") == "diversity → 1" and metric_title("hq") == "high-quality share ↑"
+    assert compare.NOT_A_QUALITY == {n for n, m in catalogue.METRICS.items() if not m.quality}

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QPushB
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget,
                                QHeaderView)
 
-from ...tools.compare import CLOSEST_TO_ONE, HIGHER_IS_BETTER
+from ...quality import catalogue
 from ..views.base import light_grid
 
 STYLE = {"warning": ("#8a6d00", "#fff3bf", "⚠"), "error": ("#a4161a", "#ffe3e3", "✖")}
@@ -44,14 +44,7 @@ class _Badge(QLabel):
 
 
 # the metrics in the order their plots come, with the names the plots give them
-METRIC_NAMES = {
-    "fid": "FID", "fid_inception": "FID (Inception)", "kid": "KID", "precision": "precision",
-    "recall": "recall", "coverage": "coverage", "modes": "modes covered", "hq": "high-quality share",
-    "acc_cond": "class accuracy", "w1": "W1", "js": "JS divergence", "theta_err": "|θ − μ|",
-    "diversity": "diversity", "clip_frac": "clipped weights", "gnorm_mean": "critic ‖∇‖ mean",
-    "gnorm_dev": "critic |‖∇‖ − 1|", "gnorm_p10": "critic ‖∇‖ p10", "gnorm_p50": "critic ‖∇‖ median",
-    "gnorm_p90": "critic ‖∇‖ p90",
-}
+METRIC_NAMES = {name: m.label for name, m in catalogue.METRICS.items() if name != "kid_se"}
 ERROR_BARS = {"kid": "kid_se"}            # drawn as error bars on their metric, not as plots of their own
 CELL_W, CELL_H = 230, 120                 # the smallest plot the grid draws
 SINGLE = "#4e8df5"                        # the colour of a lone run's points
@@ -59,10 +52,9 @@ SINGLE = "#4e8df5"                        # the colour of a lone run's points
 
 def metric_title(name: str) -> str:
     """A plot's title: the metric's name and which way is better."""
-    arrow = "↑" if name in HIGHER_IS_BETTER else "→ 1" if name in CLOSEST_TO_ONE else "↓"
-    if name.startswith(("gnorm_", "clip_")):
-        arrow = ""
-    return f"{METRIC_NAMES.get(name, name)} {arrow}".strip()
+    m = catalogue.metric(name)
+    arrow = "" if name.startswith(("gnorm_", "clip_")) else m.arrow     # the critic's: diagnostics
+    return f"{m.label} {arrow}".strip()
 
 
 class MetricGrid(QWidget):

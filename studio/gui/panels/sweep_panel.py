@@ -498,7 +498,7 @@ class SweepPanel(QWidget):
             if card is None:
                 card = self.cards[rec["number"]] = TrialCard(self.grid_host)
                 card.open_requested.connect(self.open_requested)
-            card.update_from(rank, rec, d["metric"])
+            card.update_from(rank, rec, sw.ranked_as(d["metric"]))
         order = [r["number"] for r in recs]
         if order != self.order:
             self.order = order
@@ -506,11 +506,11 @@ class SweepPanel(QWidget):
         done = [r for r in recs if r["state"] == "COMPLETE"]
         counts = {s: sum(r["state"] == s for r in recs) for s in ("COMPLETE", "RUNNING", "PRUNED", "FAIL")}
         parts = [f"{n} {s.lower()}" for s, n in counts.items() if n]
-        best = (f" · best: trial {done[0]['number']}, {d['metric']} {sw.fmt_value(done[0]['value'])}"
+        best = (f" · best: trial {done[0]['number']}, {sw.ranked_as(d['metric'])} {sw.fmt_value(done[0]['value'])}"
                 if done else "")
         axes = " ".join(f"{k}={v}" for k, v in (d.get("axes_text") or {}).items())
         self.summary.setText(f"<b>{html.escape(Path(d.get('preset', '')).stem)}</b> over {html.escape(axes)}: "
-                             f"{', '.join(parts) or 'starting'}{best} · ranked by {d['metric']} "
+                             f"{', '.join(parts) or 'starting'}{best} · ranked by {sw.ranked_as(d['metric'])} "
                              f"({'higher' if maximize else 'lower'} is better) · curves: "
                              + " ".join(f"<span style='color:{c}'>■ {LABEL[k]}</span>" for k, c in CURVES))
         self.branch_btn.setEnabled(bool(done) and self.best_checkpoint() is not None)
