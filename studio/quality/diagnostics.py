@@ -331,6 +331,13 @@ class ModeCollapse(Detector):
                    f"(best {b['diversity']:.2f})")
         elif "diversity" in v and self.n_eval >= 3 and v["diversity"] < 0.1:
             why = f"generated samples are nearly identical (diversity {v['diversity']:.2f} of the real data's)"
+        elif "diversity_class" in v and b.get("diversity_class", 0) >= 0.6 and v["diversity_class"] < 0.35:
+            why = (f"within each class, sample diversity fell to {v['diversity_class']:.2f} of the real class's "
+                   f"(best {b['diversity_class']:.2f}; across classes it is {v.get('diversity', math.nan):.2f}, "
+                   f"which the different classes hold up): each class is drawn as a few images")
+        elif "diversity_class" in v and self.n_eval >= 2 and v["diversity_class"] < 0.2:
+            why = (f"the samples of each class are nearly identical (diversity within a class "
+                   f"{v['diversity_class']:.2f} of the real class's, across classes {v.get('diversity', math.nan):.2f})")
         elif ("recall" in v and "coverage" not in v and v.get("precision", 0) >= 0.5   # blobs have
               and b.get("recall", 0) >= 0.4 and v["recall"] < 0.5 * b["recall"]):     # spurious recall
             why = f"recall fell to {v['recall']:.2f} (best {b['recall']:.2f}): parts of the data are no longer produced"
@@ -338,7 +345,7 @@ class ModeCollapse(Detector):
             n = round(v["modes"] / v["coverage"]) if v["coverage"] else 0
             why = (f"{v['hq']:.0%} of the samples lie on a mode, but on only {v['modes']:.0f} of the {n} modes "
                    f"(coverage {v['coverage']:.2f}, {self.few} evaluations running)")
-        for k in ("coverage", "modes", "diversity", "recall"):
+        for k in ("coverage", "modes", "diversity", "diversity_class", "recall"):
             if k in v and math.isfinite(v[k]):
                 b[k] = max(b.get(k, v[k]), v[k])
         if why is None:
@@ -351,7 +358,76 @@ class ModeCollapse(Detector):
                 f"current D. " + advice(self.cfg, "wgan_gp", "more_d", "lower_g_lr", "larger_batch", "rollback"))
 
 
-DETECTORS = (Divergence, DiscriminatorOverpowering, SaturatingGradients, Oscillation, ModeCollapse)
+EXPLODED = {"prob": 1e4, "critic": 1e6}   # |loss| beyond this is no longer training (a logistic loss is a few
+                                          # nats; a critic's a few hundred at most); lr = 10 gives ~1e8
+EXPLODED_STEPS = 10
+
+
+class ExplodingLosses(_Streak):
+    """A loss of enormous size that never turns NaN (a learning rate far too high): the networks' outputs
+    have blown up, and nothing is learnt, yet Divergence, which waits for NaN or inf, never fires."""
+    code = "exploding"
+    need = EXPLODED_STEPS
+
+    def holds(self, v):
+        limit = EXPLODED.get(self.output, EXPLODED["critic"])
+        losses = [abs(x) for k, x in v.items() if k.startswith("loss") and math.isfinite(x)]
+        if not losses:
+            return None
+        self.worst = max(((k, x) for k, x in v.items() if k.startswith("loss") and math.isfinite(x)),
+                         key=lambda kx: abs(kx[1]))
+        return max(losses) > limit
+
+    def text(self, ev):
+        k, x = self.worst
+        lrs = f"optim_d.lr = {self.cfg.optim_d.lr:g}, optim_g.lr = {self.cfg.optim_g.lr:g}"
+        return (f"Losses exploding: for {self.run} steps a loss has been beyond "
+                f"{EXPLODED.get(self.output, EXPLODED['critic']):.0e} in size ({k} = {x:.3g} at step {ev.step}) "
+                f"without turning NaN: the networks' outputs have blown up and nothing is being learnt. The "
+                f"learning rates ({lrs}) are probably far too high: lower them 10-100x and start again, or "
+                f"{ROLLBACK_HINT}.")
+
+
+FID_RISE = 3.0      # an FID this many times its best so far ...
+FID_KEYS = ("fid", "fid_inception")
+
+
+class QualityRegression(Detector):
+    """The quality got much worse than the run's best: FID several-fold over its best evaluation (the
+    samples degrade while the losses look ordinary, e.g. a conditional game collapsing class by class)."""
+    code = "quality_regression"
+
+    def __init__(self, cfg, output):
+        super().__init__(cfg, output)
+        self.best: dict[str, tuple[float, int]] = {}
+
+    def on_eval(self, ev):
+        v, why = ev.values, None
+        for k in FID_KEYS:
+            x = v.get(k)
+            if x is None or not math.isfinite(x):
+                continue
+            best = self.best.get(k)
+            if best is not None and best[0] > 0 and x >= FID_RISE * best[0] and why is None:
+                why = (f"{k.upper() if k == 'fid' else k} has risen to {x:.4g}, {x / best[0]:.1f}x its best "
+                       f"({best[0]:.4g} at step {best[1]:,})")
+            if best is None or x < best[0]:
+                self.best[k] = (x, ev.step)
+        if why is None:
+            self.armed = True
+            return None
+        if not self.armed:
+            return None
+        self.armed = False
+        keep = self.cfg.checkpoint.keep_best
+        where = ("the best checkpoint (checkpoint.keep_best) holds the better generator"
+                 if keep in FID_KEYS else "set checkpoint.keep_best = 'fid' to keep the best generator")
+        return (f"Quality falling: {why}; the generator has got much worse while training went on. Look at "
+                f"the samples for collapse; {where}. " + advice(self.cfg, "rollback", "lower_lr", "fewer_d"))
+
+
+DETECTORS = (Divergence, ExplodingLosses, DiscriminatorOverpowering, SaturatingGradients, Oscillation, ModeCollapse,
+             QualityRegression)
 
 
 class Diagnostics:

@@ -6,7 +6,10 @@ generator; 2D -> modes covered, high-quality fraction, precision/recall; images 
 standard error), precision/recall in a classifier's feature space, conditional accuracy for
 class-conditional models, Inception FID on request. WGAN critics add their health (weights at the
 clip bound, gradient norms at interpolates). All variants add `diversity`: the mean pairwise
-distance of generated samples over that of real ones (about 1 when healthy, near 0 when collapsed).
+distance of generated samples over that of real ones (about 1 when healthy, near 0 when collapsed);
+conditional games add `diversity_class`, the same ratio within each class (median over classes), since
+a generator that draws one image per class looks diverse across classes. Image metrics on fewer than
+MIN_FID_SAMPLES images come with a note that they are rough.
 """
 from __future__ import annotations
 
@@ -20,6 +23,8 @@ HIGHER_IS_BETTER = catalogue.names(catalogue.HIGHER)
 better = catalogue.better
 MIN_SAMPLES_PER_MODE = 5   # mode coverage needs this many samples per mode to mean anything
 MAX_EVAL_SAMPLES = 100_000   # eval.n_samples' maximum (config.schema)
+MIN_FID_SAMPLES = 1000     # real and generated images below which FID, KID, precision and recall are rough
+MIN_PER_CLASS = 5          # samples of a class (generated and real) for its within-class diversity
 
 
 class Evaluator:
@@ -80,12 +85,15 @@ class Evaluator:
             b.copy_(saved[k])
         return x.float()
 
+    def _real_index(self) -> torch.Tensor:
+        return torch.randperm(len(self.data.x), generator=torch.Generator().manual_seed(5))[:self.n]
+
     def real(self) -> torch.Tensor:
         """The fixed reference sample of real data (same size as the generated one)."""
         d = self.data
         if d.family == "image":
             x = d.x
-            idx = torch.randperm(len(x), generator=torch.Generator().manual_seed(5))[:self.n]
+            idx = self._real_index()
             return x[idx.to(x.device)].float()
         return d.sample(max(self.n, 2000) if d.family == "1d" else self.n, self._gen(17), self.device).x.float()
 
@@ -169,12 +177,21 @@ class Evaluator:
             self._real = fs.features(self.real())
             self._real_stats = metrics.feature_stats(self._real)
         rf, ff = self._real, fs.features(fake)
+        if min(len(rf), len(ff)) < MIN_FID_SAMPLES:
+            self._note(f"FID, KID, precision and recall here compare {len(rf):,} real images with {len(ff):,} "
+                       f"generated ones: below {MIN_FID_SAMPLES:,} of each they mostly measure the sample size "
+                       f"(on 120 images, uniform noise and a trained model scored alike); treat them as rough, "
+                       f"and for figures to trust use at least {MIN_FID_SAMPLES:,} images (a larger data set or "
+                       f"data.limit) and eval.n_samples >= {MIN_FID_SAMPLES:,}")
         out = {"fid": metrics.frechet_distance(*self._real_stats, *metrics.feature_stats(ff))}
         out["kid"], out["kid_se"] = metrics.kid(rf, ff, self.cfg.eval.kid_subsets, max(len(ff) // 2, 2))
         out["precision"], out["recall"] = metrics.precision_recall(rf, ff, self.cfg.eval.pr_k)
         out["diversity"] = _ratio(ff, rf)
         if y is not None:
             out["acc_cond"] = metrics.conditional_accuracy(fs.predict(fake), y.cpu().numpy())
+            within = self._within_class(rf, ff, y.cpu().numpy())
+            if within is not None:
+                out["diversity_class"] = within
         if self.cfg.eval.inception:
             try:
                 inc = features.inception(self.device)
@@ -186,6 +203,23 @@ class Evaluator:
                 out["fid_inception"] = metrics.frechet_distance(*self._inc_stats,
                                                                 *metrics.feature_stats(inc.features(fake)))
         return out
+
+    def _within_class(self, rf: np.ndarray, ff: np.ndarray, y: np.ndarray) -> float | None:
+        """Collapse judged within each class (conditional games): for each class, the diversity of its
+        generated samples over that of its real ones, and the median over classes. A conditional
+        generator that draws one image per class has a healthy diversity across classes (the classes
+        differ) while each class is collapsed; this number shows it. None without labelled real data."""
+        labels = getattr(self.data, "y", None)
+        if labels is None:
+            return None
+        ry = labels[self._real_index().to(labels.device)].cpu().numpy()
+        ratios = []
+        for c in np.unique(y):
+            f, r = ff[y == c], rf[ry == c]
+            if len(f) >= MIN_PER_CLASS and len(r) >= MIN_PER_CLASS:
+                ratios.append(_ratio(f, r))
+        ratios = [x for x in ratios if np.isfinite(x)]
+        return float(np.median(ratios)) if ratios else None
 
     def _critic_health(self, fake, y):
         if not self.v.watches_critic:
