@@ -179,6 +179,11 @@ def find_images(folder: Path, classes: bool = True) -> tuple[list[tuple[str, int
             skip("empty class folder(s), left out", name)
         else:
             kept.append(name)
+    denied = next((s for r, s in skipped.items() if r.startswith("unreadable folder")), None)
+    if not found and denied is not None:      # not "no images": the folders could not be read at all
+        why = denied.reason[denied.reason.find("(") + 1:-1].lower() if "(" in denied.reason else "unreadable"
+        raise ConfigError(f"{folder}: {why}: {denied.count} class folder(s) cannot be read (e.g. {denied.example}); "
+                          f"make them readable (chmod -R u+rX) or choose another data.root")
     if not found:
         raise ConfigError(f"{folder}: no images in the class subfolders (expected {', '.join(IMAGE_EXTS[:4])} "
                           f"files in {', '.join(names[:5])})")
