@@ -31,6 +31,7 @@ from ..quality.diagnostics import Diagnostics
 from ..quality.catalogue import better
 from ..quality.evaluate import Evaluator
 from . import checkpoints, distributed, faults, rundir
+from . import threads as threads_mod
 from .commands import (Command, CommandQueue, CopyGenerator, Pause, Resume, Rollback, SaveNow, SetPace, SetParam,
                        SlowStep, StepOnce, Stop)
 from .events import (CheckpointSaved, Evaluating, Evaluation, Finished, GeneratorCopy, Message, ParamChanged,
@@ -49,14 +50,10 @@ def pick_device(name: str, local_rank: int = 0) -> torch.device:
     return torch.device("cpu")
 
 
-def set_cpu_threads(threads: int, family: str) -> None:
-    """Intra-op threads for CPU training. The toy networks are so small that a second thread only
-    adds hand-off cost (and on a busy machine spinning threads slow a step down many times over).
-    train.threads, else the GAN_STUDIO_THREADS environment variable, else that default."""
-    n = threads or int(os.environ.get("GAN_STUDIO_THREADS", "0")) or (
-        1 if family in ("1d", "2d", "none") else os.cpu_count() or 1)
-    if torch.get_num_threads() != n:
-        torch.set_num_threads(n)
+def set_cpu_threads(threads: int, family: str, spare: int = 0) -> int:
+    """Intra-op threads for CPU training: train.threads, else GAN_STUDIO_THREADS, else one for the toy
+    games and the free cores (less `spare`) for the others (engine.threads). Returns the count."""
+    return threads_mod.set_cpu_threads(threads, family, spare)[0]
 
 
 def new_run_dir(name: str) -> Path:
@@ -75,7 +72,7 @@ class Trainer:
     def __init__(self, cfg: Config, run_dir: str | Path | None = None, *, name: str = "run",
                  resume: str | Path | dict | None = None, snapshots: bool = True,
                  interactive: bool = False, write: bool = True, commands: CommandQueue | None = None,
-                 history: bool = False, branch_of: str | Path | None = None):
+                 history: bool = False, branch_of: str | Path | None = None, spare_cores: int | None = None):
         self.cfg = copy.deepcopy(cfg)
         self.name = name
         self.history = history            # every Snapshot carries a copy of the state (the studio's rewind)
@@ -114,8 +111,11 @@ class Trainer:
             raise ConfigError(f"{where}: train.threads = {self.cfg.train.threads}, but this machine has "
                               f"{os.cpu_count()} CPU threads; set it to at most that, or 0 for the default")
         self.data = make_data(self.cfg.data, where)
-        if self.device.type == "cpu":
-            set_cpu_threads(self.cfg.train.threads, self.data.family)
+        self.threads = torch.get_num_threads()
+        if self.device.type == "cpu":     # the studio (snapshots for its views) leaves its GUI thread a core
+            spare = (1 if snapshots else 0) if spare_cores is None else spare_cores
+            self.threads = set_cpu_threads(self.cfg.train.threads, self.data.family, spare)
+        self._slow = threads_mod.SlowSteps(self.threads if self.device.type == "cpu" else 1)
         self.gen = torch.Generator(device=self.device).manual_seed(seed + 1_000_003 * self.rank)
         self.probe_gen = torch.Generator(device=self.device).manual_seed(seed + 7)
         try:
@@ -324,6 +324,7 @@ class Trainer:
             self.elapsed += now - t_mark
             t_mark = now
             yield from self._watch(ev)
+            yield from self._pace_check()
             if ev.kind == "diverged":
                 self.diverged = True
                 if self.interactive:
@@ -361,6 +362,16 @@ class Trainer:
                                     f"its state ({e.strerror or e})") from None
         raise rundir.RunDirGone(f"{why} (noticed at step {self.step}), so the run stops; its state is kept "
                                 f"in a new run directory {self.run_dir}")
+
+    def _pace_check(self) -> Iterator:
+        """A warning, once, when steps run far slower than this run's own earlier pace (a busy CPU)."""
+        if self.pace or self.device.type != "cpu":
+            self._slow.reset()        # paced on purpose; GPU runs are not slowed by CPU threads this way
+            return
+        text = self._slow.on_step(self.step, self.elapsed)
+        if text is not None:
+            self.log.event("message", self.step, level="warning", code="slow", text=text)
+            yield Message(self.step, "warning", text, "slow")
 
     def _periodic(self) -> Iterator:
         self._check_dir()
