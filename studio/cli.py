@@ -421,9 +421,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sample", help="draw samples from a checkpoint's generator")
     s.add_argument("--checkpoint", required=True)
     s.add_argument("-n", type=int, default=1000, help="number of samples")
-    s.add_argument("--out", required=True, help=".npy or .csv for 1D/2D (a .png plot is written beside), .png for images")
+    s.add_argument("--out", required=True, help="1D/2D: .npy or .csv (a .png plot is written beside); images: "
+                   ".png (a grid), .npy (the array N x C x H x W in [-1, 1], a grid beside), or DIR/ (one PNG "
+                   "per sample)")
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--class", dest="label", type=int, default=None, help="class for conditional models")
+    s.add_argument("--class", dest="label", default=None, metavar="K|NAME",
+                   help="class for conditional models: its number or its name (the folder's class names)")
     s.add_argument("--truncation", type=float, default=None, help="scale of z (e.g. 0.7)")
     s.set_defaults(func=cmd_sample)
 
@@ -435,8 +438,9 @@ def build_parser() -> argparse.ArgumentParser:
     it.add_argument("--out", required=True, help="PNG file")
     it.add_argument("--steps", type=int, default=8, help="samples along the way, ends included")
     it.add_argument("--mode", default="linear", choices=("linear", "spherical"))
-    it.add_argument("--class", dest="label", type=int, default=None, help="class for conditional models (end A)")
-    it.add_argument("--class-b", dest="label_b", type=int, default=None,
+    it.add_argument("--class", dest="label", default=None, metavar="K|NAME",
+                    help="class for conditional models (end A): its number or its name")
+    it.add_argument("--class-b", dest="label_b", default=None, metavar="K|NAME",
                     help="class of end B (default: --class); the class walks from A's to B's as a soft one-hot")
     it.add_argument("--truncation", type=float, default=None, help="scale of z (default: the model's)")
     it.set_defaults(func=cmd_interpolate)
@@ -445,13 +449,14 @@ def build_parser() -> argparse.ArgumentParser:
                                            "as a PNG strip (as the latent explorer's Arithmetic tab)")
     ar.add_argument("--checkpoint", required=True)
     ar.add_argument("--a", required=True, metavar="SEEDS|class:N",
-                    help="set A: seeds (3,7,10-12), or a whole class class:N of a conditional model")
+                    help="set A: seeds (3,7,10-12), or a whole class class:N or class:NAME of a conditional model")
     ar.add_argument("--b", required=True, metavar="SEEDS|class:N", help="set B, as --a")
     ar.add_argument("--base", type=int, required=True, metavar="SEED", help="the seed of the base sample")
     ar.add_argument("--strengths", nargs="+", default=["-1,0,1,2"], metavar="S",
                     help="values of s: --strengths -1 0 1 2 or --strengths=-1,0,1,2 (the default)")
-    ar.add_argument("--class", dest="label", type=int, default=None,
-                    help="conditional models: the class of the base and of the seeds in A and B (default 0)")
+    ar.add_argument("--class", dest="label", default=None, metavar="K|NAME",
+                    help="conditional models: the class (number or name) of the base and of the seeds in A and B "
+                         "(default 0)")
     ar.add_argument("--truncation", type=float, default=None, help="scale of z (default: the model's)")
     ar.add_argument("--out", required=True, help="PNG file: mean A, mean B, then one tile per strength")
     ar.set_defaults(func=cmd_arithmetic)

@@ -9,8 +9,9 @@
 All three take a batch of any size (the batch dimension is dynamic) and write the file atomically.
 Inputs: `z` (N, latent) float32, plus `y` (N,) int64 class labels for a conditional generator, or
 `image` (N, C, side, side) in [-1, 1] for a CycleGAN (domain A to B). Output: images (N, C, side,
-side) in [-1, 1]. A JSON description (variant, latent size, classes, step) travels with the file:
-inside it for TorchScript and ONNX (extra file / metadata_props), beside it as FILE.json for pt2.
+side) in [-1, 1]. A JSON description (variant, latent size, classes and their names, step) travels
+with the file: inside it for TorchScript and ONNX (extra file / metadata_props), beside it as FILE.json
+for pt2.
 """
 from __future__ import annotations
 
@@ -113,7 +114,8 @@ def _export(ckpt: str, fmt: str, out: str) -> tuple[Path, str]:
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"variant": model.cfg.variant.name, "latent_dim": model.cfg.model.latent_dim, "channels": c,
-            "side": side, "n_classes": int(v.n_classes), "inputs": names, "output": "images",
+            "side": side, "n_classes": int(v.n_classes), "class_names": list(v.class_names) if v.conditional else [],
+            "inputs": names, "output": "images",
             "range": [-1, 1], "step": model.step, "source": Path(ckpt).name}
     try:
         if fmt == "torchscript":

@@ -29,7 +29,8 @@ def test_sample_writes_a_png_grid_and_honours_class(tmp_path, capsys):
     assert a.ndim == 3 and a.shape[2] == 3 and a.dtype == np.uint8
     assert main(["sample", "--checkpoint", str(ck), "--out", str(png), "--class", "10"]) == 2
     assert "classes 0..9" in capsys.readouterr().err
-    assert main(["sample", "--checkpoint", str(ck), "--out", str(tmp_path / "s.npy")]) == 2
+    assert main(["sample", "--checkpoint", str(ck), "--out", str(tmp_path / "s.csv")]) == 2   # .npy works now
+    assert ".npy array" in capsys.readouterr().err
 
 
 def test_interpolate_writes_the_explorers_strip(tmp_path, capsys):
