@@ -16,30 +16,10 @@ from ..engine.commands import CommandQueue, Pause, Resume, StepOnce, Stop
 from ..engine.trainer import Trainer
 from . import checks
 from .format import CheckSpec, Lesson, Page, RunSpec
+from .outcome import CheckResult, outcome_text
 from .record import RunRecord, RunWatcher
 
 PROBES_PER_RUN = 60       # probes (D*, both G gradients) spread over a run's iterations
-
-
-@dataclass
-class CheckResult:
-    spec: CheckSpec
-    value: float
-    passed: bool
-    error: str = ""
-
-    @property
-    def label(self) -> str:
-        args = ", ".join(f"{k}={v}" for k, v in self.spec.params.items())
-        run = f" [{self.spec.run}]" if self.spec.run else ""
-        return f"{self.spec.name}({args}){run}"
-
-    def shown_value(self) -> str:
-        if self.error:
-            return "—"
-        if math.isinf(self.value):
-            return "∞" if self.value > 0 else "−∞"
-        return f"{self.value:.4g}"
 
 
 @dataclass
@@ -66,29 +46,16 @@ class PageResult:
         return outcome_text(self.page, self.checks, self.prediction)
 
 
-def outcome_text(page: Page, results: list[CheckResult], prediction: int | None) -> str:
-    lines = []
-    for c in results:
-        claim = c.spec.claim or c.label
-        verdict = "as the notes say" if c.passed else "NOT as the notes say"
-        why = f" ({c.error})" if c.error else ""
-        lines.append(f"{claim}: measured {c.shown_value()} (wanted {c.spec.threshold()}), {verdict}{why}.")
-    p = page.predict
-    if p is not None and prediction is not None:
-        right = prediction == p.answer
-        you = p.choices[prediction] if 0 <= prediction < len(p.choices) else "?"
-        if right:
-            lines.append(f"You predicted “{you}”, and that is what the notes expect.")
-        else:
-            lines.append(f"You predicted “{you}”; the notes expect “{p.choices[p.answer]}”.")
-    return "\n".join(lines)
-
-
-def run_config(spec: RunSpec, seed: int) -> Config:
+def run_config(spec: RunSpec, seed: int, steps: int | None = None) -> Config:
     """The run's configuration for a lesson: the preset with the page's settings, this seed, and no
-    files (a lesson's runs are not run directories)."""
+    files (a lesson's runs are not run directories). `steps` caps train.steps (a quick preview; the
+    tests), and the evaluations come at least twice in that many."""
     cfg = copy.deepcopy(spec.config)
     cfg.train.seed = int(seed)
+    if steps is not None and steps < cfg.train.steps:
+        cfg.train.steps = max(1, int(steps))
+        if cfg.eval.every:
+            cfg.eval.every = max(1, min(cfg.eval.every, cfg.train.steps // 2))
     cfg.checkpoint.every = 0
     cfg.checkpoint.at_end = False
     cfg.log.tensorboard = False
@@ -114,8 +81,8 @@ def queue_actions(spec: RunSpec) -> CommandQueue:
     return q
 
 
-def play_run(spec: RunSpec, seed: int = 0, on_event: Callable | None = None) -> RunRecord:
-    cfg = run_config(spec, seed)
+def play_run(spec: RunSpec, seed: int = 0, on_event: Callable | None = None, steps: int | None = None) -> RunRecord:
+    cfg = run_config(spec, seed, steps)
     every = max(1, cfg.train.steps // PROBES_PER_RUN)
     watcher = RunWatcher(spec.label, every, seed)
     trainer = Trainer(cfg, write=False, snapshots=False, commands=queue_actions(spec), name=spec.label)
@@ -156,10 +123,10 @@ def page_outcome(index: int, page: Page, records: dict[str, RunRecord], seed: in
 
 
 def play_page(lesson: Lesson, index: int, seed: int = 0, prediction: int | None = None,
-              on_event: Callable | None = None) -> PageResult:
+              on_event: Callable | None = None, steps: int | None = None) -> PageResult:
     page = lesson.pages[index]
     t0 = time.perf_counter()
-    records = {spec.label: play_run(spec, seed, on_event) for spec in page.runs}
+    records = {spec.label: play_run(spec, seed, on_event, steps) for spec in page.runs}
     res = page_outcome(index, page, records, seed, prediction)
     res.seconds = time.perf_counter() - t0
     return res

@@ -1,0 +1,98 @@
+"""Where a student is in each lesson, remembered between sessions: a small JSON file in the studio's
+settings folder (GAN_STUDIO_SETTINGS, else the platform's config folder), written atomically. A
+missing or unreadable file is an empty record, never an error: progress is a convenience."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..config.io import atomic_write_bytes
+from ..config.paths import config_dir
+
+NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
+
+
+def default_path() -> Path:
+    env = os.environ.get("GAN_STUDIO_SETTINGS", "").strip()
+    return (Path(env) if env else config_dir()) / "lessons.json"
+
+
+@dataclass
+class LessonProgress:
+    page: int = 0                                          # the page the student is on
+    seen: list[int] = field(default_factory=list)          # pages whose outcome they have seen
+    predictions: dict[str, int] = field(default_factory=dict)   # page index (as text) -> choice
+    done: bool = False
+
+
+class ProgressStore:
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path) if path is not None else default_path()
+        self.lessons: dict[str, LessonProgress] = {}
+        self.load()
+
+    def load(self) -> None:
+        self.lessons = {}
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(raw, dict):
+            return
+        for name, d in raw.items():
+            if not isinstance(d, dict):
+                continue
+            try:
+                p = LessonProgress(int(d.get("page", 0)), [int(i) for i in d.get("seen", [])],
+                                   {str(k): int(v) for k, v in dict(d.get("predictions", {})).items()},
+                                   bool(d.get("done", False)))
+            except (TypeError, ValueError):
+                continue
+            self.lessons[str(name)] = p
+
+    def save(self) -> None:
+        data = {name: asdict(p) for name, p in self.lessons.items()}
+        try:
+            atomic_write_bytes(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8"))
+        except OSError:        # a read-only settings folder: progress is not kept, the lesson goes on
+            pass
+
+    def get(self, name: str) -> LessonProgress:
+        return self.lessons.setdefault(name, LessonProgress())
+
+    def state(self, name: str) -> str:
+        p = self.lessons.get(name)
+        if p is None or (not p.seen and p.page == 0 and not p.predictions):
+            return NOT_STARTED
+        return DONE if p.done else IN_PROGRESS
+
+    def set_page(self, name: str, page: int) -> None:
+        self.get(name).page = max(0, int(page))
+        self.save()
+
+    def predict(self, name: str, page: int, choice: int) -> None:
+        self.get(name).predictions[str(page)] = int(choice)
+        self.save()
+
+    def prediction(self, name: str, page: int) -> int | None:
+        p = self.lessons.get(name)
+        return None if p is None else p.predictions.get(str(page))
+
+    def seen_page(self, name: str, page: int) -> None:
+        """The student has seen this page's outcome."""
+        p = self.get(name)
+        if page not in p.seen:
+            p.seen.append(page)
+            p.seen.sort()
+        self.save()
+
+    def finish(self, name: str) -> None:
+        """The student pressed Finish on the last page: the lesson is done."""
+        self.get(name).done = True
+        self.save()
+
+    def reset(self, name: str) -> None:
+        self.lessons.pop(name, None)
+        self.save()
