@@ -10,6 +10,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from ..config.paths import icon_file
+from ..engine.stop_signals import StopSignals
 from .main_window import MainWindow
 from .theme import apply_theme
 
@@ -46,7 +47,17 @@ def main(preset: str | None = None, quit_after: float | None = None) -> int:
     win.show()
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), win.close)
-    return app.exec()
+    # SIGTERM, SIGHUP, Ctrl+C: close the window as File › Quit would (a live run saves its checkpoint);
+    # a second one aborts. Python runs signal handlers between bytecodes only, so a timer lets it.
+    stops = StopSignals(lambda signum: QTimer.singleShot(0, win.close), "gan-studio aborted")
+    tick = QTimer(win)
+    tick.timeout.connect(lambda: None)
+    tick.start(200)
+    with stops:
+        code = app.exec()
+    if stops.received is not None:
+        print(f"gan-studio: closed on {stops.name} (a live run saved its checkpoint)", file=sys.stderr)
+    return stops.exit_code or code
 
 
 if __name__ == "__main__":
