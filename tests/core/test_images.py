@@ -459,3 +459,50 @@ def test_folder_resume_equals_uninterrupted_bit_for_bit(tmp_path, cache):
     for k, m in full.variant.modules().items():
         sa, sb = m.state_dict(), resumed.variant.modules()[k].state_dict()
         assert all(torch.equal(sa[n], sb[n]) for n in sa), k
+
+
+def test_folder_presets_are_what_they_say(tmp_path, cache):
+    """folder-dcgan-64: the DCGAN paper's 64x64 networks with base 64 (G 512-256-128-64 from 4x4, D
+    the mirror), DiffAugment on; folder-wgan-gp: the same at 64x64 with a LayerNorm critic, five
+    critic steps, Adam (0, 0.9). Both read a folder of colour images at 64x64."""
+    from PIL import Image
+    for i in range(4):
+        _save(tmp_path / "im" / "a" / f"{i}.png", Image.new("RGBA", (80, 70), (200, 30 * i, 0, 255)))
+    for name in ("folder-dcgan-64", "folder-wgan-gp"):
+        cfg = load_preset(name)
+        assert cfg.data.image_size == 64 and cfg.model.base_channels == 64 and cfg.data.background == "white"
+        assert cfg.train.augment == "color,translation,cutout"
+        apply_override(cfg, f"data.root='{tmp_path / 'im'}'")
+        apply_override(cfg, "train.device='cpu'")
+        t = Trainer(cfg, write=False)
+        G, D = t.variant.G, t.variant.D
+        convs = [m for m in G.modules() if isinstance(m, torch.nn.ConvTranspose2d)]
+        assert [m.out_channels for m in convs] == [512, 256, 128, 64, 3] and convs[0].kernel_size == (4, 4)
+        dconv = [m for m in D.modules() if isinstance(m, torch.nn.Conv2d)]
+        assert [m.out_channels for m in dconv] == [64, 128, 256, 512, 1]
+        with torch.no_grad():
+            assert G(torch.randn(2, 100)).shape == (2, 3, 64, 64)
+        critic = name == "folder-wgan-gp"
+        assert any(isinstance(m, torch.nn.GroupNorm) for m in D.modules()) == critic
+        assert any(isinstance(m, torch.nn.BatchNorm2d) for m in D.modules()) == (not critic)
+        if critic:
+            assert cfg.variant.n_critic == 5 and cfg.optim_d.beta1 == 0.0 and cfg.optim_d.beta2 == 0.9
+
+
+def test_diffaugment_is_differentiable_seeded_and_off_by_default():
+    from studio.games.augment import diff_augment
+    assert load_preset("digits-dcgan").train.augment == "none"
+    x = (torch.rand(6, 3, 16, 16) * 2 - 1).requires_grad_()
+    a = diff_augment(x, "color,translation,cutout", torch.Generator().manual_seed(1))
+    b = diff_augment(x, "color,translation,cutout", torch.Generator().manual_seed(1))
+    assert a.shape == x.shape and torch.equal(a, b)
+    a.sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    t = diff_augment(x.detach(), "translation", torch.Generator().manual_seed(2))
+    pad = torch.nn.functional.pad(x.detach(), (2, 2, 2, 2))
+    for i in range(6):                                  # each image is the original shifted by at most 1/8 side
+        assert any(torch.equal(t[i], pad[i, :, 2 - dy:18 - dy, 2 - dx:18 - dx]) for dy in range(-2, 3)
+                   for dx in range(-2, 3)), i
+    c = diff_augment(torch.ones(4, 1, 16, 16), "cutout", torch.Generator().manual_seed(3))
+    holes = (c == 0).flatten(1).sum(1)
+    assert ((holes > 0) & (holes <= 64)).all()                       # a square of half the side, clipped at edges

@@ -1,0 +1,220 @@
+"""Quality against the field's baseline (issue 19): the folder presets against a pytorch/examples-style
+DCGAN (ngf = ndf = 64, nz = 100, BCE, Adam 2e-4 / 0.5, batch 64, written here from the description)
+given the same CPU seconds on the same colour folders, both scored by the same FID.
+
+Two colour folders made from data that ships with installed packages (nothing downloaded):
+- photos: 64x64 crops (random places, sides 64 to 200 px) of scikit-learn's two sample photographs,
+  china.jpg and flower.jpg, one class each; held-out crops come from another random stream;
+- icons: the Adwaita icon theme's PNGs (Debian's adwaita-icon-theme; RGBA, shown over white), one
+  class per category folder; icons split into training and held-out by name, so no icon is in both.
+
+FID is measured in the feature space of the studio's small CNN classifier trained on the real
+training images of the folder and their classes (quality.features): neither GAN trains on it or
+sees it. 1,000 generated images against the held-out real images; the line "real (train)" is the
+floor: the training images themselves against the held-out ones.
+
+Each model trains in this process on one thread until it has used --seconds of CPU time (process
+time, so other programs on the machine do not change the budget), then draws 1,000 samples (in
+batches of 100, BatchNorm on batch statistics, as both training loops sample).
+
+    python bench/image_quality.py [--seconds 120] [--folders photos,icons] [--work /tmp/gan-quality]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+from torch import nn
+
+from studio.config.io import apply_override
+from studio.config.presets import load_preset
+from studio.config.schema import DataConfig
+from studio.data import make_data
+from studio.data.images import ImageData
+from studio.engine.events import StepMetrics
+from studio.engine.trainer import Trainer
+from studio.inspect.grids import save_png, to_grid
+from studio.quality import features, metrics
+
+ADWAITA = Path("/usr/share/icons/Adwaita")
+
+
+# ------------------------------------------------------------------------------------ the folders
+def make_photos(root: Path, n_train: int = 1500, n_held: int = 600) -> None:
+    from sklearn.datasets import load_sample_images
+    imgs = load_sample_images()
+    for split, n, seed in (("train", n_train, 0), ("held", n_held, 1)):
+        rng = np.random.default_rng(seed)
+        for name, im in zip(("china", "flower"), imgs.images):
+            d = root / split / name
+            d.mkdir(parents=True, exist_ok=True)
+            h, w, _ = im.shape
+            for i in range(n // 2):
+                s = int(rng.integers(64, 201))
+                y, x = int(rng.integers(0, h - s)), int(rng.integers(0, w - s))
+                Image.fromarray(im[y:y + s, x:x + s]).save(d / f"{i:05d}.png")
+
+
+def make_icons(root: Path) -> None:
+    if not ADWAITA.is_dir():
+        raise SystemExit(f"{ADWAITA}: not installed (Debian package adwaita-icon-theme)")
+    for p in sorted(ADWAITA.glob("*/*/*.png")):
+        size, cat = p.parts[-3], p.parts[-2]
+        if size not in ("48x48", "64x64", "96x96", "256x256", "512x512"):
+            continue
+        stem = p.name.split(".")[0]
+        split = "held" if (sum(map(ord, stem)) % 5 == 0) else "train"    # by icon name: none in both
+        d = root / split / cat
+        d.mkdir(parents=True, exist_ok=True)
+        os.link(p, d / f"{size}-{p.name}") if not (d / f"{size}-{p.name}").exists() else None
+
+
+MAKERS = {"photos": make_photos, "icons": make_icons}
+
+
+def folder(work: Path, name: str) -> Path:
+    root = work / name
+    if not (root / "train").is_dir():
+        MAKERS[name](root)
+    return root
+
+
+# ------------------------------------------------------------------------------------ the reference
+class RefG(nn.Module):
+    """pytorch/examples dcgan: nz -> ngf*8 x 4 x 4 -> ... -> nc x 64 x 64, BatchNorm + ReLU, Tanh."""
+
+    def __init__(self, nz=100, ngf=64, nc=3):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 8), nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
+            nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
+            nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh())
+
+    def forward(self, z):
+        return self.main(z[:, :, None, None])
+
+
+class RefD(nn.Module):
+    def __init__(self, ndf=64, nc=3):
+        super().__init__()
+        self.main = nn.Sequential(
+            nn.Conv2d(nc, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 2), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(ndf * 2, ndf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 4), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(ndf * 4, ndf * 8, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 8), nn.LeakyReLU(0.2, True),
+            nn.Conv2d(ndf * 8, 1, 4, 1, 0, bias=False), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.main(x).view(-1)
+
+
+def weights_init(m):
+    name = m.__class__.__name__
+    if "Conv" in name:
+        nn.init.normal_(m.weight, 0.0, 0.02)
+    elif "BatchNorm" in name:
+        nn.init.normal_(m.weight, 1.0, 0.02)
+        nn.init.zeros_(m.bias)
+
+
+def train_reference(data, seconds: float, seed: int = 0):
+    torch.manual_seed(seed)
+    G, D = RefG(nc=data.shape[0]), RefD(nc=data.shape[0])
+    G.apply(weights_init)
+    D.apply(weights_init)
+    crit = nn.BCELoss()
+    oD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    oG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    gen = torch.Generator().manual_seed(seed)
+    t0, steps = time.process_time(), 0
+    while time.process_time() - t0 < seconds:
+        real = data.sample(64, gen, torch.device("cpu")).x
+        b = real.shape[0]
+        D.zero_grad()
+        err_real = crit(D(real), torch.full((b,), 1.0))
+        fake = G(torch.randn(b, 100))
+        err_fake = crit(D(fake.detach()), torch.full((b,), 0.0))
+        (err_real + err_fake).backward()
+        oD.step()
+        G.zero_grad()
+        crit(D(fake), torch.full((b,), 1.0)).backward()
+        oG.step()
+        steps += 1
+    return G, steps
+
+
+# ------------------------------------------------------------------------------------ the presets
+def train_preset(preset: str, root: Path, seconds: float, *overrides: str, seed: int = 0):
+    cfg = load_preset(preset)
+    for o in (f"data.root='{root}'", "train.device='cpu'", "train.threads=1", "eval.every=0", "checkpoint.every=0",
+              "checkpoint.at_end=false", "log.grid_every=0", "log.tensorboard=false", "train.steps=1000000",
+              f"train.seed={seed}", *overrides):
+        apply_override(cfg, o)
+    t = Trainer(cfg, write=False, snapshots=False)
+    t0, steps = time.process_time(), 0
+    for ev in t.run():
+        if isinstance(ev, StepMetrics):
+            steps = ev.step
+            if time.process_time() - t0 >= seconds:
+                t.stop()
+    return t.variant.G, steps
+
+
+@torch.no_grad()
+def draw(G, n: int = 1000, seed: int = 7) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    G.train()                                   # batch statistics, as both training loops sample
+    nz = next(m for m in G.modules() if isinstance(m, nn.ConvTranspose2d)).in_channels
+    return torch.cat([G(torch.randn(100, nz, generator=g)) for _ in range(n // 100)]).float().clamp(-1, 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=float, default=120, help="CPU seconds of training for each model")
+    ap.add_argument("--folders", default="photos,icons")
+    ap.add_argument("--work", default="/tmp/gan-quality", help="where the folders, samples and cache go")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    work = Path(args.work)
+    os.environ.setdefault("GAN_STUDIO_CACHE", str(work / "cache"))
+    rows = []
+    for name in args.folders.split(","):
+        root = folder(work, name)
+        train = make_data(DataConfig(kind="image_folder", root=str(root / "train"), image_size=64), name)
+        held = make_data(DataConfig(kind="image_folder", root=str(root / "held"), image_size=64), name)
+        fs = features.classifier_for(ImageData(train.x, train.y, train.n_classes, f"{name}-train"))
+        ref_real = metrics.feature_stats(fs.features(held.x[:1000]))
+        fid = lambda x: metrics.frechet_distance(*ref_real, *metrics.feature_stats(fs.features(x)))  # noqa: E731
+        print(f"{name}: {len(train)} training images, {len(held)} held out, {train.n_classes} classes; "
+              f"classifier accuracy {fs.accuracy:.3f}", flush=True)
+        rows.append((name, "real (train) vs held-out", 0, fid(train.x[torch.randperm(len(train),
+                    generator=torch.Generator().manual_seed(0))[:1000]])))
+        runs = [("reference DCGAN (pytorch/examples)", lambda: train_reference(train, args.seconds)),
+                ("folder-dcgan-64 (DiffAugment)", lambda: train_preset("folder-dcgan-64", root / "train", args.seconds)),
+                ("folder-dcgan-64, augment none", lambda: train_preset("folder-dcgan-64", root / "train", args.seconds,
+                                                                       "train.augment='none'")),
+                ("folder-wgan-gp (DiffAugment)", lambda: train_preset("folder-wgan-gp", root / "train", args.seconds))]
+        for label, run in runs:
+            t0 = time.perf_counter()
+            G, steps = run()
+            x = draw(G)
+            rows.append((name, label, steps, fid(x)))
+            slug = label.split(" ")[0].replace("/", "")
+            save_png(to_grid(x[:64], 8), work / f"samples-{name}-{slug}{'-noaug' if 'none' in label else ''}.png")
+            print(f"  {label}: {steps} steps in {args.seconds:.0f} CPU s ({time.perf_counter() - t0:.0f} s wall), "
+                  f"FID {rows[-1][3]:.2f}", flush=True)
+    print(f"\n| folder | model | steps in {args.seconds:.0f} CPU s | FID (classifier features) |")
+    print("|---|---|---:|---:|")
+    for name, label, steps, f in rows:
+        print(f"| {name} | {label} | {steps or ''} | {f:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
