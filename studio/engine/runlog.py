@@ -23,6 +23,7 @@ import stat
 import time
 from pathlib import Path
 
+from ..config.extras import missing_extra
 from ..config.io import atomic_write_bytes, dumps
 from ..config.schema import Config, ConfigError
 
@@ -261,7 +262,12 @@ class RunLog:
             try:
                 from torch.utils.tensorboard import SummaryWriter   # optional: needs the tensorboard package
                 self._tb = SummaryWriter(str(self.dir / "tb"))
-            except Exception:   # tensorboard not installed: the JSON log is the record
+            except ModuleNotFoundError as e:   # the optional extra is missing: the JSON log is the record
+                self._tb = None
+                if (e.name or "").split(".")[0] == "tensorboard":
+                    self.notes.append(missing_extra("tensorboard", "log.tensorboard = true needs TensorBoard")
+                                      + "; metrics.jsonl holds every value (log.tensorboard = false: no TensorBoard)")
+            except Exception:   # tensorboard cannot be used here: the JSON log is the record
                 self._tb = None
 
     def write_config(self, cfg: Config) -> None:

@@ -76,3 +76,14 @@ def test_pyproject_declares_every_import():
 def test_gui_quit_after_must_be_positive(capsys):
     assert main(["gui", "--quit-after", "0"]) == 2
     assert "--quit-after" in capsys.readouterr().err
+
+
+def test_without_tensorboard_a_run_says_which_extra(tmp_path):
+    code = ("import sys; sys.modules['tensorboard'] = None\n"
+            "from studio.cli import main\n"
+            f"sys.exit(main(['train', '--preset', 'toy-1d-shift', '--steps', '2', '--quiet', '--out', {str(tmp_path / 'r')!r}]))\n")
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if "gan-studio[tensorboard]" in line]
+    assert len(said) == 1 and "log.tensorboard = true needs TensorBoard" in said[0]
+    assert (tmp_path / "r" / "metrics.jsonl").is_file() and not (tmp_path / "r" / "tb").exists()
