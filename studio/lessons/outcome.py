@@ -33,9 +33,11 @@ def outcome_text(page: Page, results: list[CheckResult], prediction: int | None)
     lines = []
     for c in results:
         claim = c.spec.claim or c.label
+        claim = claim[:1].upper() + claim[1:]
         verdict = "as the notes say" if c.passed else "NOT as the notes say"
         why = f" ({c.error})" if c.error else ""
-        lines.append(f"{claim}: measured {c.shown_value()} (wanted {c.spec.threshold()}), {verdict}{why}.")
+        mark = "✓" if c.passed else "✗"
+        lines.append(f"{mark} {claim}: measured {c.shown_value()} (wanted {c.spec.threshold()}), {verdict}{why}.")
     p = page.predict
     if p is not None and prediction is not None:
         right = prediction == p.answer
