@@ -49,3 +49,23 @@ def shortcut(qtbot, window: QWidget, key, modifiers=Qt.KeyboardModifier.NoModifi
     target = QApplication.focusWidget() or window
     qtbot.keyClick(target, key, modifiers)
     QApplication.processEvents()
+
+
+def menu_path(qtbot, window, *texts: str):
+    """Open the menu bar's menus with the mouse and click the last entry: ("View", "Theme", "Dark")."""
+    bar = window.menuBar()
+    act = next(a for a in bar.actions() if a.text().replace("&", "") == texts[0])
+    click(qtbot, bar, bar.actionGeometry(act).center())
+    menu = act.menu()
+    qtbot.waitUntil(menu.isVisible, timeout=2000)
+    for text in texts[1:]:
+        act = next(a for a in menu.actions() if a.text().replace("&", "") == text)
+        # a menu takes a click only after the pointer moved over it (as a hand does)
+        qtbot.mouseMove(menu, menu.actionGeometry(act).topLeft() + QPoint(2, 2))
+        qtbot.mouseMove(menu, menu.actionGeometry(act).center())
+        qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(act).center())
+        QApplication.processEvents()
+        if act.menu() is not None:
+            menu = act.menu()
+            qtbot.waitUntil(menu.isVisible, timeout=2000)
+    return act

@@ -1,0 +1,136 @@
+"""The window driven by hands only: mouse clicks at each control's place on screen, typed keys and
+shortcuts, in a shown window; each step asserts what a person sees change (the status bar, a button's
+text, the form, the caption, the checkpoint strip). One short real run of the 1D game carries it."""
+import re
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from tests.gui.hands import click, click_row, click_tab, click_tool, menu_path, shortcut, type_into
+
+LONG = dict(train__steps=1_000_000, checkpoint__every=0, eval__every=0)
+
+
+def state(w) -> str:
+    """The state the status bar shows, as read (without its markup)."""
+    return re.sub(r"<[^>]+>", "", w.status["state"].text())
+
+
+def test_preset_typed_lr_train_keys_speed_save_stop_load_by_hand(qtbot, make_window):
+    w = make_window("saddle-quadratic")
+    qtbot.waitExposed(w)
+    c = w.controls
+    # a preset clicked, a learning rate typed, Train pressed
+    click_row(qtbot, w.presets.list, w.presets.item("toy-1d-shift"))
+    assert w.windowTitle().endswith("toy-1d-shift") and w.model.preset == "toy-1d-shift"
+    w.model.set_value("train.steps", 1_000_000)
+    lr = w.form.widget("optim_g.lr")
+    w.form_scroll.ensureWidgetVisible(lr)
+    type_into(qtbot, lr.lineEdit() if hasattr(lr, "lineEdit") else lr, "0.005")
+    assert w.model.get("optim_g.lr") == 0.005 and "0.005" in lr.text()
+    click_tool(qtbot, c, c.actions_by_name["train"])
+    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.step > 3, timeout=30_000)
+    assert state(w) == "Training" and c.button("train").text() == "Pause"
+    assert w.session.config.optim_g.lr == 0.005                # the run trains with what was typed
+    # Space pauses, S steps one iteration, D and G one update each, Space resumes
+    shortcut(qtbot, w, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: w.session.state == "paused", timeout=10_000)
+    assert state(w) == "Paused" and c.button("train").text() == "Resume"
+    step = w.session.step
+    shortcut(qtbot, w, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: w.session.step == step + 1, timeout=10_000)
+    assert f"{step + 1:,}" in w.status["step"].text()
+    for key, name in ((Qt.Key.Key_D, "step_d"), (Qt.Key.Key_G, "step_g")):   # each a new point on the curves
+        before = w.plot.point_count()
+        shortcut(qtbot, w, key)
+        qtbot.waitUntil(lambda: w.plot.point_count() > before, timeout=10_000)
+        before = w.plot.point_count()
+        click_tool(qtbot, c, c.actions_by_name[name])
+        qtbot.waitUntil(lambda: w.plot.point_count() > before, timeout=10_000)
+    # the speed box: clicked open, an entry above chosen with the arrow key and Enter; then the wheel
+    box = c.speed
+    was = box.currentIndex()
+    click(qtbot, box)
+    view = box.view()
+    qtbot.waitUntil(view.isVisible, timeout=2000)
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert box.currentIndex() == was - 1 and w.rewind.pace_label.text() == f"pace {box.itemText(was - 1)}"
+    assert w.session.pace == box.currentData()
+    # Ctrl+S saves a checkpoint: the flash says so and a card appears
+    shortcut(qtbot, w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(w.checkpoints.paths()), timeout=20_000)
+    assert "Saved checkpoint" in w.status.currentMessage()
+    # Stop: idle, and the strip keeps the checkpoints (the end one too)
+    click_tool(qtbot, c, c.actions_by_name["stop"])
+    qtbot.waitUntil(lambda: w.session.state == "idle", timeout=20_000)
+    assert state(w) == "Idle" and c.button("train").text() == "Train"
+    qtbot.waitUntil(lambda: len(w.checkpoints.paths()) >= 2, timeout=10_000)
+    # a card clicked, then Load: the centre shows it and the status bar names it
+    strip = w.checkpoints.list
+    card = strip.item(strip.count() - 1)
+    click_row(qtbot, strip, card)
+    path = w.checkpoints.current()
+    click(qtbot, w.checkpoints.buttons["load"])
+    qtbot.waitUntil(lambda: w.model.shown_checkpoint == path, timeout=20_000)
+    assert "(loaded)" in w.game.caption.text() and Path(path).name in w.status["shown"].full_text()
+
+
+def test_every_tab_and_the_menus_by_mouse(qtbot, make_window):
+    w = make_window("toy-1d-shift")
+    qtbot.waitExposed(w)
+    bar = w.tabs.tabBar()
+    for i in range(bar.count()):
+        text = bar.tabText(i).replace("&", "")
+        click_tab(qtbot, bar, text)
+        assert w.tabs.currentIndex() == i and w.tabs.currentWidget().isVisible()
+    click_tab(qtbot, bar, "Training")
+    menu_path(qtbot, w, "View", "Theme", "Dark")
+    assert w.theme_actions["dark"].isChecked() and w.status.currentMessage() == "Dark theme"
+    menu_path(qtbot, w, "View", "Theme", "Light")
+    assert w.theme_actions["light"].isChecked()
+    menu_path(qtbot, w, "View", "Theme", "Follow the system")
+    assert w.theme_actions["system"].isChecked()
+    menu_path(qtbot, w, "View", "Compare runs")
+    assert w.tabs.currentWidget() is w.runs
+    menu_path(qtbot, w, "View", "Memorisation check…")
+    assert w.tabs.currentWidget() is w.memo.view and w.memo.view.isVisible()
+    menu_path(qtbot, w, "Run", "New sweep…")
+    assert w.tabs.currentWidget() is w.sweep
+    menu_path(qtbot, w, "View", "Log")                          # a dock's toggle hides it
+    assert w.log_dock.isHidden()
+    w.metrics_dock.setFloating(True)
+    menu_path(qtbot, w, "View", "Reset layout")                 # every dock back in its place
+    assert not w.log_dock.isHidden() and not w.metrics_dock.isFloating()
+    menu_path(qtbot, w, "Help", "Keyboard shortcuts…")
+    dlg = next(x for x in QApplication.topLevelWidgets() if x.isVisible() and x.windowTitle().startswith("Keyboard"))
+    dlg.close()
+    menu_path(qtbot, w, "Help", "Guided tour…")
+    tour = next(x for x in QApplication.topLevelWidgets() if x.isVisible() and "tour" in x.windowTitle().lower())
+    tour.close()
+
+
+def test_open_run_by_shortcut_and_the_runs_tab_buttons(qtbot, make_window, tmp_path, monkeypatch):
+    # a finished run to open: trained here first, quickly
+    w = make_window("toy-1d-shift", train__steps=30, checkpoint__every=0)
+    qtbot.waitExposed(w)
+    click_tool(qtbot, w.controls, w.controls.actions_by_name["train"])
+    qtbot.waitUntil(lambda: w.session.state == "idle" and bool(w.session.run_dir), timeout=40_000)
+    run = Path(w.session.run_dir)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(run))
+    shortcut(qtbot, w, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    assert w.follower is not None and w.windowTitle().endswith(run.name)
+    assert state(w) == "Viewing a run" and w.presets.current() is None
+    click_tab(qtbot, w.tabs.tabBar(), "Runs")
+    click(qtbot, w.runs.refresh_button)
+    qtbot.waitUntil(lambda: w.runs.tree.topLevelItemCount() > 0, timeout=10_000)
+    other = tmp_path / "more-runs"
+    other.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(other))
+    click(qtbot, w.runs.add_button)                              # another folder of runs is listed too
+    assert any(Path(f) == other for f in w.runs.folders)
+    # back to a preset by clicking it: the run is no longer followed
+    click_tab(qtbot, w.tabs.tabBar(), "Training")
+    click_row(qtbot, w.presets.list, w.presets.item("ring-2d-gan"))
+    assert w.follower is None and w.windowTitle().endswith("ring-2d-gan") and state(w) == "Idle"
