@@ -22,7 +22,7 @@ from .config.schema import ConfigError
 from .data import make_data
 from .data.folder import reporting
 from .data.preview import preview
-from .engine import checkpoints, distributed
+from .engine import checkpoints, distributed, faults
 from .engine.commands import Resume, Rollback
 from .engine.events import CheckpointSaved, Evaluation, Failed, Finished, Message, Progress as Working, Started, StepMetrics
 from .engine.stop_signals import StopSignals
@@ -42,6 +42,7 @@ from .tools.translate import translate
 
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 1
+EXIT_INTERRUPTED = 130     # 128 + SIGINT, as a shell reports a process Ctrl+C ended
 REPORT = ("This is a bug in GAN Studio, not in your input: please report it with the traceback above, "
           "the command line and the preset.")
 
@@ -528,7 +529,18 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{e.filename}: " if e.filename else ""
         print(f"error: {where}{e.strerror or e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except Exception:         # a real bug: the traceback, and a line that says so
+    except KeyboardInterrupt:  # Ctrl+C before a run started (loading a data set) or in another command
+        if bar.bar is not None:     # the decoding bar's line ends before ours
+            bar.bar.close()
+        what = ("before training began (while setting up: loading the data); no run was started"
+                if args.command == "train" else f"during {args.command}; nothing more was written")
+        print(f"stopped by Ctrl+C {what}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as e:    # a real bug: the traceback, and a line that says so
+        problem = faults.resource_problem(e)
+        if problem is not None:      # out of memory, a torchrun worker gone: not a bug of ours
+            print(f"error: {problem}", file=sys.stderr)
+            return EXIT_BUG
         traceback.print_exc()
         print(REPORT, file=sys.stderr)
         return EXIT_BUG

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 from pathlib import Path
 from typing import Iterator
+
+import torch
+import torch.distributed as dist
 
 from ..config.schema import ConfigError
 from . import checkpoints
@@ -28,10 +32,36 @@ def one_line(text) -> str:
     return " ".join(str(text).split())
 
 
+_OOM_TEXT = re.compile(r"can't allocate memory|not enough memory|out of memory", re.I)
+_PEER_TEXT = re.compile(r"connection (reset|closed|refused) by peer|broken pipe|socket timeout|"
+                        r"remote (worker|process)|heartbeat|connection.*(lost|closed)", re.I)
+
+
+def resource_problem(e: BaseException) -> str | None:
+    """What an exception that is no bug of ours means, in one line without the file: out of memory (CPU
+    or GPU), or another worker of a torchrun run gone; None for anything else."""
+    first = re.sub(r"^\[enforce fail[^\]]*\]\s*(err == 0\.\s*)?", "", one_line(str(e).split("\n")[0]))
+    if len(first) > 160:
+        first = first[:first.rfind(" ", 0, 160)] + " ..."
+    first = first or type(e).__name__
+    if isinstance(e, (MemoryError, torch.OutOfMemoryError)) or (isinstance(e, RuntimeError) and _OOM_TEXT.search(str(e))):
+        where = "GPU memory" if isinstance(e, torch.OutOfMemoryError) else "memory"
+        return (f"out of {where} ({first}); lower train.batch_size, the networks' size (model.base_channels, "
+                f"model.hidden) or eval.n_samples, or close what else uses the memory")
+    dist_error = getattr(dist, "DistError", ())
+    if (dist_error and isinstance(e, dist_error)) or (
+            isinstance(e, RuntimeError) and dist.is_available() and dist.is_initialized() and _PEER_TEXT.search(str(e))):
+        peer = _PEER_TEXT.search(str(e))
+        return (f"another worker of this torchrun run stopped or cannot be reached "
+                f"({peer.group(0) if peer else first}), so this one stops too; look at that worker's output for why")
+    return None
+
+
 def failed(trainer, e: Exception, tb: str) -> Iterator:
     """The events that end `trainer`'s run after `e`: an emergency checkpoint where the run trained
     since it started, then Failed (bug=False for errors of input and of the environment)."""
-    env = isinstance(e, (ConfigError, checkpoints.CheckpointError, OSError))
+    resource = resource_problem(e)
+    env = resource is not None or isinstance(e, (ConfigError, checkpoints.CheckpointError, OSError))
     resume = None
     trained = (trainer.d_updates, trainer.g_updates) != getattr(trainer, "updates_at_start",
                                                                   (trainer.d_updates, trainer.g_updates))
@@ -41,6 +71,9 @@ def failed(trainer, e: Exception, tb: str) -> Iterator:
         if resume is None and trainer.step > 0:
             resume = checkpoints.last_good(trainer.run_dir)
         message = storage_message(e, trainer.run_dir, trainer.step, resume)
+    elif resource is not None:
+        message = f"{resource}" + (f"; continue with: gan-studio train --resume {resume}" if resume is not None else
+                                   f"; nothing of step {trainer.step} was kept" if trainer.step > 0 else "")
     elif env:
         message = one_line(e)
     else:

@@ -34,3 +34,64 @@ def test_unreadable_class_folders_say_permission_denied_not_no_images(tmp_path, 
         folder.find_images(root)
     text = str(e.value)
     assert "permission denied" in text and "no images" not in text and "cats" in text
+
+
+def _fail_at(monkeypatch, trainer, step, exc):
+    real = trainer.variant.iteration
+
+    def iteration():
+        if trainer.step + 1 == step:
+            raise exc
+        return real()
+    monkeypatch.setattr(trainer.variant, "iteration", iteration)
+
+
+@pytest.mark.parametrize("exc, words", [
+    (MemoryError(), "out of memory"),
+    (RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: "
+                  "you tried to allocate 268435456 bytes. Error code 12 (Cannot allocate memory)"),
+     "out of memory (DefaultCPUAllocator: can't allocate memory"),
+])
+def test_out_of_memory_is_one_line_with_the_emergency_checkpoint_not_a_bug(tmp_path, monkeypatch, exc, words):
+    from studio.engine.events import CheckpointSaved, Failed
+    from studio.engine.trainer import Trainer
+
+    from .helpers import run_all, tiny
+    t = Trainer(tiny("ring-2d-gan", steps=50), tmp_path / "run", snapshots=False)
+    _fail_at(monkeypatch, t, 7, exc)
+    evs = run_all(t)
+    failed = [e for e in evs if isinstance(e, Failed)]
+    assert len(failed) == 1 and not failed[0].bug and words in failed[0].message
+    assert "\n" not in failed[0].message and "train.batch_size" in failed[0].message
+    ck = [e.path for e in evs if isinstance(e, CheckpointSaved) and e.reason == "emergency"]
+    assert ck and f"--resume {ck[0]}" in failed[0].message
+
+
+def test_a_torchrun_peer_that_died_is_one_line_not_a_bug(tmp_path, monkeypatch):
+    from studio.engine import faults
+    from studio.engine.events import Failed
+    from studio.engine.trainer import Trainer
+
+    from .helpers import run_all, tiny
+    t = Trainer(tiny("ring-2d-gan", steps=50), tmp_path / "run", snapshots=False)
+    monkeypatch.setattr(faults.dist, "is_initialized", lambda: True)
+    _fail_at(monkeypatch, t, 4, RuntimeError(
+        "[/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:545] Read error [127.0.0.1]:33203: Connection reset "
+        "by peer. This is typically caused by a remote worker hanging or bugs in the application."))
+    failed = [e for e in run_all(t) if isinstance(e, Failed)]
+    assert len(failed) == 1 and not failed[0].bug
+    assert "another worker of this torchrun run stopped" in failed[0].message
+    assert faults.resource_problem(RuntimeError("shape mismatch")) is None        # a real bug stays one
+
+
+def test_ctrl_c_while_the_data_set_loads_is_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    from studio import cli
+    from studio.engine import trainer
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(trainer, "make_data", interrupted)
+    rc = cli.main(["train", "--preset", "ring-2d-gan", "--steps", "5", "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert rc == 130 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "Ctrl+C before training began" in err and not (tmp_path / "run").exists()
