@@ -2,30 +2,34 @@
 as small multiples ranked by the metric; Open and Branch from best act in the main window."""
 import math
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from studio.engine.runlog import read_metrics
 from studio.tools import sweep as sw
+from tests.gui.hands import click, click_tab, type_into
 
 TINY = dict(model__hidden=16, model__depth=2, train__batch_size=64, eval__n_samples=200)
 
 
 def test_a_sweep_from_the_form_arrives_ranked_and_opens_and_branches(make_window, qtbot, tmp_path):
     w = make_window("ring-2d-gan", **TINY)
+    qtbot.waitExposed(w)
     panel = w.sweep
-    w.tabs.setCurrentWidget(panel)
+    click_tab(qtbot, w.tabs.tabBar(), "Sweep")
     assert panel.metric.currentText() == "modes"                 # the ring's default metric
-    row = panel.add_axis("optim_g.lr")
+    panel.add_key.setCurrentText("optim_g.lr")
+    click(qtbot, next(b for b in panel.findChildren(QPushButton) if b.text() == "Add axis"))
+    row = panel.rows[-1]
     assert row.values.text() == "0.0001, 0.0002, 0.0004"         # around the form's value
-    row.values.setText("1e-3, 5e-3")
-    panel.steps.setValue(20)
-    panel.workers.setValue(2)
+    type_into(qtbot, row.values, "1e-3, 5e-3")
+    type_into(qtbot, panel.steps, "20")
+    type_into(qtbot, panel.workers, "2")
     panel.metric.setCurrentText("precision")
     refreshes = []
     panel.timer.timeout.connect(lambda: refreshes.append(1))
-    out = tmp_path / "sw"
-    assert panel.start(str(out))
-    assert panel.proc is not None and not panel.start_btn.isEnabled()
+    click(qtbot, panel.start_btn)
+    out = panel.out_dir
+    assert out is not None and panel.proc is not None and not panel.start_btn.isEnabled()
     qtbot.waitUntil(lambda: panel.proc is None, timeout=120_000)
     assert len(refreshes) >= 3            # the window kept running its timers while the trials trained
     assert "Sweep finished" in panel.message.text(), panel.message.text()
@@ -46,25 +50,31 @@ def test_a_sweep_from_the_form_arrives_ranked_and_opens_and_branches(make_window
     assert "2 complete" in panel.summary.text()
     # Open shows the trial in the Training tab
     best = panel.cards[panel.order[0]]
-    best.open_btn.click()
+    panel.scroll.ensureWidgetVisible(best)
+    click(qtbot, best.open_btn)
     assert w.tabs.currentIndex() == 0
     assert w.follower is not None and str(w.follower.run_dir) == best.run_dir
     # Branch from best starts a run from the best trial's end checkpoint
-    w.tabs.setCurrentWidget(panel)
+    click_tab(qtbot, w.tabs.tabBar(), "Sweep")
     assert panel.best_checkpoint() == f"{best.run_dir}/checkpoints/end_00000020.pt"
-    assert panel.branch_btn.isEnabled()
-    panel.branch_btn.click()
+    click(qtbot, panel.branch_btn)
     assert w.tabs.currentIndex() == 0
     assert w.preset_name.endswith("-branch") or w.windowTitle().endswith("-branch")
     qtbot.waitUntil(lambda: not w.session.live, timeout=30_000)
 
 
-def test_a_bad_axis_is_one_line_and_starts_nothing(make_window, tmp_path):
+def test_a_bad_axis_is_one_line_and_starts_nothing(make_window, qtbot, tmp_path):
     w = make_window("ring-2d-gan")
+    qtbot.waitExposed(w)
     panel = w.sweep
+    click_tab(qtbot, w.tabs.tabBar(), "Sweep")
+    extra = panel.add_axis("optim_d.lr")
+    qtbot.waitUntil(extra.isVisible, timeout=2000)
+    click(qtbot, next(b for b in extra.findChildren(QPushButton) if b.text() == "✕"))     # removed again
+    assert extra not in panel.rows and not panel.rows
     panel.add_axis("optim_g.lr", "fast, 1e-3")
-    assert not panel.start(str(tmp_path / "sw"))
-    assert "--param optim_g.lr: expected a number" in panel.message.text()
+    click(qtbot, panel.start_btn)
+    assert panel.proc is None and "--param optim_g.lr: expected a number" in panel.message.text()
     assert panel.proc is None and not (tmp_path / "sw").exists()
     panel.rows[0].values.setText("log:1e-4:1e-2")
     assert not panel.start(str(tmp_path / "sw"))
