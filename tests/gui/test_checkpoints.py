@@ -4,16 +4,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton, QScrollArea
 
 from studio.config.presets import load_preset
+from studio.gui.actions.checkpoints import BranchDialog
 from studio.gui.panels.checkpoints import CheckpointsPanel
-
-
-def click(qtbot, widget) -> None:
-    assert widget.isEnabled()
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+from tests.gui.hands import click, click_row, type_into
 
 
 def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
@@ -57,18 +54,35 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
 
 def test_branch_starts_a_new_run_with_changed_settings(qtbot, make_window):
     w = make_window("saddle-bilinear", train__steps=3)
+    qtbot.waitExposed(w)
     click(qtbot, w.controls.button("train"))
     qtbot.waitUntil(lambda: w.session.state == "idle" and bool(w.checkpoints.paths()), timeout=40_000)
     src = w.checkpoints.paths()[0]
-    cfg = w.form.config()
-    cfg.optim_d.lr = 0.02
-    cfg.train.steps = 1_000_000
-    assert w.ckpt.branch(src, cfg)
+    click_row(qtbot, w.checkpoints.list, w.checkpoints.list.item(0))
+    filled = []
+
+    def fill_in_the_dialog():       # the Branch… dialog is modal: a hand types into it and starts it
+        dlg = QApplication.activeModalWidget()
+        assert isinstance(dlg, BranchDialog)
+        assert not dlg.form.widget("data.kind").isEnabled()        # model and data stay the checkpoint's
+        for key, text in (("optim_d.lr", "0.02"), ("train.steps", "1000000")):   # Enter would start it
+            field = dlg.form.widget(key)
+            dlg.findChild(QScrollArea).ensureWidgetVisible(field)
+            type_into(qtbot, field.lineEdit(), text, enter=False)
+            qtbot.keyClick(field.lineEdit(), Qt.Key.Key_Tab)
+        ok = next(b for b in dlg.findChildren(QPushButton) if b.text() == "Start branch")
+        filled.append(dlg.form.config())
+        click(qtbot, ok)
+
+    QTimer.singleShot(200, fill_in_the_dialog)
+    click(qtbot, w.checkpoints.buttons["branch"])
+    assert filled and filled[0].optim_d.lr == 0.02
     qtbot.waitUntil(lambda: w.session.state == "running" and w.session.step > 3, timeout=40_000)
     assert w.session.resumed_from == src
     assert load_preset(Path(w.session.run_dir) / "config.toml").optim_d.lr == 0.02
     assert Path(w.session.run_dir) != Path(src).parent.parent
-    assert "branch" in Path(w.session.run_dir).name
+    assert "branch" in Path(w.session.run_dir).name and w.windowTitle().endswith("-branch")
+    assert w.presets.current() is None                               # a branch, not the preset
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
 
