@@ -3,7 +3,7 @@ drives the window (pytest-qt's qtbot sends them; nothing here calls the slots be
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QListWidget, QTabBar, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QListWidget, QStyle, QStyleOptionSlider, QTabBar, QToolBar, QWidget
 
 
 def click(qtbot, widget: QWidget, pos: QPoint | None = None, button=Qt.MouseButton.LeftButton) -> None:
@@ -69,3 +69,22 @@ def menu_path(qtbot, window, *texts: str):
             menu = act.menu()
             qtbot.waitUntil(menu.isVisible, timeout=2000)
     return act
+
+
+def drag_slider(qtbot, slider, value: int) -> None:
+    """Drag a horizontal slider's handle with the mouse to where `value` sits."""
+    opt = QStyleOptionSlider()
+    slider.initStyleOption(opt)
+    style = slider.style()
+    handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderHandle, slider)
+    groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt, QStyle.SubControl.SC_SliderGroove, slider)
+    span = groove.width() - handle.width()
+    x = groove.x() + handle.width() // 2 + style.sliderPositionFromValue(slider.minimum(), slider.maximum(),
+                                                                          value, span)
+    start = handle.center()
+    assert slider.isVisible() and slider.isEnabled()
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=start)
+    for i in range(1, 6):
+        qtbot.mouseMove(slider, QPoint(start.x() + (x - start.x()) * i // 5, start.y()))
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=QPoint(x, start.y()))
+    QApplication.processEvents()

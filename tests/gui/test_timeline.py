@@ -15,6 +15,7 @@ from studio.engine.trainer import Trainer
 from studio.gui.session import RunHistory
 
 from ..core.helpers import tiny
+from .hands import click, drag_slider
 
 
 def test_history_thins_its_older_half_evenly_within_its_cap():
@@ -51,19 +52,20 @@ def test_scrub_a_toy_run_then_branch_from_that_moment(qtbot, make_window):
     qtbot.waitUntil(lambda: t.isVisible() and t.steps and t.steps[-1] == 40, timeout=5_000)
     assert t.steps == list(range(0, 41, 2)) and t.live
     parent = w.session.run_dir
-    # scrub back: the 2D view draws the moment of step 10, the curves get a cursor there
-    t.scrub_to(10)
+    # scrub back by hand (the slider's handle dragged to step 10): the 2D view draws the moment of
+    # step 10, the curves get a cursor there
+    drag_slider(qtbot, t.slider, t.steps.index(10))
     view = w.game.view("2d")
     assert not t.live and t.step() == 10 and view.data["step"] == 10
     kept = w.session.history.at(10).data
     assert all(np.array_equal(view.data[k], v) for k, v in kept.items() if isinstance(v, np.ndarray))
     assert w.plot.cursor == 10.0 and "rewound" in w.game.caption.text()
     assert t.branch_button.isEnabled()
-    t.live_button.click()
+    click(qtbot, t.live_button)
     assert t.live and w.plot.cursor is None and view.data["step"] == 40
     # Branch from here at step 10: a new run starting there, its first line says so
     t.scrub_to(10)
-    t.branch_button.click()
+    click(qtbot, t.branch_button)
     qtbot.waitUntil(lambda: w.session.run_dir not in (None, parent), timeout=40_000)
     child = Path(w.session.run_dir)
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=60_000)
