@@ -19,6 +19,11 @@ RUN_COLOURS = [palette.rgb(palette.FAKE), palette.rgb(palette.REAL), (120, 80, 1
 GREY, INK = (200, 200, 200), (40, 40, 40)
 REFERENCE = {"value_dstar": (-probes.LOG4, "−log 4"), "value_d": (-probes.LOG4, "−log 4"),
              "d_real": (0.5, "½"), "d_fake": (0.5, "½")}
+NAMES = {"value_dstar": "V(D*, G): the value of the game with D*", "value_d": "V(D, G) with the learned D",
+         "d_vs_dstar": "mean |D − D*| where the data are", "gn_g_minimax": "‖∇θ‖ of the saturating loss log(1 − D)",
+         "gn_g_nonsat": "‖∇θ‖ of the non-saturating loss −log D", "sw1": "distance to the data (SW₁)",
+         "wdist": "the critic's estimate of W₁", "loss_d": "D's loss", "loss_g": "G's loss", "theta": "θ",
+         "d_slope": "D's slope a", "radius": "|(θ, φ)|", "phi": "φ", "d_real": "D(real)", "d_fake": "D(fake)"}
 FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
               "/usr/share/fonts/dejavu/DejaVuSans.ttf", "/Library/Fonts/Arial Unicode.ttf",
               "C:/Windows/Fonts/arial.ttf")
@@ -43,7 +48,7 @@ def line_chart(title: str, lines: list[tuple[str, np.ndarray, np.ndarray, tuple]
     img = Image.new("RGB", size, (255, 255, 255))
     d = ImageDraw.Draw(img)
     f = font(12)
-    left, right, top, bottom = 52, w - 10, 26, h - 34
+    left, right, top, bottom = 52, w - 10, 42, h - 34
     ys = [y[np.isfinite(y)] for _, _, y, _ in lines if len(y)]
     ys = np.concatenate(ys) if ys else np.zeros(1)
     if hline is not None:
@@ -75,7 +80,7 @@ def line_chart(title: str, lines: list[tuple[str, np.ndarray, np.ndarray, tuple]
         for a in np.arange(hx[0], hx[1], 8):
             d.line([a, hy[0], min(a + 4, hx[1]), hy[0]], fill=(150, 150, 150))
         d.text((right - 60, float(hy[0]) - 15), hline[1], fill=(120, 120, 120), font=f)
-    ly = top + 4
+    lx = left
     for label, x, y, col in lines:
         if not len(x):
             continue
@@ -88,8 +93,8 @@ def line_chart(title: str, lines: list[tuple[str, np.ndarray, np.ndarray, tuple]
             d.line(pts, fill=col, width=2)
         else:
             d.ellipse([pts[0][0] - 3, pts[0][1] - 3, pts[0][0] + 3, pts[0][1] + 3], fill=col)
-        d.text((right - 150, ly), label, fill=col, font=f)
-        ly += 14
+        d.text((lx, 22), "— " + label, fill=col, font=f)      # the legend: a row under the title
+        lx += int(d.textlength("— " + label + "   ", font=f))
     return np.asarray(img)
 
 
@@ -129,7 +134,7 @@ def curves(res: PageResult) -> np.ndarray | None:
             xlabel = "iteration" if any(len(np.unique(x)) > 1 for _, x, _, _ in lines) else "measurement"
             if xlabel == "measurement":   # lone D or G steps: the series in the order measured
                 lines = [(lab, np.arange(len(y), dtype=float), y, c) for lab, _, y, c in lines]
-            charts.append(line_chart(name, lines, hline=REFERENCE.get(name), xlabel=xlabel))
+            charts.append(line_chart(NAMES.get(name, name), lines, hline=REFERENCE.get(name), xlabel=xlabel))
     return tile(charts) if charts else None
 
 
