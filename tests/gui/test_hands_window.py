@@ -4,8 +4,8 @@ text, the form, the caption, the checkpoint strip). One short real run of the 1D
 import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QToolButton
 
 from tests.gui.hands import click, click_row, click_tab, click_tool, menu_path, shortcut, type_into
 
@@ -134,3 +134,33 @@ def test_open_run_by_shortcut_and_the_runs_tab_buttons(qtbot, make_window, tmp_p
     click_tab(qtbot, w.tabs.tabBar(), "Training")
     click_row(qtbot, w.presets.list, w.presets.item("ring-2d-gan"))
     assert w.follower is None and w.windowTitle().endswith("ring-2d-gan") and state(w) == "Idle"
+
+
+def test_own_data_by_hand_draw_clear_and_a_points_file(qtbot, make_window, tmp_path, monkeypatch):
+    w = make_window("ring-2d-gan")
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.game.current_view == "2d", timeout=20_000)     # the preview
+    v = w.game.view("2d")
+    click(qtbot, v.draw_btn)
+    assert v.vb.drawing
+    qtbot.wait(60)
+    for x, y in ((1.0, -0.5), (-1.0, 0.5), (0.5, 1.5)):          # three clicks on the plot
+        scene = v.vb.mapViewToScene(QPointF(x, y))
+        click(qtbot, v.gw.viewport(), v.gw.mapFromScene(scene))
+    assert w.model.config().data.kind == "points2d" and len(w.model.drawn_points) == 3
+    assert w.form.widget("data.points").text() == "3 drawn points"
+    assert "Trains on your 3 drawn points" in w.game.caption.text()
+    assert "The next run trains on your 3 drawn points" in w.status.currentMessage()
+    click(qtbot, v.clear_btn)
+    assert w.model.config().data.kind == "ring2d" and w.form.widget("data.kind").currentText() == "ring2d"
+    assert "drawn points" not in w.game.caption.text()
+    # the "…" beside data.file picks a points file: the kind follows its columns, its count is shown
+    pts = tmp_path / "pts.csv"
+    pts.write_text("x,y\n" + "\n".join(f"{i * 0.1:.2f},{(i % 7) * 0.3:.2f}" for i in range(30)) + "\n")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(pts), ""))
+    w.form.widget("data.kind").setCurrentText("points2d")      # the field and its button are shown then
+    button = w.form.findChild(QToolButton, "pick_file")
+    w.form_scroll.ensureWidgetVisible(button)
+    click(qtbot, button)
+    assert w.model.config().data.file == str(pts) and w.form.note("data.file").startswith("30 points")
+    assert "30 points of pts.csv" in w.status.currentMessage()
