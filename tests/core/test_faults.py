@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -212,7 +213,14 @@ def test_cli_as_nobody_in_a_folder_it_may_not_write(tmp_path):
                            capture_output=True, text=True)
     if probe.returncode != 0:
         pytest.skip(f"nobody cannot run this Python: {probe.stderr.strip()[-200:]}")
-    r = subprocess.run(cmd, env=_env(), cwd="/", capture_output=True, text=True, timeout=120)
+    home = Path(tempfile.mkdtemp(prefix="gan-studio-nobody-"))   # nobody's own user folders (the
+    home.chmod(0o755)                                             # suite's are under root's 0700 ones)
+    shutil.chown(home, "nobody")
+    env = dict(_env(), XDG_CONFIG_HOME=str(home), XDG_DATA_HOME=str(home))
+    try:
+        r = subprocess.run(cmd, env=env, cwd="/", capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     assert r.returncode != 0
     assert "Traceback" not in r.stderr, r.stderr
     errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
