@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config.io import atomic_write_bytes
 from ..config.paths import config_dir
+from ..config.schema import ConfigError
+from .format import lesson_names, lessons_dir, load_lesson
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
 
@@ -96,3 +99,35 @@ class ProgressStore:
     def reset(self, name: str) -> None:
         self.lessons.pop(name, None)
         self.save()
+
+
+@dataclass
+class CatalogueEntry:
+    name: str
+    title: str
+    pages: int
+    state: str                 # NOT_STARTED, IN_PROGRESS or DONE; "broken" with `error` when it does not load
+    error: str = ""
+
+
+def catalogue(store: ProgressStore) -> list[CatalogueEntry]:
+    """Every shipped lesson in teaching order with the student's state, for a Lessons menu or first
+    screen; a lesson file that does not load is listed with its one-line error instead of raising."""
+    out = []
+    for name in lesson_names():
+        try:
+            les = load_lesson(name)
+        except ConfigError as e:
+            out.append(CatalogueEntry(name, name, 0, "broken", str(e)))
+            continue
+        out.append(CatalogueEntry(name, les.title, len(les.pages), store.state(name)))
+    return sorted(out, key=lambda e: (_order(e.name), e.name))
+
+
+def _order(name: str) -> int:
+    """A lesson's `order` key, read without checking the rest of the file (a broken one sorts last)."""
+    try:
+        value = tomllib.loads((lessons_dir() / f"{name}.toml").read_text(encoding="utf-8")).get("order", 0)
+    except (OSError, ValueError):
+        return 10**9
+    return value if isinstance(value, int) and not isinstance(value, bool) else 10**9

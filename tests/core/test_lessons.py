@@ -15,7 +15,7 @@ from studio.config.schema import ConfigError
 from studio.lessons import checks, format as lesson_format, probes
 from studio.lessons.format import list_lessons, load_lesson, parse_lesson
 from studio.lessons.play import play_page
-from studio.lessons.progress import DONE, IN_PROGRESS, NOT_STARTED, ProgressStore
+from studio.lessons.progress import DONE, IN_PROGRESS, NOT_STARTED, ProgressStore, catalogue
 
 ORDER = ["gan-in-1d", "best-discriminator", "minimax-saddle", "algorithm-1-k", "saturating-loss",
          "mode-collapse", "js-vs-wasserstein", "loss-meaning"]
@@ -184,3 +184,14 @@ def test_the_shipped_lessons_are_readable_toml_with_unicode_formulas():
     text = les.path.read_text(encoding="utf-8")
     assert "−log 4" in text and tomllib.loads(text)["schema_version"] == 1
     assert np.isclose(probes.LOG4, math.log(4))
+
+
+def test_the_catalogue_lists_the_lessons_in_order_with_their_state(tmp_path):
+    store = ProgressStore(tmp_path / "p.json")
+    store.set_page("minimax-saddle", 2)
+    entries = catalogue(store)
+    names = [e.name for e in entries]
+    assert names.index("gan-in-1d") < names.index("best-discriminator") < names.index("minimax-saddle")
+    by = {e.name: e for e in entries}
+    assert by["gan-in-1d"].state == NOT_STARTED and by["minimax-saddle"].state == IN_PROGRESS
+    assert by["gan-in-1d"].pages == 2 and by["gan-in-1d"].title == "A GAN in one dimension"
