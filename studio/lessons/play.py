@@ -13,6 +13,7 @@ from typing import Callable
 
 from ..config.schema import Config
 from ..engine.commands import CommandQueue, Pause, Resume, StepOnce, Stop
+from ..engine.events import Finished, StepMetrics
 from ..engine.trainer import Trainer
 from . import checks
 from .format import CheckSpec, Lesson, Page, RunSpec
@@ -79,6 +80,40 @@ def queue_actions(spec: RunSpec) -> CommandQueue:
     if not trains:
         q.put(Stop())
     return q
+
+
+ACTION_WORDS = {"train": "press Train", "step": "press Step", "step_d": "press Step D", "step_g": "press Step G"}
+ACTION_KINDS = {"step": "iter", "step_d": "d", "step_g": "g"}
+
+
+class ActionTracker:
+    """Which of a run's actions the student has done, from the run's events (the studio feeds it the
+    events of the live run): a lone D update counts for `step_d`, a full iteration for `step`, a run
+    that finished its steps for `train`. `done` when all are; `hint()` says what is left."""
+
+    def __init__(self, spec: RunSpec):
+        self.left = [[name, n] for name, n in spec.actions]
+
+    @property
+    def done(self) -> bool:
+        return not self.left
+
+    def observe(self, ev) -> None:
+        if not self.left:
+            return
+        name = self.left[0][0]
+        hit = (isinstance(ev, StepMetrics) and ACTION_KINDS.get(name) == ev.kind) or (
+            isinstance(ev, Finished) and name == "train" and ev.reason == "done")
+        if hit:
+            self.left[0][1] -= 1
+            if self.left[0][1] <= 0:
+                self.left.pop(0)
+
+    def hint(self) -> str:
+        if not self.left:
+            return "done"
+        name, n = self.left[0]
+        return ACTION_WORDS[name] + (f" ({n} more)" if n > 1 else "")
 
 
 def play_run(spec: RunSpec, seed: int = 0, on_event: Callable | None = None, steps: int | None = None) -> RunRecord:

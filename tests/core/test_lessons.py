@@ -195,3 +195,13 @@ def test_the_catalogue_lists_the_lessons_in_order_with_their_state(tmp_path):
     by = {e.name: e for e in entries}
     assert by["gan-in-1d"].state == NOT_STARTED and by["minimax-saddle"].state == IN_PROGRESS
     assert by["gan-in-1d"].pages == 2 and by["gan-in-1d"].title == "A GAN in one dimension"
+
+
+def test_the_action_tracker_follows_the_students_steps_from_the_run_events():
+    from studio.lessons.play import ActionTracker, play_run
+    spec = load_lesson("saturating-loss").pages[0].runs[0]          # "step_d x300"
+    tracker = ActionTracker(spec)
+    assert tracker.hint() == "press Step D (300 more)"
+    seen = []
+    play_run(spec, 0, on_event=lambda label, ev: (tracker.observe(ev), seen.append(tracker.done)))
+    assert tracker.done and seen.count(True) >= 1 and seen[:299] == [False] * 299
