@@ -4,6 +4,11 @@ messages as one line naming the file and the line; route_records never raises (h
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -75,3 +80,37 @@ def test_a_damaged_log_opened_in_the_window_shows_its_curves_and_one_warning(qtb
     w = make_window("ring-2d-gan")
     assert w.open_run(run)
     qtbot.waitUntil(lambda: w.plot.point_count("loss_d") == 5, timeout=10_000)
+
+
+def test_following_a_run_whose_writer_is_killed_and_whose_checkpoints_are_deleted(qapp, tmp_path):
+    """The studio following a headless run (File › Open) while the writer dies by SIGKILL, then while
+    its checkpoints are deleted: every complete line once, in order, and the checkpoints dock told."""
+    run = tmp_path / "run"
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "train", "--preset", "ring-2d-gan", "--steps",
+                             "1000000", "--out", str(run), "--quiet", "--set", "checkpoint.every=20",
+                             "--set", "log.flush_every=1", "--set", "model.hidden=16", "--set", "model.depth=2"],
+                            cwd=root, env=dict(os.environ, PYTHONPATH=str(root)), stderr=subprocess.PIPE)
+    got, changed = [], []
+    f = RunFollower(run)
+    f.records.connect(got.extend)
+    f.checkpoints_changed.connect(lambda: changed.append(1))
+    try:
+        deadline = time.time() + 90
+        while sum(1 for r in got if r.get("kind") == "iter") < 60:
+            assert proc.poll() is None and time.time() < deadline, proc.stderr.read()
+            f.poll()
+            time.sleep(0.05)
+    finally:
+        proc.kill()
+        proc.wait()
+    f.poll()
+    steps = [r["step"] for r in got if r.get("kind") == "iter"]
+    assert steps == list(range(1, len(steps) + 1)) and f.follower.skipped == 0
+    before = len(changed)
+    for p in (run / "checkpoints").iterdir():
+        p.unlink()
+    f.poll()
+    assert len(changed) == before + 1
+    f.poll()
+    assert len(changed) == before + 1
