@@ -339,7 +339,11 @@ class Trainer:
             reason = "diverged"
         elif reason == "done" and 0 < self.cfg.eval.every < self.step and self.step % self.cfg.eval.every:
             yield from self.evaluate()     # the final state of a run that was being evaluated
-        if self.cfg.checkpoint.at_end and self.write and reason != "diverged":
+        untrained = reason == "stopped" and (self.d_updates, self.g_updates) == self.updates_at_start
+        if untrained and self.write:    # stopped before a single update (a closed studio, Ctrl+C at once):
+            yield Message(self.step, "info", f"stopped before any training step; no checkpoint written "
+                          f"(it would hold nothing new)", "interrupt")    # no checkpoint that holds no training
+        if self.cfg.checkpoint.at_end and self.write and reason != "diverged" and not untrained:
             path = self.save("end" if reason == "done" else "interrupt")
             yield CheckpointSaved(self.step, str(path), "end" if reason == "done" else "interrupt")
         if self.snapshots:

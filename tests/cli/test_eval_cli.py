@@ -33,6 +33,6 @@ def test_eval_prints_every_metric_of_a_checkpoint(tmp_path, capsys, monkeypatch)
     assert main(["eval", "--checkpoint", str(digits / "checkpoints" / "end_00000002.pt"), "-n", "100"]) == 0
     cap = capsys.readouterr()
     names = [line.split()[0] for line in cap.out.splitlines()]
-    assert names == ["fid", "kid", "kid_se", "precision", "recall", "diversity", "acc_cond"]
+    assert names == ["fid", "kid", "kid_se", "precision", "recall", "diversity", "acc_cond", "diversity_class"]
     assert "held-out accuracy" in cap.err
     assert "Inception FID is not available" in cap.err and "never downloads" in cap.err

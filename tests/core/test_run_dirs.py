@@ -116,3 +116,12 @@ def test_a_run_whose_metrics_file_is_removed_stops_too(tmp_path):
             (run / "metrics.jsonl").unlink()
     assert any(isinstance(e, Failed) and "metrics.jsonl was deleted" in e.message for e in evs)
     assert read_metrics(run / "metrics.jsonl") == []      # nothing recreated in the old folder
+
+
+def test_a_run_stopped_before_any_step_writes_no_checkpoint(tmp_path):
+    t = Trainer(tiny("ring-2d-gan", steps=50), tmp_path / "run", snapshots=False)
+    t.stop()                                           # a studio closed while the data set loaded
+    evs = run_all(t)
+    assert evs[-1].reason == "stopped" and not any(isinstance(e, CheckpointSaved) for e in evs)
+    assert not list((tmp_path / "run" / "checkpoints").glob("*.pt"))
+    assert any(isinstance(e, Message) and "no checkpoint written" in e.text for e in evs)
