@@ -416,7 +416,7 @@ def test_batches_are_the_uint8_pixels_and_the_draw_is_the_generators(tmp_path, c
     g1, g2 = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
     b = d.sample(16, g1, torch.device("cpu"))
     idx = torch.randint(5, (16,), generator=g2)
-    want = torch.from_numpy(np.asarray(d.u8))[idx].float() / 255 * 2 - 1
+    want = torch.from_numpy(np.array(d.u8))[idx].float() / 255 * 2 - 1
     assert torch.equal(b.x, want) and torch.equal(b.y, d.y[idx])
 
 
