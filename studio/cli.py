@@ -250,7 +250,10 @@ def cmd_eval(args) -> int:
 
 
 def cmd_presets(args) -> int:
-    rows = [(name, cfg.variant.name, cfg.title) for name, cfg in list_presets()]
+    """Every preset: name, variant, title; the user's own say which file they are."""
+    files, shipped = paths.preset_files(), paths.presets_dir()
+    rows = [(name, cfg.variant.name, cfg.title + ("" if files[name].parent == shipped else f"  ({files[name]})"))
+            for name, cfg in list_presets()]
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
     for name, variant, title in rows:

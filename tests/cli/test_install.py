@@ -87,3 +87,24 @@ def test_without_tensorboard_a_run_says_which_extra(tmp_path):
     said = [line for line in r.stderr.splitlines() if "gan-studio[tensorboard]" in line]
     assert len(said) == 1 and "log.tensorboard = true needs TensorBoard" in said[0]
     assert (tmp_path / "r" / "metrics.jsonl").is_file() and not (tmp_path / "r" / "tb").exists()
+
+
+def test_presets_lists_the_users_own_with_their_file(tmp_path, monkeypatch, capsys):
+    from studio.config.paths import presets_dir
+    (tmp_path / "mine.toml").write_bytes((presets_dir() / "ring-2d-gan.toml").read_bytes())
+    monkeypatch.setenv("GAN_STUDIO_PRESETS", str(tmp_path))
+    assert main(["presets"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    mine = [line for line in lines if line.startswith("mine ")]
+    assert len(mine) == 1 and str(tmp_path / "mine.toml") in mine[0]
+    assert not any(str(presets_dir()) in line for line in lines)
+
+
+def test_every_package_folder_ships():
+    """setup.py finds packages by their __init__.py: a folder of modules without one would work in the
+    checkout and be missing from the wheel."""
+    missing = [str(d.relative_to(ROOT)) for d in (ROOT / "studio").rglob("*")
+               if d.is_dir() and d.name != "__pycache__" and any(d.glob("*.py")) and not (d / "__init__.py").exists()]
+    assert not missing, f"folders of modules without __init__.py (left out of the wheel): {missing}"
+    for data in ("presets", "assets"):
+        assert (ROOT / data / "__init__.py").is_file()     # mapped into the package as studio.presets/assets
