@@ -30,7 +30,10 @@ class _Job(QRunnable):
                 out, err = self.fn(), None
             except Exception as e:   # handed to the GUI thread, which reports it
                 out, err = None, (e, traceback.format_exc())
-        self.relay.done.emit(self.job_id, out, err)
+        try:
+            self.relay.done.emit(self.job_id, out, err)
+        except RuntimeError:      # the widget that asked was closed meanwhile: nobody to tell
+            pass
 
 
 class Jobs(QObject):

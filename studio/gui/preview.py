@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer
 from ..app_model import StudioModel
 from ..config.schema import ConfigError
 from ..tools import model_io
-from .actions.jobs import Jobs
+from .jobs import Jobs
 
 PREVIEW_KEYS = ("data.", "model.", "variant.", "train.seed")   # edits that change the game's start
 DEBOUNCE_MS = 350

@@ -3,7 +3,7 @@ presets are grouped and the default is in view, the centre shows the game before
 sized by their content and a saved narrow layout does not make the left dock unusable."""
 from __future__ import annotations
 
-import time
+import threading
 
 import pytest
 from PySide6.QtCore import QRect, Qt
@@ -123,9 +123,11 @@ def test_preview_follows_form_edits_and_a_newer_choice_wins(qtbot, make_window, 
     qtbot.waitUntil(lambda: w.game.current_view == "1d", timeout=20_000)
     w.previews.wait()
     built.clear()
-    w.previews.run(lambda: time.sleep(0.5), lambda _: None, lambda *_: None)   # keep the worker busy
+    gate = threading.Event()        # the worker stays busy until every choice is made (however slow)
+    w.previews.run(lambda: gate.wait(20), lambda _: None, lambda *_: None)
     for name in ("saddle-quadratic", "ring-2d-gan", "toy-1d-mlp", "toy-1d-shift"):
         w.presets.select(name)
+    gate.set()
     qtbot.waitUntil(lambda: not w.previews.busy, timeout=20_000)
     assert built == [w.form.config().title]          # the choices that were superseded never ran
     assert w.game.current_view == "1d"

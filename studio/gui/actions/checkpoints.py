@@ -19,7 +19,7 @@ from ...engine import checkpoints
 from ...tools import model_io
 from ...tools.export import export
 from ..panels.param_form import ParamForm
-from .jobs import Jobs
+from ..jobs import Jobs
 
 
 def one_reason(text: str, path: str) -> str:

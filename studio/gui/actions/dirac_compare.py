@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject
 from ...config.schema import Config, ConfigError
 from ...tools.plots import dirac_compare
 from ..views.dirac_compare import DiracCompareWindow
-from .jobs import Jobs
+from ..jobs import Jobs
 
 DEFAULT = ((1.0, 0.0), 0.15, 600)
 LINK = "dirac-compare"          # the href of the link in the Dirac-GAN presets' caption
@@ -29,9 +29,8 @@ class DiracCompare(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.win = window
-        self.jobs = Jobs(self)
+        self.jobs = Jobs(self, latest=True)     # the newest comparison asked for wins
         self.window: DiracCompareWindow | None = None
-        self._asked = 0
 
     def open(self) -> DiracCompareWindow:
         """Show the window and compute the comparison for the current run (or the form's config)."""
@@ -43,16 +42,10 @@ class DiracCompare(QObject):
         win = self.window
         win.view.show_busy(f"Computing the comparison from (θ, ψ) = ({start[0]:g}, {start[1]:g}), "
                            f"{steps:,} steps of size {lr:g}…")
-        self._asked += 1
-        asked = self._asked
-
         def done(results):
-            if asked == self._asked:
-                win.view.set_results(results, start, lr, steps)
+            win.view.set_results(results, start, lr, steps)
 
         def failed(e, tb):
-            if asked != self._asked:
-                return
             if isinstance(e, ConfigError):
                 win.view.show_error(str(e))
             else:

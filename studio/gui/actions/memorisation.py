@@ -19,7 +19,7 @@ from ...engine.commands import SaveNow
 from ...engine.events import CheckpointSaved
 from ...tools.memorisation import compute
 from ..views.memorisation import MemorisationView
-from .jobs import Jobs
+from ..jobs import Jobs
 
 
 class MemorisationActions(QObject):

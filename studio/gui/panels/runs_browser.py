@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPalette, QPixmap
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSlider, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem,
@@ -36,6 +36,7 @@ from ...config.schema import ConfigError
 from ...engine.checkpoints import CheckpointError
 from ...tools.compare import (LOSS_KEYS, RunInfo, RunSummary, checkpoint_picture, differing, find_runs,
                               fmt_value, is_run_dir, load_run, nearest_at_or_before, peek_run, same_dir)
+from ..jobs import Jobs
 from ..views.base import light_grid
 from .loss_plot import NAMES
 from .metrics_panel import MetricGrid
@@ -102,51 +103,21 @@ def _ema(y: np.ndarray, alpha: float) -> np.ndarray:
     return out
 
 
-class _Relay(QObject):
-    done = Signal(str, object, object)       # path, signature, RunSummary or the error's text
-    drawn = Signal(str, object)              # checkpoint path, RGB array, None or the error's text
+def _read(path: str):
+    """One run read on the worker thread: its summary, or why it cannot be read (one line)."""
+    try:
+        return load_run(path)
+    except (ConfigError, CheckpointError, OSError) as e:
+        return str(e)
 
 
-class _Load(QRunnable):
-    """Read one run on the worker thread; the answer comes back through the relay, queued."""
-
-    def __init__(self, relay: _Relay, path: str, sig: tuple):
-        super().__init__()
-        self.relay, self.path, self.sig = relay, path, sig
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        try:
-            out = load_run(self.path)
-        except (ConfigError, CheckpointError, OSError) as e:
-            out = str(e)
-        except Exception as e:    # a bug: say it in the browser rather than lose it on a thread
-            out = f"{self.path}: could not be read ({type(e).__name__}: {e})"
-        try:
-            self.relay.done.emit(self.path, self.sig, out)
-        except RuntimeError:      # the browser was closed meanwhile
-            pass
-
-
-class _Draw(QRunnable):
-    """Draw a toy checkpoint's picture on the worker thread (numpy out; the GUI makes the pixmap)."""
-
-    def __init__(self, relay: _Relay, path: str):
-        super().__init__()
-        self.relay, self.path = relay, path
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        try:
-            out = checkpoint_picture(self.path)
-        except (CheckpointError, ConfigError, OSError) as e:
-            out = str(e)
-        except Exception as e:    # a bug: said in the card and the log rather than lost on a thread
-            out = f"{self.path}: could not be drawn ({type(e).__name__}: {e})"
-        try:
-            self.relay.drawn.emit(self.path, out)
-        except RuntimeError:      # the browser was closed meanwhile
-            pass
+def _draw(path: str):
+    """A toy checkpoint's picture drawn on the worker thread (numpy out; the GUI makes the pixmap),
+    or why not."""
+    try:
+        return checkpoint_picture(path)
+    except (CheckpointError, ConfigError, OSError) as e:
+        return str(e)
 
 
 class RunCard(QFrame):
@@ -237,11 +208,7 @@ class RunsBrowser(QWidget):
         self._pending: dict[str, tuple] = {}         # runs being read on the worker: their signature
         self._error_sig: dict[str, tuple] = {}
         self._shown: tuple = ()                      # what the comparison on screen was drawn from
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._loaded)
-        self._relay.drawn.connect(self._drawn)
+        self.jobs = Jobs(self)                       # reading runs and drawing pictures, in order
         self._drawing: set[str] = set()              # checkpoints being drawn on the worker
         self._picture_notes: dict[str, str] = {}     # why a checkpoint has no picture
         self._stale = True                # the list is read when the browser is first shown
@@ -586,7 +553,9 @@ class RunsBrowser(QWidget):
                 continue
             if self._pending.get(p) != sig:
                 self._pending[p] = sig
-                self._pool.start(_Load(self._relay, p, sig))
+                self.jobs.run(lambda p=p: _read(p), lambda out, p=p, sig=sig: self._loaded(p, sig, out),
+                              lambda e, _tb, p=p, sig=sig: self._loaded(   # a bug: said, not lost
+                                  p, sig, f"{p}: could not be read ({type(e).__name__}: {e})"))
         self._render()
 
     @property
@@ -599,7 +568,7 @@ class RunsBrowser(QWidget):
         benchmarks)."""
         deadline = time.monotonic() + ms / 1000
         while time.monotonic() < deadline:
-            self._pool.waitForDone(ms)
+            self.jobs.wait(ms)
             QApplication.processEvents()     # the answers arrive queued; they may start more work
             if not self.loading:
                 break
@@ -860,7 +829,8 @@ class RunsBrowser(QWidget):
         if key not in self._pictures:          # drawn on the worker thread (it opens the checkpoint)
             if key not in self._drawing:
                 self._drawing.add(key)
-                self._pool.start(_Draw(self._relay, key))
+                self.jobs.run(lambda: _draw(key), lambda out: self._drawn(key, out),
+                              lambda e, _tb: self._drawn(key, f"{key}: could not be drawn ({type(e).__name__}: {e})"))
             return None, f"checkpoint, step {c.step:,}: drawing…", key
         pix = self._pictures[key]
         if pix is None:
