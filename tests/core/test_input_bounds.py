@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import tracemalloc
 
+import zipfile
+
 import numpy as np
 import pytest
+import torch
 
+from studio.cli import main
 from studio.config.schema import ConfigError
 from studio.data.toy import read_points
+from studio.engine import checkpoints
 from studio.engine.trainer import Trainer
 from studio.quality import metrics
 
-from .helpers import tiny
+from .helpers import run_all, tiny
 
 
 def test_nearest_centre_in_blocks_equals_the_full_distance_matrix():
@@ -60,9 +65,6 @@ def test_a_npy_value_too_large_names_the_file_and_row(tmp_path):
 
 def _bomb(src, out, pad_bytes: int):
     """A real checkpoint plus a tensor of zeros, its zip entries recompressed with deflate."""
-    import zipfile
-
-    import torch
     st = torch.load(src, weights_only=True)
     st["extra"] = {"pad": torch.zeros(pad_bytes // 4)}
     plain = out.with_suffix(".plain")
@@ -77,13 +79,8 @@ def _bomb(src, out, pad_bytes: int):
 
 
 def test_a_checkpoint_zip_bomb_is_refused_before_its_tensors_are_read(tmp_path, monkeypatch, capsys):
-    from studio.cli import main
-    from studio.engine import checkpoints
-    from studio.engine.trainer import Trainer as T
-
-    from .helpers import run_all
     run = tmp_path / "run"
-    run_all(T(tiny("ring-2d-gan", steps=3), run, snapshots=False))
+    run_all(Trainer(tiny("ring-2d-gan", steps=3), run, snapshots=False))
     bomb = _bomb(run / "checkpoints" / "end_00000003.pt", run / "checkpoints" / "bomb_00000003.pt", 24 << 20)
     assert bomb.stat().st_size < 1 << 20
     checkpoints.load(run / "checkpoints" / "end_00000003.pt")          # a real one still opens

@@ -9,8 +9,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from studio import cli
 from studio.config.schema import ConfigError
 from studio.data import folder
+from studio.engine import faults, trainer
+from studio.engine.events import CheckpointSaved, Failed
+from studio.engine.trainer import Trainer
+
+from .helpers import run_all, tiny
 
 
 def _folder(tmp_path):
@@ -53,10 +59,6 @@ def _fail_at(monkeypatch, trainer, step, exc):
      "out of memory (DefaultCPUAllocator: can't allocate memory"),
 ])
 def test_out_of_memory_is_one_line_with_the_emergency_checkpoint_not_a_bug(tmp_path, monkeypatch, exc, words):
-    from studio.engine.events import CheckpointSaved, Failed
-    from studio.engine.trainer import Trainer
-
-    from .helpers import run_all, tiny
     t = Trainer(tiny("ring-2d-gan", steps=50), tmp_path / "run", snapshots=False)
     _fail_at(monkeypatch, t, 7, exc)
     evs = run_all(t)
@@ -68,11 +70,6 @@ def test_out_of_memory_is_one_line_with_the_emergency_checkpoint_not_a_bug(tmp_p
 
 
 def test_a_torchrun_peer_that_died_is_one_line_not_a_bug(tmp_path, monkeypatch):
-    from studio.engine import faults
-    from studio.engine.events import Failed
-    from studio.engine.trainer import Trainer
-
-    from .helpers import run_all, tiny
     t = Trainer(tiny("ring-2d-gan", steps=50), tmp_path / "run", snapshots=False)
     monkeypatch.setattr(faults.dist, "is_initialized", lambda: True)
     _fail_at(monkeypatch, t, 4, RuntimeError(
@@ -85,8 +82,6 @@ def test_a_torchrun_peer_that_died_is_one_line_not_a_bug(tmp_path, monkeypatch):
 
 
 def test_ctrl_c_while_the_data_set_loads_is_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys):
-    from studio import cli
-    from studio.engine import trainer
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
