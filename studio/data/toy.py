@@ -141,6 +141,8 @@ def _mixture(d: DataConfig, source: str) -> DataSource:
     if min(d.stds) <= 0 or min(d.weights) < 0 or sum(d.weights) <= 0:
         raise ConfigError(f"{source}: data.stds must be positive and data.weights non-negative "
                           f"(got {d.stds}, {d.weights})")
+    _bounded(source, "data.means", d.means)
+    _bounded(source, "data.stds", d.stds)
     return Gaussian1D(d.means, d.stds, d.weights)
 
 
@@ -222,6 +224,14 @@ def read_points(path: str, dim: int) -> np.ndarray:
     return rows
 
 
+def _bounded(source: str, key: str, values) -> None:
+    """Refuse values too large to train on (see MAX_VALUE), naming the key and the first one."""
+    i = next((i for i, v in enumerate(values) if abs(v) > MAX_VALUE), None)
+    if i is not None:
+        raise ConfigError(f"{source}: {key} holds {values[i]:g}, too large to train on (values at most "
+                          f"{MAX_VALUE:g} in size; rescale the data)")
+
+
 def _is_float(text: str) -> bool:
     try:
         float(text)
@@ -248,4 +258,5 @@ def _points(d: DataConfig, source: str) -> DataSource:
         return src
     if not d.points:
         raise ConfigError(f"{source}: data.points is empty: draw some points, list [x, y] pairs or set data.file")
+    _bounded(source, "data.points", [v for p in d.points for v in p])
     return Points2D(np.asarray(d.points, np.float32), d.mode_std)

@@ -142,7 +142,8 @@ def check_archive(path: str | os.PathLike) -> None:
 def load(path: str | os.PathLike, map_location="cpu") -> dict:
     path = Path(path)
     if not path.is_file():
-        raise CheckpointError(f"{path}: checkpoint not found")
+        raise CheckpointError(f"{path}: " + ("not a regular file (a folder, a FIFO or a device), not a checkpoint"
+                                             if path.exists() else "checkpoint not found"))
     if path.stat().st_size == 0:
         raise CheckpointError(f"{path}: checkpoint is empty (an interrupted copy?)")
     check_archive(path)

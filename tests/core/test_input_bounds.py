@@ -2,6 +2,7 @@
 works in blocks, values too large to train on are refused with the file and the line."""
 from __future__ import annotations
 
+import os
 import tracemalloc
 
 import zipfile
@@ -97,3 +98,20 @@ def test_a_checkpoint_zip_bomb_is_refused_before_its_tensors_are_read(tmp_path, 
     assert main(["sample", "--checkpoint", str(bomb), "--out", str(tmp_path / "s.npy")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and "zip bomb" in err[0]
+
+
+@pytest.mark.parametrize("override, key", [("data.points=[[0.0, 0.0], [1e308, 1.0]]", "data.points"),
+                                           ("data.means=[0.0, 1e30]", "data.means")])
+def test_drawn_points_and_mixture_means_too_large_name_the_key(override, key):
+    preset = "ring-2d-gan" if "points" in key else "toy-1d-mlp"
+    kind = "points2d" if "points" in key else "mixture1d"
+    cfg = tiny(preset, f"data.kind='{kind}'", override, "data.stds=[0.5, 0.5]", "data.weights=[0.5, 0.5]")
+    with pytest.raises(ConfigError, match=rf"{key} holds 1e\+(308|30), too large"):
+        Trainer(cfg, write=False, snapshots=False)
+
+
+def test_a_fifo_given_as_a_checkpoint_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "model.pt"
+    os.mkfifo(fifo)
+    with pytest.raises(checkpoints.CheckpointError, match="not a regular file"):
+        checkpoints.load(fifo)
