@@ -98,6 +98,12 @@ def line_chart(title: str, lines: list[tuple[str, np.ndarray, np.ndarray, tuple]
     return np.asarray(img)
 
 
+def caption(text: str, width: int, height: int = 22) -> np.ndarray:
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    ImageDraw.Draw(img).text((6, 4), text, fill=INK, font=font(13))
+    return np.asarray(img)
+
+
 def tile(images: list[np.ndarray], cols: int = 2) -> np.ndarray:
     """Images side by side, `cols` to a row, on white."""
     if not images:
@@ -153,7 +159,7 @@ def end_picture(label: str, view: str, data: dict) -> np.ndarray | None:
                           dashed={"D*(x)"})
     if view == "2d":
         img = scatter_png(np.asarray(data["real"]), np.asarray(data["fake"]), size=250)
-        return tile([line_chart(f"{label}: samples at the end", [], size=(250, 22)), img], cols=1)
+        return tile([caption(f"{label}: samples at the end", img.shape[1]), img], cols=1)
     if view == "saddle":
         tr = np.asarray(data["trajectory"])
         return line_chart(f"{label}: trajectory (θ, φ)", [("path", tr[:, 0], tr[:, 1], palette.rgb(palette.DISC))],

@@ -205,3 +205,15 @@ def test_the_action_tracker_follows_the_students_steps_from_the_run_events():
     seen = []
     play_run(spec, 0, on_event=lambda label, ev: (tracker.observe(ev), seen.append(tracker.done)))
     assert tracker.done and seen.count(True) >= 1 and seen[:299] == [False] * 299
+
+
+@pytest.mark.parametrize("name, page", [("mode-collapse", 0), ("minimax-saddle", 1), ("gan-in-1d", 0),
+                                        ("js-vs-wasserstein", 0)])
+def test_every_kind_of_page_figure_draws(name, page):
+    from studio.lessons.figures import page_figures
+    les = load_lesson(name)
+    res = play_page(les, page, seed=0, steps=20)
+    figs = page_figures(res, 0)
+    assert set(figs) == set(les.pages[page].figures)
+    for img in figs.values():
+        assert img.dtype == np.uint8 and img.ndim == 3 and img.shape[0] > 100 and img.std() > 5
