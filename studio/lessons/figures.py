@@ -99,6 +99,8 @@ def line_chart(title: str, lines: list[tuple[str, np.ndarray, np.ndarray, tuple]
 
 
 def caption(text: str, width: int, height: int = 22) -> np.ndarray:
+    """A line of text as an image at least `width` wide (wider when the text needs it)."""
+    width = max(width, int(ImageDraw.Draw(Image.new("RGB", (1, 1))).textlength(text, font=font(13))) + 12)
     img = Image.new("RGB", (width, height), (255, 255, 255))
     ImageDraw.Draw(img).text((6, 4), text, fill=INK, font=font(13))
     return np.asarray(img)
