@@ -10,6 +10,7 @@ import re
 import time
 import zipfile
 from dataclasses import dataclass
+from stat import S_ISREG
 from pathlib import Path
 
 import torch
@@ -291,37 +292,65 @@ class CheckpointInfo:
     thumbnail: Path | None
 
 
-def list_checkpoints(run_dir: str | os.PathLike, problems: list[str] | None = None) -> list[CheckpointInfo]:
+def list_checkpoints(run_dir: str | os.PathLike, problems: list[str] | None = None,
+                     cache: dict | None = None) -> list[CheckpointInfo]:
     """The checkpoints of a run, oldest step first, from their sidecars (files without one are read,
     after check_archive). A file that cannot be listed is left out; with `problems`, the one-line
-    reason of each is added to it."""
+    reason of each is added to it. One listing of the folder, one stat per file; with `cache` (a dict
+    the caller keeps between calls, e.g. a panel refreshed after every save) a file whose checkpoint,
+    sidecar and thumbnail have not changed is not read again, so a refresh of 2,000 checkpoints costs
+    stats only."""
     d = Path(run_dir) / "checkpoints"
+    try:
+        with os.scandir(d) as it:
+            entries = {e.name: e for e in it}
+    except OSError:                              # no checkpoints/ folder (yet), or not readable
+        return []
     out = []
-    for p in sorted(d.glob("*.pt")):
-        info = _sidecar(p)
+    for name in sorted(n for n in entries if n.endswith(".pt")):
+        p, stem = d / name, name[:-3]
+        side, png = entries.get(stem + ".json"), entries.get(stem + ".png")
+        try:
+            stat = entries[name].stat()
+            sst = side.stat() if side is not None else None
+        except OSError:                          # deleted meanwhile (a run pruning its checkpoints)
+            continue
+        sig = (stat.st_mtime_ns, stat.st_size, stat.st_ino, sst and (sst.st_mtime_ns, sst.st_size), png is not None)
+        hit = cache.get(name) if cache is not None else None
+        if hit is not None and hit[0] == sig:
+            if isinstance(hit[1], str):
+                if problems is not None:
+                    problems.append(hit[1])
+            else:
+                out.append(hit[1])
+            continue
+        info = _sidecar(p) if side is not None else {}
         if not _is_count(info.get("step")):    # no sidecar, or a damaged one: read the checkpoint itself
             try:
-                if not p.is_file():            # a folder, a FIFO named *.pt: never opened
+                if not S_ISREG(stat.st_mode):  # a folder, a FIFO named *.pt: never opened
                     raise CheckpointError(f"{p}: not a regular file")
                 st = load(p)
             except (CheckpointError, OSError) as e:
                 if problems is not None:
                     problems.append(str(e))
+                if cache is not None:
+                    cache[name] = (sig, str(e))
                 continue
             info = {**info, "step": st["step"]}
             if not isinstance(info.get("metrics"), dict):
                 info["metrics"] = st.get("metrics") or {}
-        try:
-            stat = p.stat()
-        except OSError:                          # deleted meanwhile (a run pruning its checkpoints)
-            continue
         t, reason, metrics = info.get("time"), info.get("reason"), info.get("metrics")
-        thumb = p.with_suffix(".png")
-        out.append(CheckpointInfo(
+        item = CheckpointInfo(
             p, info["step"], float(t) if _is_number(t) and 0 <= t < _YEAR_10000 else stat.st_mtime,
             stat.st_size, reason if isinstance(reason, str) else "",
             {k: v for k, v in metrics.items() if isinstance(k, str) and _is_number(v)} if isinstance(metrics, dict) else {},
-            thumb if thumb.exists() else None))
+            d / (stem + ".png") if png is not None else None)
+        if cache is not None:
+            cache[name] = (sig, item)
+        out.append(item)
+    if cache is not None:
+        for gone in [n for n in cache if n not in entries]:
+            del cache[gone]
     out.sort(key=lambda c: (c.step, c.time))
     return out
 

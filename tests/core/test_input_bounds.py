@@ -115,3 +115,24 @@ def test_a_fifo_given_as_a_checkpoint_is_refused_without_waiting(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(checkpoints.CheckpointError, match="not a regular file"):
         checkpoints.load(fifo)
+
+
+def test_a_listing_with_a_cache_reads_only_what_changed(tmp_path, monkeypatch):
+    run = tmp_path / "run"
+    ck = run / "checkpoints"
+    ck.mkdir(parents=True)
+    for i in range(5):
+        (ck / f"step_{i:08d}.pt").write_bytes(b"x")
+        (ck / f"step_{i:08d}.json").write_text(f'{{"step": {i}, "reason": "periodic", "metrics": {{"fid": {i}}}}}')
+    cache: dict = {}
+    first = checkpoints.list_checkpoints(run, cache=cache)
+    assert [c.step for c in first] == list(range(5))
+    reads = []
+    real = checkpoints._sidecar
+    monkeypatch.setattr(checkpoints, "_sidecar", lambda p: reads.append(p.name) or real(p))
+    assert checkpoints.list_checkpoints(run, cache=cache) == first and reads == []
+    (ck / "step_00000002.json").write_text('{"step": 2, "reason": "periodic", "metrics": {"fid": 9.5}}')
+    (ck / "step_00000004.pt").unlink()
+    again = checkpoints.list_checkpoints(run, cache=cache)
+    assert reads == ["step_00000002.pt"] and [c.step for c in again] == [0, 1, 2, 3]
+    assert again[2].metrics == {"fid": 9.5} and "step_00000004.pt" not in cache
