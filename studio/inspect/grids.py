@@ -19,6 +19,8 @@ from torchvision.utils import make_grid
 from ..config.io import atomic_write_bytes
 from ..games.base import Variant, eval_mode
 
+GRID_PADDING = 2          # pixels between the tiles of a sample grid
+
 
 def save_png(img: np.ndarray, path: str | os.PathLike) -> None:
     """Save a uint8 array (H, W), (H, W, 3) or (H, W, 4) as a PNG, atomically."""
@@ -42,7 +44,7 @@ def to_grid(x: torch.Tensor, nrow: int, min_side: int = 32) -> np.ndarray:
     scale = max(1, math.ceil(min_side / x.shape[-1]))
     if scale > 1:
         x = F.interpolate(x, scale_factor=scale, mode="nearest")
-    g = make_grid((x + 1) / 2, nrow=max(1, nrow), padding=2, pad_value=0.5)
+    g = make_grid((x + 1) / 2, nrow=max(1, nrow), padding=GRID_PADDING, pad_value=0.5)
     return (g.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy().copy()
 
 
@@ -79,10 +81,25 @@ def thumbnail(game: Variant) -> np.ndarray | None:
     return None
 
 
+def grid_layout(game: Variant, n: int) -> dict:
+    """How `generated_grid` laid out the game's n samples: rows and columns of tiles, the padding
+    between them, and for a conditional game the class of each tile ([row][column], -1 for an empty
+    place), so that a view lays the tiles out and names them without looking at the pixels."""
+    cols = grid_nrow(game, n)
+    rows = max(1, math.ceil(n / cols))
+    classes = None
+    if game.conditional and game.fixed_y is not None:
+        y = [int(v) for v in game.fixed_y.detach().cpu().reshape(-1).tolist()]
+        classes = [[y[r * cols + c] if r * cols + c < n else -1 for c in range(cols)] for r in range(rows)]
+    return {"rows": rows, "cols": cols, "padding": GRID_PADDING, "classes": classes}
+
+
 def image_snapshot(game: Variant) -> dict:
-    """What the image view draws: {grid, nrow, n_classes[, class_names]}."""
+    """What the image view draws: {grid, layout, nrow, n_classes[, class_names]}; `layout` says where
+    each sample and its class sit in the grid (grid_layout)."""
     n = game.fixed_z.shape[0]
-    out = {"grid": generated_grid(game), "nrow": grid_nrow(game, n), "n_classes": int(game.data.n_classes)}
+    out = {"grid": generated_grid(game), "layout": grid_layout(game, n), "nrow": grid_nrow(game, n),
+           "n_classes": int(game.data.n_classes)}
     if game.conditional:
         out["class_names"] = game.class_names
     return out

@@ -347,3 +347,23 @@ def test_views_ease_their_frame_rate_when_the_gui_thread_is_busy(qtbot, snaps, m
     v._last_frame -= 1.0
     v._tick()
     assert drawn == [ss[0].step, ss[2].step]                   # then the newest one
+
+
+def test_image_view_lays_out_what_the_layout_says_and_infers_nothing(qtbot):
+    v = shown(qtbot, ImageView())
+    t, pad = 8, 2
+    grid = np.zeros((2 * (t + pad) + pad, 3 * (t + pad) + pad, 3), np.uint8)   # 2 rows of 3 tiles
+    for r in range(2):
+        for c in range(3):
+            grid[pad + r * (t + pad):pad + r * (t + pad) + t, pad + c * (t + pad):pad + c * (t + pad) + t] = 40 * r + 10 * c
+    unlabelled = {"grid": grid, "layout": {"rows": 2, "cols": 3, "padding": pad, "classes": None}, "n_classes": 10}
+    feed(v, [Snapshot(5, "image", unlabelled)])          # samples of a labelled data set, no class each
+    assert v.pic.img.image.shape[:2] == grid.shape[:2] and v.row_labels == []
+    by_row = dict(unlabelled, layout={"rows": 2, "cols": 3, "padding": pad, "classes": [[4, 4, 4], [7, 7, -1]]})
+    feed(v, [Snapshot(6, "image", by_row)])              # one class a row: shown as it is, rows named
+    assert v.pic.img.image.shape[:2] == grid.shape[:2] and v.row_labels == ["class 4", "class 7"]
+    by_col = dict(unlabelled, layout={"rows": 2, "cols": 3, "padding": pad, "classes": [[1, 2, 3], [1, 2, 3]]})
+    feed(v, [Snapshot(7, "image", by_col)])              # one class a column: turned into rows
+    pic = v.pic.img.image
+    assert pic.shape[:2] == grid.shape[:2][::-1] and v.row_labels == ["class 1", "class 2", "class 3"]
+    assert pic[pad + 2 * (t + pad), pad + 1 * (t + pad)][0] == 40 * 1 + 10 * 2       # tile (1, 2) -> (2, 1)

@@ -1,11 +1,13 @@
 """Image views: the fixed-noise sample grid (labelled by class for conditional models) and the
 CycleGAN view (input, translation and reconstruction side by side, for both directions).
 
-Accepted snapshot keys (numpy): either `grid`, one uint8 (H, W[, C]) picture laid out like
-torchvision's make_grid with `nrow` images per row and `padding` pixels (default 2), or `images`,
-a batch (N, H, W[, C]) or (N, C, H, W), uint8 or floats in [-1, 1]. Optional: `labels` (class of
-each image), `n_classes`, `class_names`, `step`. Images are shown with fixed levels 0..255 and a
-locked aspect ratio.
+Accepted snapshot keys (numpy): either `grid`, one uint8 (H, W[, C]) picture of tiles with its
+`layout` as the engine made it ({rows, cols, padding, classes}: classes[row][col] is each tile's
+class, -1 for none, or None when the samples have no class), or `images`, a batch (N, H, W[, C]) or
+(N, C, H, W), uint8 or floats in [-1, 1], with optional `labels` (the class of each image). Also
+`n_classes`, `class_names`, `step`. Nothing is inferred from the pixels: a grid of one class a column
+is shown as one class a row because its layout says so. Images are shown with fixed levels 0..255
+and a locked aspect ratio.
 """
 from __future__ import annotations
 
@@ -126,34 +128,24 @@ class ImageView(SnapshotView):
             pic = tile(ims, rows, pad)
             h = ims[0].shape[0] + pad
             rows_label = [(pad + r * h + h / 2 - 1, name(c)) for r, c in enumerate(row_cls)]
-        else:
+        else:   # a grid laid out by the engine: its layout says where each tile and its class are
             pic = to_uint8(d["grid"])
-            nrow = int(d.get("nrow", 8) or 8)
-            pad = int(d.get("padding", 2))
-            cw = (pic.shape[1] - pad) / nrow
-            if labels is not None:
-                nr = max(1, math.ceil(len(labels) / nrow))
-            else:   # square tiles: the number of rows follows from the picture's height
-                nr = max(1, round((pic.shape[0] - pad) / cw))
-                if n_classes > 0:   # the fixed labels of conditional models cycle 0..C-1
-                    labels = np.arange(nr * nrow) % n_classes
-            ch = (pic.shape[0] - pad) / nr
-            if n_classes > 0 and labels is not None:
-                grid = np.full(nr * nrow, -1)
-                grid[:min(len(labels), nr * nrow)] = labels[:nr * nrow]
-                grid = grid.reshape(nr, nrow)
+            lay = d.get("layout") or {}
+            nr, nc = int(lay.get("rows", 1)), int(lay.get("cols", 1))
+            pad = int(lay.get("padding", 2))
+            classes = lay.get("classes")
+            if classes is not None:
+                grid = np.asarray(classes, dtype=int).reshape(nr, nc)
                 by_row = all(len(set(r[r >= 0])) <= 1 for r in grid)
                 by_col = all(len(set(c[c >= 0])) <= 1 for c in grid.T)
-                if by_col and not by_row and (pic.shape[0] - pad) % nr == 0 and \
-                        (pic.shape[1] - pad) % nrow == 0:
-                    # one class a column: show it as one class a row, so that the names fit
-                    pic = transpose_tiles(pic, nr, nrow, pad)
-                    grid, (nr, nrow), (ch, cw) = grid.T, (nrow, nr), (cw, ch)
-                    by_row = True
+                if by_col and not by_row:   # one class a column: shown as one class a row, the names fit
+                    pic = transpose_tiles(pic, nr, nc, pad)
+                    grid, (nr, nc), by_row = grid.T, (nc, nr), True
+                ch, cw = (pic.shape[0] - pad) / nr, (pic.shape[1] - pad) / nc
                 if by_row:
-                    rows_label = [(pad + (r + 0.5) * ch, name(int(grid[r, 0]))) for r in range(nr)]
+                    rows_label = [(pad + (r + 0.5) * ch, name(int(max(grid[r])))) for r in range(nr)]
                 elif by_col:
-                    cols_label = [(pad + (c + 0.5) * cw, name(int(grid[0, c]))) for c in range(nrow)]
+                    cols_label = [(pad + (c + 0.5) * cw, name(int(max(grid[:, c])))) for c in range(nc)]
         self.pic.show(pic)
         self._axis_labels(rows_label, cols_label)
         step = d.get("step")
