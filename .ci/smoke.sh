@@ -21,8 +21,9 @@ mkdir "$tmp/src"
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   git ls-files -z --cached --others --exclude-standard \
     | tar --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -xf - -C "$tmp/src"
-else
-  cp -r . "$tmp/src"
+else      # not a git checkout: everything but the venvs, runs and build output
+  tar --exclude=./.git --exclude='./.venv*' --exclude=./runs --exclude=./build --exclude=./dist --exclude='*.egg-info' \
+      --exclude=__pycache__ -cf - . | tar -xf - -C "$tmp/src"
 fi
 (cd "$tmp/src" && "$venv/bin/python" -m pip wheel -q --disable-pip-version-check --no-deps \
    --no-build-isolation -w "$tmp/dist" . >/dev/null)
