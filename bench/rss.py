@@ -13,6 +13,8 @@ growing once the history reaches its cap.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import gc
 import os
 import sys
 import tempfile
@@ -37,6 +39,10 @@ def main() -> int:
     ap.add_argument("--every", type=float, default=10)
     ap.add_argument("--preset", default="ring-2d-wgan-gp")
     ap.add_argument("--cap-mb", type=float, default=None, help="the history's cap (default: the studio's)")
+    ap.add_argument("--gc", action="store_true", help="run Python's garbage collector before each sample "
+                    "(does RSS then stay at its troughs?)")
+    ap.add_argument("--trim", action="store_true", help="ask the C allocator to return free memory "
+                    "(glibc malloc_trim) before each sample")
     ap.add_argument("--snapshot-every", type=int, default=1, help="log.snapshot_every (1, the default: a moment "
                     "kept at every step, the fastest way to the cap)")
     args = ap.parse_args()
@@ -65,6 +71,10 @@ def main() -> int:
     base = rss_mb()
 
     def sample() -> None:
+        if args.gc:
+            gc.collect()
+        if args.trim:
+            ctypes.CDLL(None).malloc_trim(0)
         h = s.history
         rows.append((time.perf_counter() - t0, s.step, rss_mb(), (h.nbytes if h else 0) / 2**20, len(h) if h else 0,
                      h.thinned if h else 0))
