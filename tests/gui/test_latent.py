@@ -51,7 +51,7 @@ def explorer(qtbot):
     ex.show()
     yield ex
     assert ex.shutdown(5000)
-    assert ex._pool.activeThreadCount() == 0
+    assert not ex.jobs.running
 
 
 def wait_shown(qtbot, ex, stamp):

@@ -1,6 +1,6 @@
 """The latent explorer: sliders along principal directions and raw dimensions, seed and "random",
 truncation, class selector, and an interpolation strip (linear or spherical) between two chosen
-points. Rendering runs on a private one-thread QThreadPool; every request carries a stamp, at most
+points. Rendering runs on the studio's job runner (gui.jobs); every request carries a stamp, at most
 one render is in flight with the newest waiting request behind it (latest wins), and a reply older
 than the picture on screen, or made for an earlier source, is dropped.
 
@@ -25,31 +25,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ..jobs import Jobs
+
 SLIDER_STEPS = 100          # slider ticks per unit of z
 SLIDER_RANGE = 3.0          # sliders span [-3, 3]
 MAX_RAW = 16                # raw dimensions offered as sliders
 FOLLOW_MS = 2000            # how often a followed run is copied again (tab visible only)
 TILE_ROWS, TILE_COLS = 3, 8  # the arithmetic tab's grid of samples
 SET_COLOURS = {"a": (16, 165, 207), "b": (240, 130, 30)}    # set A cyan, set B orange (the palette's)
-
-
-class _Relay(QtCore.QObject):
-    """Lives on the GUI thread; the worker emits through it, so replies arrive queued."""
-    done = QtCore.Signal(str, int, object, str)
-
-
-class _Job(QtCore.QRunnable):
-    def __init__(self, relay: _Relay, kind: str, stamp: int, fn):
-        super().__init__()
-        self.relay, self.kind, self.stamp, self.fn = relay, kind, stamp, fn
-        self.setAutoDelete(True)
-
-    def run(self) -> None:
-        try:
-            out, err = self.fn(), ""
-        except Exception as e:   # shown in the explorer, never raised on the worker
-            out, err = None, f"{type(e).__name__}: {e}"
-        self.relay.done.emit(self.kind, self.stamp, out, err)
 
 
 class _Picture(pg.GraphicsLayoutWidget):
@@ -284,10 +267,7 @@ class LatentExplorer(QtWidgets.QWidget):
         super().__init__(parent)
         self.model = None
         self._live = False                    # a run is training (refresh is possible)
-        self._pool = QtCore.QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_reply)
+        self.jobs = Jobs(self)                # the studio's job runner; one render in flight at a time
         self._stamp = 0                       # last stamp issued
         self._floor = 0                       # replies below this were made for an older source
         self._shown = {"image": 0, "strip": 0, "tiles": 0, "arith": 0}
@@ -732,7 +712,8 @@ class LatentExplorer(QtWidgets.QWidget):
             self._pending[kind] = (stamp, fn)     # replaces an older waiting request of this kind
             return
         self._busy = True
-        self._pool.start(_Job(self._relay, kind, stamp, fn))
+        self.jobs.run(fn, lambda out: self._on_reply(kind, stamp, out, ""),     # an error is shown, not raised
+                      lambda e, _tb: self._on_reply(kind, stamp, None, f"{type(e).__name__}: {e}"))
 
     def _on_reply(self, kind: str, stamp: int, out, err: str) -> None:
         self._busy = False
@@ -775,7 +756,7 @@ class LatentExplorer(QtWidgets.QWidget):
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Drop waiting requests and wait for the render in flight; True when the pool is idle."""
         self._pending.clear()
-        return self._pool.waitForDone(timeout_ms)
+        return self.jobs.wait(timeout_ms)
 
     def _restyle(self) -> None:
         bg = self.palette().color(QtGui.QPalette.ColorRole.Window)
