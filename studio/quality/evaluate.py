@@ -178,11 +178,13 @@ class Evaluator:
             self._real_stats = metrics.feature_stats(self._real)
         rf, ff = self._real, fs.features(fake)
         if min(len(rf), len(ff)) < MIN_FID_SAMPLES:
+            need = ([f"a data set of at least {MIN_FID_SAMPLES:,} images (data.limit = 0 keeps them all)"]
+                    if len(rf) < MIN_FID_SAMPLES else []) + (
+                   [f"eval.n_samples >= {MIN_FID_SAMPLES:,}"] if len(ff) < MIN_FID_SAMPLES else [])
             self._note(f"FID, KID, precision and recall here compare {len(rf):,} real images with {len(ff):,} "
                        f"generated ones: below {MIN_FID_SAMPLES:,} of each they mostly measure the sample size "
-                       f"(on 120 images, uniform noise and a trained model scored alike); treat them as rough, "
-                       f"and for figures to trust use at least {MIN_FID_SAMPLES:,} images (a larger data set or "
-                       f"data.limit) and eval.n_samples >= {MIN_FID_SAMPLES:,}")
+                       f"(on 120 images, uniform noise and a trained model scored alike), so treat them as rough; "
+                       f"figures to trust need {' and '.join(need)}")
         out = {"fid": metrics.frechet_distance(*self._real_stats, *metrics.feature_stats(ff))}
         out["kid"], out["kid_se"] = metrics.kid(rf, ff, self.cfg.eval.kid_subsets, max(len(ff) // 2, 2))
         out["precision"], out["recall"] = metrics.precision_recall(rf, ff, self.cfg.eval.pr_k)

@@ -2,6 +2,7 @@
 game, an FID several-fold over the run's best, and losses that explode without becoming NaN."""
 import numpy as np
 import torch
+from PIL import Image
 
 from studio.config.io import apply_override
 from studio.config.presets import load_preset
@@ -78,3 +79,19 @@ def test_within_class_diversity_sees_one_image_per_class():
     assert ev._within_class(rf, collapsed, y) < 0.01
     assert 0.8 < ev._within_class(rf, healthy, y) < 1.2
     assert (ry == y[idx]).all()
+
+
+def test_image_metrics_on_a_small_folder_say_they_are_rough_and_the_size_needed(tmp_path):
+    for c in ("a", "b"):
+        (tmp_path / "imgs" / c).mkdir(parents=True)
+        for i in range(30):
+            Image.fromarray((np.random.default_rng(i).random((8, 8, 3)) * 255).astype("uint8")).save(
+                tmp_path / "imgs" / c / f"{i}.png")
+    cfg = cfg_of("folder-dcgan", f"data.root='{tmp_path / 'imgs'}'", "data.image_size=8", "train.steps=1",
+                 "eval.n_samples=200", "train.device='cpu'")
+    t = Trainer(cfg, write=False, snapshots=False)
+    values = t.evaluator.evaluate()
+    assert "fid" in values
+    note = next(n for n in t.evaluator.notes if "treat them as rough" in n)
+    assert "compare 60 real images with 200 generated" in note
+    assert "a data set of at least 1,000 images" in note and "eval.n_samples >= 1,000" in note
