@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import math
 import os
+import stat
 import time
 import traceback
 from pathlib import Path
@@ -283,6 +285,9 @@ class Trainer:
             if self.branch_of is not None:   # a new run from a moment of another (the studio's rewind)
                 self.log.event("branch", self.step, from_run=self.branch_of, from_step=self.step)
             elif self.resumed_from is not None or self.step > 0:
+                # the detectors hear the run's evaluations up to here: a fall after the resume is
+                # measured against the run's best, not against the first evaluation after it
+                self.diagnostics.recall(past_evaluations(self.run_dir / "metrics.jsonl", self.step))
                 self.log.event("resume", self.step, checkpoint=self.resumed_from)
         else:
             self.log = _NullLog()
@@ -593,6 +598,38 @@ class Trainer:
         if img is not None:
             save_png(img, self.run_dir / "samples" / f"step_{self.step:08d}.png")
             self.log.image("samples", img, self.step)    # the same grid in TensorBoard
+
+
+def past_evaluations(path: Path, upto: int, chunk: int = 1 << 20) -> list[tuple[int, dict]]:
+    """The quality evaluations of a run's metrics.jsonl up to step `upto`, oldest first, as (step,
+    values); a step evaluated twice (a resumed stretch) keeps its last. Only a regular file is read, in
+    pieces, and only the lines that mention "eval" are parsed: a log of a million steps is one scan."""
+    found: dict[int, dict] = {}
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return []
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return []
+        rest = b""
+        while block := fh.read(chunk):
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                if b'"eval"' not in line:
+                    continue
+                try:
+                    rec = json.loads(line)
+                except (ValueError, RecursionError):
+                    continue
+                if not isinstance(rec, dict) or rec.get("event") != "eval":
+                    continue
+                step = rec.get("step")
+                if type(step) is int and 0 <= step <= upto:
+                    found[step] = {k: float(v) for k, v in rec.items() if k not in ("event", "step")
+                                   and isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return sorted(found.items())
 
 
 class _NullLog:

@@ -453,6 +453,12 @@ class Diagnostics:
                 out.append(Finding(ev.step, d.level, text, d.code))
         return out
 
+    def recall(self, evaluations) -> None:
+        """Hear a resumed run's past evaluations, (step, values) oldest first, without warning: the
+        run's bests (FID, coverage, diversity) carry over the resume."""
+        for step, values in evaluations:
+            self._observe(Step(step, "eval", values), "on_eval")
+
     def reset(self) -> None:
         """After a rollback: forget streaks and buffers, re-arm every detector."""
         for d in self.detectors:

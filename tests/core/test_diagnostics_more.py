@@ -1,13 +1,16 @@
 """Detectors for what went unseen (issues 20 and 26): collapse within each class of a conditional
 game, an FID several-fold over the run's best, and losses that explode without becoming NaN."""
+import json
+
 import numpy as np
 import torch
 from PIL import Image
 
 from studio.config.io import apply_override
 from studio.config.presets import load_preset
+from studio.engine import checkpoints
 from studio.engine.events import Message
-from studio.engine.trainer import Trainer
+from studio.engine.trainer import Trainer, past_evaluations
 from studio.quality.diagnostics import Diagnostics
 from studio.quality.evaluate import Evaluator
 
@@ -95,3 +98,25 @@ def test_image_metrics_on_a_small_folder_say_they_are_rough_and_the_size_needed(
     note = next(n for n in t.evaluator.notes if "treat them as rough" in n)
     assert "compare 60 real images with 200 generated" in note
     assert "a data set of at least 1,000 images" in note and "eval.n_samples >= 1,000" in note
+
+
+def test_a_resumed_run_measures_a_fid_rise_against_its_best_before_the_resume(tmp_path):
+    """The issue-20 run resumed: FID 34 before the resume, 1710 after it; the fresh detectors of the
+    resumed run knew only the 1710 and stayed quiet."""
+    run = tmp_path / "run"
+    first = Trainer(cfg_of("ring-2d-gan", *SMALL, "train.steps=20", "eval.every=0", "checkpoint.every=0"), run,
+                    snapshots=False)
+    list(first.run())
+    with open(run / "metrics.jsonl", "a") as fh:              # the evaluations of the run so far
+        for step, fid in ((5, 300.0), (10, 40.0), (15, 34.0), (30, 20.0)):   # step 30: past the checkpoint
+            fh.write(json.dumps({"event": "eval", "step": step, "fid": fid}) + "\n")
+    assert past_evaluations(run / "metrics.jsonl", 20) == [(5, {"fid": 300.0}), (10, {"fid": 40.0}),
+                                                          (15, {"fid": 34.0})]
+    ck = run / "checkpoints" / "end_00000020.pt"
+    cfg = checkpoints.config_of(checkpoints.load(ck), str(ck))
+    cfg.train.steps = 21
+    t = Trainer(cfg, run, resume=ck, snapshots=False)
+    t.evaluator.evaluate = lambda: {"fid": 1710.0}
+    t.evaluator.due = lambda step: step == 21
+    codes = [ev.code for ev in t.run() if isinstance(ev, Message) and ev.level == "warning"]
+    assert "quality_regression" in codes
