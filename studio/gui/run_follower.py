@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..engine.runlog import MetricsFollower
+from ..tools.compare import samples_of
 
 
 def is_run_dir(path) -> bool:
@@ -50,9 +51,9 @@ class RunFollower(QObject):
                             "text": self.follower.warning}]
         if recs:
             self.records.emit(recs)
-        pngs = sorted((self.run_dir / "samples").glob("*.png"))
-        if pngs and str(pngs[-1]) != self._newest_png:
-            self._newest_png = str(pngs[-1])
+        pngs = samples_of(self.run_dir)
+        if pngs and str(pngs[-1][1]) != self._newest_png:
+            self._newest_png = str(pngs[-1][1])
             self.samples.emit(self._newest_png)
         ck = self.run_dir / "checkpoints"
         sig = tuple(sorted(p.name for p in ck.glob("*.pt"))) if ck.is_dir() else ()

@@ -270,9 +270,11 @@ def load_run(path: str | os.PathLike) -> RunSummary:
     return s
 
 
-def samples_of(run: Path) -> list[tuple[int, Path]]:
+def samples_of(run: str | os.PathLike) -> list[tuple[int, Path]]:
+    """A run's saved sample grids, (step, path), oldest first: the one reader of a run's pictures
+    (the runs browser, the rewind timeline, a followed run, the sweep's cards)."""
     out = []
-    for p in (run / "samples").glob("step_*.png"):
+    for p in (Path(run) / "samples").glob("step_*.png"):
         m = SAMPLE.match(p.name)
         if m:
             out.append((int(m.group(1)), p))

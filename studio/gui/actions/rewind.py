@@ -9,7 +9,6 @@ new run's metrics.jsonl starts with {"event": "branch", "step", "from_run", "fro
 """
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
@@ -20,25 +19,18 @@ from ...config.io import config_from_dict
 from ...config.schema import ConfigError
 from ...engine import checkpoints
 from ...engine.runlog import read_metrics
+from ...tools.compare import samples_of
 from ..panels.controls import PACE_TIP, pace_text
 from ..run_follower import route_records
 from ..session import RunHistory
 
 STEPS_EVERY = 0.2          # seconds between timeline updates while a run streams snapshots
 SAMPLES_EVERY = 1.0        # seconds between looks at a live image run's samples folder
-SAMPLE_RE = re.compile(r"step_(\d+)\.png$")
 
 
 def sample_pngs(run_dir) -> dict[int, Path]:
     """A run's saved sample grids by step."""
-    out = {}
-    d = Path(run_dir) / "samples" if run_dir else None
-    if d is not None and d.is_dir():
-        for p in d.glob("step_*.png"):
-            m = SAMPLE_RE.search(p.name)
-            if m:
-                out[int(m.group(1))] = p
-    return dict(sorted(out.items()))
+    return dict(samples_of(run_dir)) if run_dir else {}
 
 
 def checkpoint_before(run_dir, step: int):

@@ -30,6 +30,7 @@ from ...config.presets import load_preset
 from ...config.schema import ConfigError, field_meta
 from ...engine.runlog import MetricsFollower
 from ...tools import sweep as sw
+from ...tools.compare import samples_of
 from ..views.base import light_grid
 
 CARD_W = 236
@@ -214,7 +215,10 @@ class TrialCard(QFrame):
 
 def newest_picture(run: Path) -> Path | None:
     """The newest sample grid of a run, else the sweep's picture of a toy trial, else a checkpoint's."""
-    for folder, pattern in ((run / "samples", "*.png"), (run, sw.TRIAL_PICTURE), (run / "checkpoints", "*.png")):
+    grids = samples_of(run)
+    if grids:
+        return grids[-1][1]
+    for folder, pattern in ((run, sw.TRIAL_PICTURE), (run / "checkpoints", "*.png")):
         found = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime) if folder.is_dir() else []
         if found:
             return found[-1]
