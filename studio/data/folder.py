@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import shutil
 import time
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from typing import Callable
 
 import numpy as np
 import torch
+from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
 from ..config.paths import cache_dir
@@ -188,6 +190,27 @@ def find_images(folder: Path, classes: bool = True) -> tuple[list[tuple[str, int
         raise ConfigError(f"{folder}: no images in the class subfolders (expected {', '.join(IMAGE_EXTS[:4])} "
                           f"files in {', '.join(names[:5])})")
     return found, kept, skipped
+
+
+def glance(folder: Path, sample: int = 20) -> str:
+    """One line on a folder just chosen, from its listing and a few files' headers (no decoding):
+    images per class, the sizes and colour modes seen. Bad folders raise ConfigError in one line."""
+    found, names, skipped = find_images(Path(folder))
+    counts = np.bincount([lab for _, lab in found], minlength=len(names))
+    sizes, modes = set(), set()
+    for rel, _ in random.Random(0).sample(found, min(sample, len(found))):
+        try:
+            with Image.open(os.path.join(folder, rel)) as im:
+                sizes.add(im.size)
+                modes.add(im.mode)
+        except Exception:   # noqa: BLE001 - a glance; decoding reports unreadable files properly
+            modes.add("unreadable")
+    per = ", ".join(f"{k} {c}" for k, c in zip(names, counts.tolist()))
+    shown = sorted(sizes)[:3]
+    size = ", ".join(f"{w}x{h}" for w, h in shown) + (" ..." if len(sizes) > 3 else "")
+    left = sum(s.count for s in skipped.values())
+    return (f"{len(found):,} images in {len(names)} class(es) ({per}); sizes {size}; modes {', '.join(sorted(modes))}"
+            + (f"; {left} other file(s) or link(s) left out" if left else ""))
 
 
 # --------------------------------------------------------------------------------- decoding

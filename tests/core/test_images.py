@@ -506,3 +506,16 @@ def test_diffaugment_is_differentiable_seeded_and_off_by_default():
     c = diff_augment(torch.ones(4, 1, 16, 16), "cutout", torch.Generator().manual_seed(3))
     holes = (c == 0).flatten(1).sum(1)
     assert ((holes > 0) & (holes <= 64)).all()                       # a square of half the side, clipped at edges
+
+
+def test_a_glance_at_a_chosen_folder(tmp_path):
+    from studio.data.folder import glance
+    for i in range(3):
+        _png(tmp_path / "im" / "cats" / f"{i}.png", size=(10, 12))
+    _png(tmp_path / "im" / "dogs" / "0.png", mode="RGB")
+    (tmp_path / "im" / "notes.txt").write_text("x")
+    line = glance(tmp_path / "im")
+    assert line.startswith("4 images in 2 class(es) (cats 3, dogs 1)") and "10x12" in line and "RGB" in line, line
+    assert "1 other file(s)" in line
+    with pytest.raises(ConfigError, match="no class subfolders"):
+        glance(tmp_path / "im" / "cats")
