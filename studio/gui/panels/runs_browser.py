@@ -26,168 +26,26 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QPalette, QPixmap
+from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSlider, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget, QHeaderView, QFrame, QSizePolicy)
+                               QVBoxLayout, QWidget, QHeaderView, QFrame)
 
 from ...config.paths import runs_dir
-from ...config.schema import ConfigError
-from ...engine.checkpoints import CheckpointError
-from ...tools.compare import (LOSS_KEYS, RunInfo, RunSummary, checkpoint_picture, differing, find_runs,
-                              fmt_value, is_run_dir, load_run, nearest_at_or_before, peek_run, same_dir)
+from ...tools.compare import (LOSS_KEYS, RunInfo, RunSummary, differing, find_runs, is_run_dir,
+                              nearest_at_or_before, peek_run, same_dir)
 from ..jobs import Jobs
 from ..views.base import light_grid
 from .loss_plot import NAMES
 from .metrics_panel import MetricGrid
-
-try:
-    from scipy.signal import lfilter
-except ImportError:   # pragma: no cover - scipy comes with scikit-learn
-    lfilter = None
+from .runs_cards import (RunCard, draw_or_why, folders_of_runs, qimage, read_or_why, short_value, signature,
+                         smooth)
 
 # one colour per compared run, distinct on light and dark backgrounds (Tableau 10, reordered)
 RUN_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f",
                "#ff9da7", "#8cd17d"]
 PATH_ROLE = Qt.ItemDataRole.UserRole
 GROUP_ROLE = Qt.ItemDataRole.UserRole + 1
-PICTURE = 260            # a picture's side on the Samples tab until the room is measured, logical pixels
-
-
-def short_value(v, width: int = 24) -> str:
-    """A hyperparameter's value for a legend or a card: a long list (drawn points) as its length, a
-    long text elided in the middle, so that one run's value cannot take the plot's room."""
-    if isinstance(v, list) and len(v) > 4:
-        return f"[{len(v):,} values]"
-    text = fmt_value(v)
-    return text if len(text) <= width else text[:width // 2 - 1] + "…" + text[-(width // 2 - 1):]
-
-
-def _signature(run: Path) -> tuple:
-    """What changes when a run writes: the sizes and times of its log and folders."""
-    out = []
-    for p in (run / "metrics.jsonl", run / "config.toml", run / "samples", run / "checkpoints"):
-        try:
-            st = p.stat()
-            out.append((st.st_size, st.st_mtime_ns))
-        except OSError:
-            out.append(None)
-    return tuple(out)
-
-
-def _folders_of_runs(folder: Path) -> list[Path]:
-    """The folders directly inside `folder` that are not runs but hold runs (a sweep's output)."""
-    try:
-        subs = [p for p in Path(folder).iterdir() if p.is_dir() and not is_run_dir(p)]
-    except OSError:
-        return []
-    return [p for p in sorted(subs) if find_runs(p)]
-
-
-def qimage(a: np.ndarray) -> QImage:
-    a = np.ascontiguousarray(a[..., :3] if a.ndim == 3 else np.repeat(a[..., None], 3, 2), dtype=np.uint8)
-    h, w = a.shape[:2]
-    return QImage(a.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-
-
-def _ema(y: np.ndarray, alpha: float) -> np.ndarray:
-    """Exponential moving average with weight `alpha` on the past, over finite values only."""
-    if alpha <= 0 or len(y) == 0:
-        return y
-    if lfilter is None:     # pragma: no cover - scipy comes with scikit-learn
-        out, p = np.empty_like(y), y[0]
-        for i, v in enumerate(y):
-            p = out[i] = alpha * p + (1 - alpha) * v
-        return out
-    out, _ = lfilter([1 - alpha], [1, -alpha], y, zi=[alpha * y[0]])
-    return out
-
-
-def _read(path: str):
-    """One run read on the worker thread: its summary, or why it cannot be read (one line)."""
-    try:
-        return load_run(path)
-    except (ConfigError, CheckpointError, OSError) as e:
-        return str(e)
-
-
-def _draw(path: str):
-    """A toy checkpoint's picture drawn on the worker thread (numpy out; the GUI makes the pixmap),
-    or why not."""
-    try:
-        return checkpoint_picture(path)
-    except (CheckpointError, ConfigError, OSError) as e:
-        return str(e)
-
-
-class RunCard(QFrame):
-    """One run on the Samples tab: its name, its picture at the chosen step, and what that is."""
-
-    def __init__(self, colour: str, title: str, parent=None):
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(6, 4, 6, 4)
-        self.title = QLabel(f"<span style='color:{colour}'>■</span> {title}", self)
-        self.title.setWordWrap(True)
-        self.picture = QLabel(self)
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.picture.setMinimumSize(120, 120)
-        self.caption = QLabel(self)
-        self.caption.setTextFormat(Qt.TextFormat.PlainText)
-        self.caption.setWordWrap(True)
-        lay.addWidget(self.title)
-        lay.addWidget(self.picture)
-        lay.addWidget(self.caption)
-        lay.addStretch(1)
-        self.source = ""        # the file the picture shows
-        self.pix: QPixmap | None = None
-        self.side = PICTURE
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-
-    def show_picture(self, pix: QPixmap | None, caption: str, source: str = "") -> None:
-        self.source, self.pix = source, pix
-        self.caption.setText(caption)
-        self.fit(self.side, getattr(self, "room", None))
-
-    def set_title(self, colour: str, name: str, detail: str) -> None:
-        """The run's name on one line (shortened in the middle to fit), its settings below."""
-        self._title = (colour, name, detail)
-        self._draw_title()
-
-    def _draw_title(self) -> None:
-        colour, name, detail = getattr(self, "_title", ("#888", "", ""))
-        fm = self.title.fontMetrics()
-        room = getattr(self, "room", self.side)
-        name = fm.elidedText(name, Qt.TextElideMode.ElideMiddle, max(room - fm.horizontalAdvance("■ "), 40))
-        self.title.setText(f"<span style='color:{colour}'>■</span>&nbsp;{html.escape(name)}"
-                           + (f"<br>{html.escape(detail)}" if detail else ""))
-
-    def fit(self, side: int, room: int | None = None) -> None:
-        """Draw the picture in side x side logical pixels; the card is that wide, or `room` wide where
-        the height limits the picture and there is room beside it (its texts then wrap less)."""
-        self.side = side
-        self.room = max(side, room or side)
-        self._draw_title()
-        self.setFixedWidth(self.room + 14)
-        self.picture.setFixedSize(side, side)
-        pix = self.pix
-        if pix is None or pix.isNull():
-            self.picture.clear()
-            self.picture.setText("—")
-        else:
-            dpr = self.devicePixelRatioF()
-            big = max(pix.width(), pix.height())
-            box = int(side * dpr)
-            if big <= box:          # enlarge by whole pixels: small samples stay sharp
-                k = max(box // big, 1)
-                pix = pix.scaled(pix.width() * k, pix.height() * k, Qt.AspectRatioMode.KeepAspectRatio,
-                                 Qt.TransformationMode.FastTransformation)
-            else:
-                pix = pix.scaled(box, box, Qt.AspectRatioMode.KeepAspectRatio,
-                                 Qt.TransformationMode.SmoothTransformation)
-            pix.setDevicePixelRatio(dpr)
-            self.picture.setPixmap(pix)
 
 
 class RunsBrowser(QWidget):
@@ -404,7 +262,7 @@ class RunsBrowser(QWidget):
         for folder in self.folders:
             for p in find_runs(folder):
                 found.setdefault(str(p), peek_run(p))
-            for sub in _folders_of_runs(folder):
+            for sub in folders_of_runs(folder):
                 if any(same_dir(sub, f) for f in self.folders):
                     continue                  # listed on its own
                 for p in find_runs(sub):
@@ -547,13 +405,13 @@ class RunsBrowser(QWidget):
         self._want = list(paths)
         self.errors = {p: e for p, e in self.errors.items() if p in paths}
         for p in paths:
-            sig = _signature(Path(p))
+            sig = signature(Path(p))
             got = self.loaded.get(p)
             if (got is not None and got[0] == sig) or (p in self.errors and self._error_sig.get(p) == sig):
                 continue
             if self._pending.get(p) != sig:
                 self._pending[p] = sig
-                self.jobs.run(lambda p=p: _read(p), lambda out, p=p, sig=sig: self._loaded(p, sig, out),
+                self.jobs.run(lambda p=p: read_or_why(p), lambda out, p=p, sig=sig: self._loaded(p, sig, out),
                               lambda e, _tb, p=p, sig=sig: self._loaded(   # a bug: said, not lost
                                   p, sig, f"{p}: could not be read ({type(e).__name__}: {e})"))
         self._render()
@@ -701,7 +559,7 @@ class RunsBrowser(QWidget):
                 faint = pg.mkColor(colour)
                 faint.setAlpha(60)
                 p.plot(xs, ys, pen=pg.mkPen(faint, width=1))
-            item = p.plot(xs, _ema(ys, alpha), pen=pg.mkPen(colour, width=2), name=self.legend_label(r))
+            item = p.plot(xs, smooth(ys, alpha), pen=pg.mkPen(colour, width=2), name=self.legend_label(r))
             self.curve_items[str(r.path)] = item
             if r.branch is not None:
                 line = pg.InfiniteLine(r.branch.from_step, angle=90,
@@ -829,7 +687,7 @@ class RunsBrowser(QWidget):
         if key not in self._pictures:          # drawn on the worker thread (it opens the checkpoint)
             if key not in self._drawing:
                 self._drawing.add(key)
-                self.jobs.run(lambda: _draw(key), lambda out: self._drawn(key, out),
+                self.jobs.run(lambda: draw_or_why(key), lambda out: self._drawn(key, out),
                               lambda e, _tb: self._drawn(key, f"{key}: could not be drawn ({type(e).__name__}: {e})"))
             return None, f"checkpoint, step {c.step:,}: drawing…", key
         pix = self._pictures[key]
