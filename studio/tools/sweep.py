@@ -451,11 +451,12 @@ class Sweep:
 
     def budget(self) -> int:
         """How many more trials this process may start. A grid counts its points that a trial covers
-        (done, pruned, failed, running or queued); a point whose trial was interrupted is open again."""
+        (done, pruned, failed or running); a point whose trial was interrupted is open again, and a
+        queued one (recover) is still to start."""
         spec = self.spec
         if spec.sampler == "grid":
             covered = {_point(t) for t in self.study.get_trials(deepcopy=False)
-                       if t.state.name != "FAIL" or not _interrupted(t)}
+                       if t.state.name != "WAITING" and (t.state.name != "FAIL" or not _interrupted(t))}
             left = grid_size(spec.axes) - len(covered - {None})
             return max(0, min(left, spec.trials - self.started) if spec.trials else left)
         return (spec.trials or 10) - self.started
