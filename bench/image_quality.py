@@ -203,6 +203,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=120, help="CPU seconds of training for each model")
     ap.add_argument("--folders", default="photos,icons")
     ap.add_argument("--work", default="/tmp/gan-quality", help="where the folders, samples and cache go")
+    ap.add_argument("--models", default="reference,dcgan64,noaug,wgangp", help="which of the four to train")
     ap.add_argument("--diffaugment", type=int, metavar="STEPS", default=0,
                     help="instead: folder-dcgan with and without DiffAugment on the icons, STEPS steps each")
     ap.add_argument("--seeds", default="0", help="seeds of the --diffaugment runs (0,1,2)")
@@ -230,6 +231,8 @@ def main() -> None:
                 ("folder-dcgan-64, augment none", lambda: train_preset("folder-dcgan-64", root / "train", args.seconds,
                                                                        "train.augment='none'")),
                 ("folder-wgan-gp (DiffAugment)", lambda: train_preset("folder-wgan-gp", root / "train", args.seconds))]
+        keep = args.models.split(",")
+        runs = [r for r, key in zip(runs, ("reference", "dcgan64", "noaug", "wgangp")) if key in keep]
         for label, run in runs:
             t0 = time.perf_counter()
             G, steps = run()
