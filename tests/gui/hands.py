@@ -2,7 +2,8 @@
 drives the window (pytest-qt's qtbot sends them; nothing here calls the slots behind a control)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QListWidget, QStyle, QStyleOptionSlider, QTabBar, QToolBar, QWidget
 
 
@@ -88,3 +89,34 @@ def drag_slider(qtbot, slider, value: int) -> None:
         qtbot.mouseMove(slider, QPoint(start.x() + (x - start.x()) * i // 5, start.y()))
     qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=QPoint(x, start.y()))
     QApplication.processEvents()
+
+
+def wheel(qtbot, widget: QWidget, notches: int = 1) -> None:
+    """Turn the mouse wheel over a widget's middle: positive notches away from the user."""
+    pos = QPointF(widget.rect().center())
+    ev = QWheelEvent(pos, QPointF(widget.mapToGlobal(widget.rect().center())), QPoint(0, 0),
+                     QPoint(0, 120 * notches), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                     Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(widget, ev)
+    QApplication.processEvents()
+
+
+def when_shown(cls, act, tries: int = 100) -> None:
+    """Once a window of class `cls` is on screen (a modal box the next click opens), do `act(it)`; a
+    box never answered is closed, so that a failing test does not hang."""
+    left = [tries]
+
+    def poll():
+        box = next((x for x in QApplication.topLevelWidgets() if isinstance(x, cls) and x.isVisible()), None)
+        if box is None and left[0] > 0:
+            left[0] -= 1
+            QTimer.singleShot(50, poll)
+            return
+        if box is not None:
+            try:
+                act(box)
+            finally:
+                if box.isVisible():
+                    box.close()
+
+    QTimer.singleShot(50, poll)

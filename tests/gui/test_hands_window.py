@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QToolButton
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton, QTabBar, QToolButton
 
-from tests.gui.hands import click, click_row, click_tab, click_tool, menu_path, shortcut, type_into
+from tests.gui.hands import click, click_row, click_tab, click_tool, menu_path, shortcut, type_into, wheel, when_shown
 
 LONG = dict(train__steps=1_000_000, checkpoint__every=0, eval__every=0)
 
@@ -164,3 +164,39 @@ def test_own_data_by_hand_draw_clear_and_a_points_file(qtbot, make_window, tmp_p
     click(qtbot, button)
     assert w.model.config().data.file == str(pts) and w.form.note("data.file").startswith("30 points")
     assert "30 points of pts.csv" in w.status.currentMessage()
+
+
+def test_the_rest_by_hand_open_button_docks_about_dirac_and_the_explorer(qtbot, make_window, monkeypatch, tmp_path):
+    w = make_window("toy-1d-rotation", train__steps=1_000_000, checkpoint__every=0, eval__every=0)
+    qtbot.waitExposed(w)
+    # the toolbar's Open run… asks for a folder (cancelled here: nothing changes)
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: asked.append(1) or "")
+    click_tool(qtbot, w.controls, w.controls.actions_by_name["open"])
+    assert asked and w.follower is None and w.windowTitle().endswith("toy-1d-rotation")
+    # the bottom docks' tabs: Metrics, Log, back to Checkpoints
+    bar = next(b for b in w.findChildren(QTabBar) if b.count() == 3 and b.tabText(1) == "Metrics")
+    for name, panel in (("Log", w.log), ("Metrics", w.metrics), ("Checkpoints", w.checkpoints)):
+        click_tab(qtbot, bar, name)
+        assert bar.tabText(bar.currentIndex()) == name and panel.isVisible()
+    # Help › About shows its box (closed again by hand)
+    seen = []
+    when_shown(QMessageBox, lambda box: (seen.append(box.text()), click(qtbot, box.findChild(QPushButton))))
+    menu_path(qtbot, w, "Help", "About GAN Studio")
+    assert seen and "gan-studio train" in seen[0]
+    # View › Dirac-GAN opens the comparison of this preset's game
+    menu_path(qtbot, w, "View", "Dirac-GAN: compare training methods…")
+    qtbot.waitUntil(lambda: w.dirac.window is not None and len(w.dirac.window.view.plots) == 7, timeout=30_000)
+    assert w.dirac.window.isVisible()
+    w.dirac.window.close()
+    # a run, then the latent explorer's tab: its seed box turned with the wheel changes the picture
+    click_tool(qtbot, w.controls, w.controls.actions_by_name["train"])
+    qtbot.waitUntil(lambda: w.session.state == "running" and w.session.step > 3, timeout=30_000)
+    click_tab(qtbot, w.tabs.tabBar(), "Latent explorer")
+    ex = w.latent_explorer()
+    qtbot.waitUntil(lambda: ex.model is not None and ex.image is not None, timeout=30_000)
+    seed = ex.seed.value()
+    wheel(qtbot, ex.seed, +1)
+    assert ex.seed.value() == seed + 1
+    click_tool(qtbot, w.controls, w.controls.actions_by_name["stop"])
+    qtbot.waitUntil(lambda: w.session.state == "idle", timeout=20_000)
