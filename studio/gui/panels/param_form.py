@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 from ...config.io import get_value, set_value, shown
 from ...config.schema import DATA_KINDS, SECTIONS, VARIANT_PARAMS, Config, ConfigError, live_keys
 from ...data.base import family_of
+from ..wheel_guard import guard
 from .fields import FieldCell, FileField, FloatSpin, IntSpin, NumberSpin, TextEdit
 
 TITLES = {"data": "Data", "model": "Model", "variant": "Variant", "optim_d": "Optimiser D",
@@ -370,7 +371,7 @@ class ParamForm(QWidget):
             w.committed.connect(lambda v, k=key: self._user(k, v))
         if isinstance(w, QComboBox):
             w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)   # no accidental wheel edits while scrolling
-        return w
+        return guard(w)              # the wheel scrolls the form unless the field has focus
 
     def _show(self, w: QWidget, value) -> None:
         with QSignalBlocker(w):
