@@ -58,6 +58,7 @@ class StudioModel:
         self._preset: str | None = None
         self._name: str | None = None
         self._config = Config()
+        self._baseline = Config()                  # what the config was when chosen: Reset goes back
         self._stash: DataConfig | None = None      # the data the drawing replaced, for Clear drawn
         self._problems: dict[str, str] = {}
         self._shown = Shown()
@@ -120,6 +121,7 @@ class StudioModel:
             self._stash = copy.deepcopy(cfg.data)
             _use_points(cfg, points)
         changed = self._set_preset(name, name)
+        self._baseline = copy.deepcopy(cfg)
         self._replace(cfg)
         if changed:
             self.preset_changed.emit(name)
@@ -131,9 +133,19 @@ class StudioModel:
         chosen."""
         self._stash = None
         changed = self._set_preset(None, name)
+        self._baseline = copy.deepcopy(cfg)
         self._replace(copy.deepcopy(cfg))
         if changed:
             self.preset_changed.emit(None)
+
+    def baseline(self) -> Config:
+        """A copy of the configuration as the preset (or the run taken up) gave it, before any edit."""
+        return copy.deepcopy(self._baseline)
+
+    def reset(self) -> None:
+        """Every setting back to the preset's (or the taken-up run's) value (points drawn over a
+        preset's data keep what Clear drawn brings back)."""
+        self._replace(copy.deepcopy(self._baseline))
 
     def _set_preset(self, preset: str | None, name: str | None) -> bool:
         changed = preset != self._preset or name != self._name

@@ -33,6 +33,7 @@ from .explorer_follow import ExplorerFollow
 from .feedback import Say
 from .following import Following
 from .layout import Sizing
+from .lesson_host import LessonHost
 from .live_run import LiveRun
 from .menus import Menus
 from .panels.banner import Banner
@@ -47,6 +48,7 @@ from .panels.preset_list import PresetList
 from .panels.runs_browser import RunsBrowser
 from .panels.status_bar import StatusBar
 from .panels.sweep_panel import install as install_sweep
+from .preset_diff import PresetDiff
 from .preview import Preview
 from .run_control import RunControl
 from .screen import caption, reset_panels
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         m, s, say = self.model, self.session, self.say
         self.form_binding = FormBinding(m, self.form)
+        self.preset_diff = PresetDiff(m, self.form)      # bold: differs from the preset; Reset to preset
         self.choice_binding = ChoiceBinding(m, self.presets, self._set_title)
         self.explorer = ExplorerFollow(m, s, self.latent_holder, say, self)
         self.own_data = OwnData(m, s, self.game, self.form, say, viewing=self._viewing, parent=self)
@@ -160,12 +163,13 @@ class MainWindow(QMainWindow):
                             start_slow=lambda: self.runs_ctl.start(paused=True, first=SlowStep()), parent=self)
         self.ckpt = CheckpointActions(m, s, self.checkpoints, say, start=self.runs_ctl.start,
                                       show=self.show_checkpoint, explore=self.explorer.show_checkpoint, parent=self)
-        self.memo = MemorisationActions(self)     # the Memorisation tab and its check, off the GUI thread
-        self.dirac = DiracCompare(self)           # View › Dirac-GAN: compare training methods
+        self.memo = MemorisationActions(m, s, self.game, self.checkpoints, say, self.tabs, parent=self)
+        self.dirac = DiracCompare(self._compared_config, say, parent=self)   # View › Dirac-GAN
         self.menus = Menus(self, dirac=self.dirac, memo=self.memo, runs_tab=self.runs,
                            reset_layout=self.sizing.reset_layout, say=say)
         self.theme_actions, self.view_menu, self.help_menu = (self.menus.theme_actions, self.menus.view_menu,
                                                               self.menus.help_menu)
+        self.lessons = LessonHost(self, m, s, say, before=self.help_menu, parent=self)   # Lessons menu, dock
         self.game.caption.linkActivated.connect(self.dirac.link)
         self.rewind = Rewind(self)                # the toolbar's speed, the rewind timeline, branching
         self.follow.rewind = self.rewind
@@ -199,6 +203,11 @@ class MainWindow(QMainWindow):
 
     def report_error(self, text: str, detail: str = "") -> None:
         self.say.error(text, detail)
+
+    def _compared_config(self):
+        """What the Dirac-GAN comparison starts from: the live run's config, else the next run's."""
+        s = self.session
+        return s.config if s.live and s.config is not None else self.model.config()
 
     def _viewing(self) -> bool:
         return self.follow.follower is not None

@@ -8,8 +8,8 @@ from PySide6.QtCore import QObject
 
 from ...config.schema import Config, ConfigError
 from ...tools.plots import dirac_compare
-from ..views.dirac_compare import DiracCompareWindow
 from ..jobs import Jobs
+from ..views.dirac_compare import DiracCompareWindow
 
 DEFAULT = ((1.0, 0.0), 0.15, 600)
 LINK = "dirac-compare"          # the href of the link in the Dirac-GAN presets' caption
@@ -26,22 +26,24 @@ def start_of(cfg: Config | None) -> tuple[tuple[float, float], float, int]:
 
 
 class DiracCompare(QObject):
-    def __init__(self, window):
-        super().__init__(window)
-        self.win = window
+    """`config()`: the configuration to compare from (the live run's, else the next run's); the
+    comparison window is a child of `parent`."""
+
+    def __init__(self, config, say, parent=None):
+        super().__init__(parent)
+        self.config, self.say = config, say
         self.jobs = Jobs(self, latest=True)     # the newest comparison asked for wins
         self.window: DiracCompareWindow | None = None
 
     def open(self) -> DiracCompareWindow:
-        """Show the window and compute the comparison for the current run (or the form's config)."""
-        w = self.win
-        cfg = w.session.config if w.session.live and w.session.config is not None else w.model.config()
-        start, lr, steps = start_of(cfg)
+        """Show the window and compute the comparison for the current run (or the next run's config)."""
+        start, lr, steps = start_of(self.config())
         if self.window is None:
-            self.window = DiracCompareWindow(w)
+            self.window = DiracCompareWindow(self.parent())
         win = self.window
         win.view.show_busy(f"Computing the comparison from (θ, ψ) = ({start[0]:g}, {start[1]:g}), "
                            f"{steps:,} steps of size {lr:g}…")
+
         def done(results):
             win.view.set_results(results, start, lr, steps)
 
@@ -50,7 +52,7 @@ class DiracCompare(QObject):
                 win.view.show_error(str(e))
             else:
                 win.view.show_error(f"The comparison failed ({type(e).__name__}); the Log tab has the details.")
-                w.log.append(f"Dirac-GAN comparison failed: {type(e).__name__}: {e}", "error", tb)
+                self.say.log(f"Dirac-GAN comparison failed: {type(e).__name__}: {e}", "error", tb)
 
         self.jobs.run(lambda: dirac_compare(start, lr, steps), done, failed)
         win.show()

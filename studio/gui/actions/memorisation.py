@@ -25,42 +25,43 @@ from ..jobs import Jobs
 class MemorisationActions(QObject):
     progress = Signal(int, int, float)      # from the worker: classifier steps done, in all, seconds
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.w = window
+    def __init__(self, model, session, game, checkpoints, say, tabs, parent=None):
+        """`tabs`: the window's tab widget; the check's view becomes its Memorisation tab."""
+        super().__init__(parent)
+        self.model, self.session, self.game, self.checkpoints, self.say = model, session, game, checkpoints, say
+        self.tabs = tabs
         self.jobs = Jobs(self)
         self.view = MemorisationView()
         self.view.check_requested.connect(self.check)
         self._pending_space: str | None = None    # waiting for the live run's checkpoint
         self.progress.connect(self._progress)
-        window.session.event.connect(self._session_event)
-        self.action = QAction("&Memorisation check…", window)
+        session.event.connect(self._session_event)
+        self.action = QAction("&Memorisation check…", parent)
         self.action.setObjectName("memorisation")
         self.action.setStatusTip("Each sample beside its nearest training image, against held-out real images")
         self.action.triggered.connect(lambda: self.check(self.view.space.currentData()))
-        window.tabs.addTab(self.view, "Memorisation")
-        window.tabs.currentChanged.connect(lambda i: window.tabs.widget(i) is self.view and self.refresh_target())
+        tabs.addTab(self.view, "Memorisation")
+        tabs.currentChanged.connect(lambda i: tabs.widget(i) is self.view and self.refresh_target())
 
     def show(self) -> None:
         """The Memorisation tab, in front."""
-        self.w.tabs.setCurrentWidget(self.view)
+        self.tabs.setCurrentWidget(self.view)
         self.refresh_target()
 
     # ------------------------------------------------------------------ what to check
     def target(self) -> tuple[str | None, str]:
         """(checkpoint path, or "" for 'save one of the live run now'; None and why not). Whether the
         run is an image run, the view on screen says (only the games know their game)."""
-        w = self.w
-        if w.game.current_view not in ("image", "samples"):
+        if self.game.current_view not in ("image", "samples"):
             return None, "The memorisation check is for image generators: load a checkpoint of an image run " \
                          "or train an image preset (digits, Fashion-MNIST)."
-        if w.session.live:
-            run = w.session.run_dir
+        if self.session.live:
+            run = self.session.run_dir
             items = checkpoints.list_checkpoints(run) if run else []
             return (str(items[-1].path) if items else ""), ""
-        if w.model.shown_checkpoint:
-            return w.model.shown_checkpoint, ""
-        run = w.checkpoints.run_dir
+        if self.model.shown_checkpoint:
+            return self.model.shown_checkpoint, ""
+        run = self.checkpoints.run_dir
         items = checkpoints.list_checkpoints(run) if run is not None else []
         if items:
             return str(items[-1].path), ""
@@ -80,13 +81,13 @@ class MemorisationActions(QObject):
             return
         path, why = self.target()
         if path is None:
-            self.w.flash(why)
+            self.say.flash(why)
             self.view.set_target("", False, why)
             return
         if path == "":      # the live run has no checkpoint yet: save one, check it when it is there
             self._pending_space = space
             self.view.set_busy(True)
-            self.w.session.send(SaveNow())
+            self.self.session.send(SaveNow())
             return
         self._run(path, space)
 
@@ -97,8 +98,8 @@ class MemorisationActions(QObject):
 
     def _run(self, path: str, space: str) -> None:
         self.view.set_busy(True)
-        self.w.status.set_busy(f"Memorisation check of {Path(path).name}…")
-        self.w.log.append(f"memorisation check of {path} ({space} space) …")
+        self.say.busy(f"Memorisation check of {Path(path).name}…")
+        self.say.log(f"memorisation check of {path} ({space} space) …")
         t0 = time.perf_counter()
 
         def work():
@@ -108,25 +109,25 @@ class MemorisationActions(QObject):
         self.jobs.run(work, self._done, lambda e, tb: self._failed(path, e, tb))
 
     def _progress(self, done: int, total: int, seconds: float) -> None:
-        self.w.status.set_task("training the feature classifier" if done < total else "", done, total, seconds)
+        self.say.status.set_task("training the feature classifier" if done < total else "", done, total, seconds)
 
     def _finish(self) -> None:
         self.view.set_busy(False)
-        self.w.status.set_busy("")
-        self.w.status.set_task("")
+        self.say.busy("")
+        self.say.status.set_task("")
 
     def _done(self, m: dict) -> None:
         self._finish()
         self.view.show_result(m)
         for text in m["notes"]:
-            self.w.log.append(f"memorisation: {text}")
-        self.w.log.append(f"memorisation of {m['path']} (step {m['step']:,}): {m['verdict']}")
-        self.w.flash(f"Memorisation check done: {m['verdict'].split(':')[-1].split('(')[0].strip()}")
+            self.say.log(f"memorisation: {text}")
+        self.say.log(f"memorisation of {m['path']} (step {m['step']:,}): {m['verdict']}")
+        self.say.flash(f"Memorisation check done: {m['verdict'].split(':')[-1].split('(')[0].strip()}")
 
     def _failed(self, path: str, e: Exception, tb: str) -> None:
         self._finish()
         if isinstance(e, (ConfigError, checkpoints.CheckpointError)):
-            self.w.report_error(f"Memorisation check of {Path(path).name}: {e}")
+            self.say.error(f"Memorisation check of {Path(path).name}: {e}")
         else:
-            self.w.report_error(f"Memorisation check of {Path(path).name} failed: {type(e).__name__}: {e}. This is "
+            self.say.error(f"Memorisation check of {Path(path).name} failed: {type(e).__name__}: {e}. This is "
                                 f"a bug in GAN Studio: please report it with the details in the Log tab.", tb)

@@ -172,6 +172,7 @@ class ParamForm(QWidget):
     errors_changed = Signal(int)        # how many fields show a rejected value
     file_chosen = Signal(str)           # a points file picked with the "…" button beside data.file
     config_replaced = Signal()          # set_config showed a whole new config
+    running_changed = Signal(bool)      # set_running: the fields the trainer cannot change are locked
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -251,6 +252,15 @@ class ParamForm(QWidget):
         self._running = running
         self.legend.setText(LEGEND_RUNNING if running else LEGEND)
         self._apply_enabled()
+        self.running_changed.emit(running)
+
+    def keys(self) -> list[str]:
+        """The keys of the fields built (shown or hidden)."""
+        return list(self._labels)
+
+    def add_header(self, widget: QWidget) -> None:
+        """A row at the top of the form, above the legend (the Reset to preset row)."""
+        self._lay.insertWidget(0, widget)
 
     def lock_sections(self, sections) -> None:
         """Keep whole sections read-only (branching keeps the model and data of the checkpoint)."""
