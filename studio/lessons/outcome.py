@@ -33,7 +33,8 @@ def outcome_text(page: Page, results: list[CheckResult], prediction: int | None)
     lines = []
     for c in results:
         claim = c.spec.claim or c.label
-        claim = claim[:1].upper() + claim[1:]
+        if claim[:1].isascii():        # 'θ has not moved' keeps its θ (a capital Θ is another symbol)
+            claim = claim[:1].upper() + claim[1:]
         verdict = "as the notes say" if c.passed else "NOT as the notes say"
         why = f" ({c.error})" if c.error else ""
         mark = "✓" if c.passed else "✗"

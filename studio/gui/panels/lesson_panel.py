@@ -127,6 +127,12 @@ class LessonPanel(QWidget):
         self.store.set_page(self.lesson.name, self.index)
         self.page_shown.emit(self.index)
 
+    def show_hint(self, left: str) -> None:
+        """What the page still waits for, under its 'What to do' ("press Step D (7 more)", "done")."""
+        do = self.page.do
+        self.todo.setText((f"What to do: {do}\n" if do else "") + f"→ {left}")
+        self.todo.setVisible(True)
+
     def _fill_choices(self) -> None:
         for b in self.choices.buttons():
             self.choices.removeButton(b)
