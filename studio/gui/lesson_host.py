@@ -16,12 +16,13 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QMenu
+from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from ..config.schema import ConfigError
+from ..engine.commands import Resume, StepOnce
 from ..engine.events import Failed
 from ..lessons.format import load_lesson
-from ..lessons.play import PROBES_PER_RUN, ActionTracker, page_outcome, run_config
+from ..lessons.play import ACTION_KINDS, PROBES_PER_RUN, ActionTracker, page_outcome, run_config
 from ..lessons.progress import ProgressStore, catalogue
 from ..lessons.record import RunRecord, RunWatcher
 from .panels.game_area import PREPARING
@@ -53,6 +54,7 @@ class LessonHost(QObject):
         self.record: RunRecord | None = None
         self.pending = False               # set the run up once the live run has stopped
         self.stopping = False
+        self.autoplay = self.playing = False    # Play pressed: the page's actions are sent once the run is paused
         session.watch = self._watch
         session.watched.connect(self._record)
         session.metrics.connect(self._metrics)
@@ -87,6 +89,14 @@ class LessonHost(QObject):
         self.panel = panel = LessonPanel(lesson, ProgressStore())
         panel.page_shown.connect(self._page)
         panel.replay_requested.connect(panel.show_page)     # the page again from the start
+        holder = QWidget()
+        col = QVBoxLayout(holder)
+        col.setContentsMargins(0, 0, 0, 4)
+        col.addWidget(panel, 1)
+        self.play = QPushButton("⏩ Play the page's steps for me", objectName="lesson_play")
+        self.play.setToolTip("Start the page's run and press what it asks (Step D 500 times is a lot of clicks)")
+        self.play.clicked.connect(self.play_page)
+        col.addWidget(self.play)
         if self.dock is None:
             self.dock = QDockWidget("Lesson", self.w)
             self.dock.setObjectName("dock_lesson")
@@ -95,7 +105,7 @@ class LessonHost(QObject):
             if self.w.width() < WIDE:       # no room for a third column: a tab beside the presets
                 self.w.tabifyDockWidget(self.w.left_dock, self.dock)
         self.dock.setWindowTitle(f"Lesson · {lesson.title}")
-        self.dock.setWidget(panel)
+        self.dock.setWidget(holder)
         self.dock.show()
         self.dock.raise_()
         self._page(panel.index)              # the panel showed its saved page before it was connected
@@ -108,6 +118,8 @@ class LessonHost(QObject):
         self.page_i, self.run_i, self.records = index, 0, {}
         self.watching = self.pending = False
         self.tracker = None
+        self.autoplay = self.playing = False
+        self.play.setEnabled(bool(page.runs))
         if not page.runs:
             self.page_i = None
             res = page_outcome(index, page, {}, SEED, panel.prediction())
@@ -135,7 +147,30 @@ class LessonHost(QObject):
         w.metrics.set_schedule(cfg.eval.every)
         w.preview.request()
         self.tracker = ActionTracker(spec)
+        self.play.setEnabled(True)
         self._hint()
+        if self.playing:                   # Play pressed on an earlier run of this page: this one too
+            self.play_page()
+
+    def play_page(self) -> None:
+        """The page's actions sent for the student: its run started paused, then what is left of them."""
+        if self.tracker is None or self.tracker.done:
+            return
+        self.play.setEnabled(False)
+        self.autoplay = self.playing = True
+        if self.session.state == "paused" and self.watching:
+            self._send_left()
+        elif not self.session.live:
+            self.w.runs_ctl.start(paused=True)
+
+    def _send_left(self) -> None:
+        self.autoplay = False
+        for name, n in self.tracker.left:
+            if name == "train":
+                self.session.send(Resume())
+                return
+            for _ in range(n):
+                self.session.send(StepOnce(ACTION_KINDS[name]))
 
     def _hint(self) -> None:
         runs = self.panel.page.runs
@@ -176,6 +211,7 @@ class LessonHost(QObject):
             why = ev.message if isinstance(ev, Failed) else f"still to do: {self.tracker.hint()}"
             panel.show_hint(f"The run ended before the page was played ({why}). Press Replay to start again.")
             self.tracker = None
+            self.play.setEnabled(False)
             return
         self.records[spec.label] = self.record if self.record is not None else RunRecord(spec.label)
         self.run_i += 1
@@ -184,10 +220,13 @@ class LessonHost(QObject):
             return
         res = page_outcome(self.page_i, panel.page, self.records, SEED, panel.prediction())
         self.page_i, self.tracker = None, None
+        self.play.setEnabled(False)
         panel.show_hint("done")
         panel.show_outcome(res.checks)
 
     def _state(self, state: str) -> None:
+        if state == "paused" and self.autoplay and self.watching:
+            self._send_left()
         if state == "idle" and self.pending and self.panel is not None and self.page_i is not None:
             self.pending = False
             self._set_up()

@@ -64,3 +64,23 @@ def test_the_menu_lists_every_lesson_with_its_state(make_window):
     texts = [a.text() for a in w.lessons.menu.actions()]
     assert len(texts) >= 8 and texts[0].startswith("1. A GAN in one dimension")
     assert all("not started" in t for t in texts)
+
+
+def test_play_does_a_pages_many_steps_and_every_run(make_window, qtbot):
+    """Saturating loss: page 1 asks for Step D 300 times, page 2 has two runs; Play does them."""
+    w = make_window("toy-1d-shift")
+    menu_path(qtbot, w, "Lessons", lesson_entry(w, "saturating-loss"))
+    panel, play = w.lessons.panel, w.lessons.play
+    assert "press Step D (300 more)" in panel.todo.text()
+    click(qtbot, play)
+    qtbot.waitUntil(lambda: "notes" in panel.outcome.text(), timeout=60_000)
+    assert "matches the notes" in panel.outcome.text(), panel.outcome.text()
+    assert not play.isEnabled()
+    qtbot.waitUntil(lambda: not w.session.live, timeout=10_000)
+    click(qtbot, panel.next)
+    assert "Run 1 of 2" in panel.todo.text()
+    click(qtbot, play)
+    qtbot.waitUntil(lambda: "Run 2 of 2" in panel.todo.text(), timeout=60_000)
+    qtbot.waitUntil(lambda: "notes" in panel.outcome.text(), timeout=60_000)
+    assert "✓" in panel.outcome.text() or "✗" in panel.outcome.text()
+    qtbot.waitUntil(lambda: not w.session.live, timeout=10_000)
