@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import time
 import tomllib
@@ -171,3 +172,30 @@ def rescue_dir(old: Path, name: str, cfg: Config) -> Path:
     mark(new, name)
     atomic_write_bytes(new / "config.toml", dumps(cfg).encode())
     return new
+
+
+UNUSED_FILES = (MARKER, "config.toml", "metrics.jsonl")
+UNUSED_TREES = ("tb", "checkpoints", "samples", "data")
+
+
+def remove_unused(run_dir: str | os.PathLike) -> bool:
+    """Remove a run directory this run made and never trained in (a studio's Step that never ran, a
+    run stopped while its data loaded), so that it is not listed among the runs. Only what the studio
+    writes there goes; a folder holding anything else is left (False)."""
+    d = Path(run_dir)
+    try:
+        names = {p.name for p in d.iterdir()}
+    except OSError:
+        return False
+    if names - set(UNUSED_FILES) - set(UNUSED_TREES):
+        return False
+    try:
+        for name in UNUSED_TREES:
+            if (d / name).is_dir() and not (d / name).is_symlink():
+                shutil.rmtree(d / name)
+        for name in UNUSED_FILES:
+            (d / name).unlink(missing_ok=True)
+        d.rmdir()
+    except OSError:
+        return False
+    return True

@@ -272,9 +272,11 @@ class Trainer:
     def _run(self) -> Iterator:
         self.updates_at_start = (self.d_updates, self.g_updates)   # an emergency checkpoint only after training
         notes = self.notes
+        made_dir = False
         if self.write:
             if self.run_dir is None:
                 self.run_dir = new_run_dir(self.name)
+            made_dir = not self.run_dir.exists() and self.branch_of is None and self.resumed_from is None
             self.log = RunLog(self.run_dir, self.cfg, self.cfg.log.flush_every, self.cfg.log.tensorboard,
                               step=self.step)
             rundir.mark(self.run_dir, self.name)
@@ -354,6 +356,13 @@ class Trainer:
         if self.snapshots:
             yield self._snapshot()
         self.log.flush()
+        if untrained and made_dir and self.step == 0:     # nothing in it worth listing among the runs
+            self.log.close()
+            self.log = _NullLog()
+            if rundir.remove_unused(self.run_dir):
+                yield Message(self.step, "info", f"the run directory {self.run_dir} held no step and was "
+                              f"removed", "interrupt")
+                self.run_dir = None
         yield Finished(self.step, reason, str(self.run_dir or ""), self.elapsed)
 
     def _check_dir(self) -> None:

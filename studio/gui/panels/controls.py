@@ -12,6 +12,8 @@ from PySide6.QtGui import (QAction, QColor, QIcon, QKeySequence, QPainter, QPale
                            QShortcut)
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QToolBar, QToolButton
 
+from ..key_guard import KeyGuard
+
 SPECS = [   # name, text, shortcut, icon, tooltip
     ("train", "Train", "Space", "play", "Start or resume training (Space)"),
     ("step", "Step", "S", "step", "Run one iteration: the D steps and one G step (S)"),
@@ -134,6 +136,10 @@ class Controls(QToolBar):
             self.pace_keys[key] = sc
         self._paint_icons()
         self.set_state("idle")
+        single = [QKeySequence(k)[0].key() for _n, _t, k, _i, _tip in SPECS
+                  if k and not QKeySequence(k)[0].keyboardModifiers()] + [Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight]
+        if parent is not None:        # not while a text field, number box, drop-down or list has focus
+            self.key_guard = KeyGuard(parent.window(), single)
 
     # ------------------------------------------------------------------ speed
     def pace(self) -> float | None:

@@ -1,0 +1,44 @@
+"""Single-key shortcuts (Space, S, D, G, [ and ]) act on the run only while no field is being typed in.
+
+A stray "d" typed while a text field, a number box, a drop-down or a list had focus ran Step D and
+started a run. While such a widget has focus, a key without Ctrl, Alt or Meta goes to that widget
+(a letter typed, a list's type-ahead) and the window's single-key shortcuts stay quiet; shortcuts with
+a modifier (Ctrl+S) work from anywhere, and the single keys work again once focus leaves the field
+(a click on the plot, the toolbar, Esc in a list)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox, QLineEdit,
+                               QPlainTextEdit, QTextEdit, QWidget)
+
+EDITORS = (QLineEdit, QAbstractSpinBox, QComboBox, QAbstractItemView, QTextEdit, QPlainTextEdit)
+MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+             | Qt.KeyboardModifier.MetaModifier)
+
+
+def typing_in(widget: QWidget | None) -> bool:
+    """True when `widget` (the focus widget) or one of its parents takes typed keys."""
+    while widget is not None:
+        if isinstance(widget, EDITORS):
+            return True
+        if widget.isWindow():
+            return False
+        widget = widget.parentWidget()
+    return False
+
+
+class KeyGuard(QObject):
+    """An application event filter: a ShortcutOverride for one of `keys` (Qt.Key values) sent to a
+    focused editor of `window` is accepted, so the key goes to the editor, not to the shortcut."""
+
+    def __init__(self, window: QWidget, keys):
+        super().__init__(window)
+        self.window, self.keys = window, set(keys)
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj, e) -> bool:
+        if (e.type() == QEvent.Type.ShortcutOverride and e.key() in self.keys
+                and not e.modifiers() & MODIFIERS and isinstance(obj, QWidget)
+                and obj.window() is self.window and typing_in(obj)):
+            e.accept()              # the editor gets the key as a key press; no shortcut fires
+        return False
