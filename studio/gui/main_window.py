@@ -27,6 +27,7 @@ from .actions.checkpoints import CheckpointActions
 from .actions.dirac_compare import DiracCompare
 from .actions.memorisation import MemorisationActions
 from .actions.own_data import OwnData
+from .actions.own_folder import OwnFolder
 from .actions.rewind import Rewind
 from .binding import ChoiceBinding, FormBinding
 from .explorer_follow import ExplorerFollow
@@ -39,6 +40,7 @@ from .menus import Menus
 from .panels.banner import Banner
 from .panels.checkpoints import CheckpointsPanel
 from .panels.controls import Controls
+from .panels.data_preview import DataPreview
 from .panels.game_area import PREPARING, GameArea
 from .panels.log_panel import LogPanel
 from .panels.loss_plot import LossPlot
@@ -111,6 +113,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.latent_holder, "Latent explorer")
         self.runs = RunsBrowser(self)              # compare runs: the runs folder and folders opened
         self.tabs.addTab(self.runs, "Runs")
+        self.data_preview = DataPreview(self)      # an image folder as the GAN will see it
+        self.tabs.addTab(self.data_preview, "Data")
         self.banner = Banner(self)
         central = QWidget(self)
         v = QVBoxLayout(central)
@@ -155,6 +159,7 @@ class MainWindow(QMainWindow):
         self.explorer = ExplorerFollow(m, s, self.latent_holder, say, self)
         self.own_data = OwnData(m, s, self.game, self.form, say, viewing=self._viewing, parent=self)
         self.preview = Preview(m, s, self.game, say, self.own_data.show_canvas, self)
+        self.own_folder = OwnFolder(m, self.form, self.tabs, self.data_preview, self.status, say, parent=self)
         self.follow = Following(m, s, self, say, rewind=None, load_newest=self._load_newest,
                                 fit_bottom=self.sizing.fit_bottom, shown_state=self._shown_state, parent=self)
         self.runs_ctl = RunControl(m, s, self, self.preview, say, leave_run_shown=self.follow.stop, parent=self)
@@ -365,6 +370,7 @@ class MainWindow(QMainWindow):
         self.preview.jobs.wait()
         self.ckpt.jobs.wait()
         self.memo.jobs.wait()
+        self.own_folder.shutdown()
         self.explorer.shutdown()
         self.sweep.shutdown()
         self.sizing.save(self.model.preset if self.model.preset in self.presets.names() else None)

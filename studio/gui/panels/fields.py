@@ -212,10 +212,15 @@ class TextEdit(QLineEdit):
         super().focusOutEvent(e)
 
 
-class FileField(QWidget):
-    """data.file: its text box and a "…" button that opens a file dialog for points files."""
+POINTS_TIP = ("Choose a points file: a CSV of one or two numeric columns (a header line allowed) or a .npy of "
+              "shape (N,) or (N, 2)")
 
-    def __init__(self, edit: TextEdit, parent=None):
+
+class FileField(QWidget):
+    """A path's text box and a "…" button that opens a dialog: data.file's points file (`pick_file`),
+    data.root's image folder (`pick_folder`)."""
+
+    def __init__(self, edit: TextEdit, parent=None, *, name: str = "pick_file", tip: str = POINTS_TIP):
         super().__init__(parent)
         self.edit = edit
         lay = QHBoxLayout(self)
@@ -224,9 +229,8 @@ class FileField(QWidget):
         lay.addWidget(edit, 1)
         self.button = QToolButton(self)
         self.button.setText("…")
-        self.button.setObjectName("pick_file")
-        self.button.setToolTip("Choose a points file: a CSV of one or two numeric columns (a header line "
-                               "allowed) or a .npy of shape (N,) or (N, 2)")
+        self.button.setObjectName(name)
+        self.button.setToolTip(tip)
         lay.addWidget(self.button)
 
     @property

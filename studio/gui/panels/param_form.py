@@ -68,6 +68,8 @@ _UNITS = {"train.steps": "iterations", "train.batch_size": "samples", "train.thr
 _LIST_HINT = {"list[float]": "Numbers separated by commas, e.g. 0.5, 0.5.",
               "list[list[float]]": "Draw them in the 2D view (Draw data)."}
 FILE_KEY = "data.file"
+FOLDER_KEY = "data.root"
+FOLDER_TIP = "Choose a folder of images (one subfolder per class; one subfolder is fine)"
 FILE_FILTER = "Points (*.csv *.npy);;CSV (*.csv);;NumPy arrays (*.npy);;All files (*)"
 
 
@@ -171,6 +173,7 @@ class ParamForm(QWidget):
     edited = Signal(str, object)
     errors_changed = Signal(int)        # how many fields show a rejected value
     file_chosen = Signal(str)           # a points file picked with the "…" button beside data.file
+    folder_chosen = Signal(str)         # an image folder picked with the "…" button beside data.root
     config_replaced = Signal()          # set_config showed a whole new config
     running_changed = Signal(bool)      # set_running: the fields the trainer cannot change are locked
 
@@ -243,6 +246,12 @@ class ParamForm(QWidget):
         if path:
             self.file_chosen.emit(path)
 
+    def pick_folder(self) -> None:
+        """The "…" beside data.root: choose an image folder and hand it on (`folder_chosen`)."""
+        path = QFileDialog.getExistingDirectory(self, "Choose an image folder", get_value(self._cfg, FOLDER_KEY) or "")
+        if path:
+            self.folder_chosen.emit(path)
+
     def errors(self) -> dict[str, str]:
         """{key: reason} of the fields that show a rejected value (not applied)."""
         return {k: c.error() for k, c in self._cells.items() if c.error() is not None}
@@ -314,6 +323,10 @@ class ParamForm(QWidget):
                 if key == FILE_KEY:
                     holder = FileField(w, box)
                     holder.button.clicked.connect(self.pick_file)
+                    cell = FieldCell(holder, box)
+                elif key == FOLDER_KEY:
+                    holder = FileField(w, box, name="pick_folder", tip=FOLDER_TIP)
+                    holder.button.clicked.connect(self.pick_folder)
                     cell = FieldCell(holder, box)
                 else:
                     cell = FieldCell(w, box)
