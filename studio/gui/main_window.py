@@ -32,6 +32,7 @@ from .actions.rewind import Rewind
 from .binding import ChoiceBinding, FormBinding
 from .explorer_follow import ExplorerFollow
 from .feedback import Say
+from .file_menu import install as install_file_menu
 from .following import Following
 from .layout import Sizing
 from .lesson_host import LessonHost
@@ -179,6 +180,7 @@ class MainWindow(QMainWindow):
         self.rewind = Rewind(self)                # the toolbar's speed, the rewind timeline, branching
         self.follow.rewind = self.rewind
         self.sweep = install_sweep(self)          # the Sweep tab and Run › New sweep…
+        self.file_menu = install_file_menu(self, self.controls.actions_by_name["open"])   # File › Quit (Ctrl+Q)
         self.runs_ctl.on_start += [lambda _cfg: self.sizing.fit_bottom(True),
                                    lambda _cfg: setattr(self.live, "evaluating", None)]
         a = self.controls.actions_by_name

@@ -260,7 +260,7 @@ def _optuna():
     """Optuna, imported here and only when a sweep runs (the optional extra 'sweep'): every other
     command, and the studio, work without it."""
     try:
-        import optuna
+        import optuna        # the optional extra "sweep": only a sweep needs it
     except ModuleNotFoundError as e:
         if e.name != "optuna":      # Optuna is there but broken: that is not a missing extra
             raise
