@@ -3,15 +3,23 @@ runs, reset layout) and Help (guided tour, keyboard shortcuts, about). Run › N
 the Sweep tab."""
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
+from ..config.paths import describe
 from . import theme
 from .help import ShortcutsDialog, TourDialog
 
 THEME_TEXT = {"system": "Following the system's light or dark theme", "light": "Light theme",
               "dark": "Dark theme"}
+
+
+def where() -> str:
+    """paths.describe()'s lines (runs, older runs still listed, presets, cache) for Help › About."""
+    return "".join(f"<div style='white-space:pre'><code>{html.escape(line)}</code></div>" for line in describe())
 
 
 class Menus:
@@ -62,7 +70,7 @@ class Menus:
         about.triggered.connect(lambda: QMessageBox.about(
             window, "About GAN Studio", "<b>GAN Studio</b><p>Train generative adversarial networks and "
             "watch the game between generator and discriminator. Every run also works headless: "
-            "<code>gan-studio train --preset NAME</code>.</p>"))
+            "<code>gan-studio train --preset NAME</code>.</p><p><b>Where things are</b></p>" + where()))
         self.help_menu, self.view_menu = helpm, view
 
     def set_theme(self, choice: str) -> None:

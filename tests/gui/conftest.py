@@ -5,11 +5,19 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
+from studio.config.paths import runs_dir
+
+
+def only_the_runs_folder():
+    """The runs browser's folders in a test: the test's own runs folder, not the checkout's ./runs."""
+    return [runs_dir()]
+
 
 @pytest.fixture(autouse=True)
 def no_qthread_left(tmp_path, monkeypatch):
     """Isolated QSettings and runs/; after the test (and qtbot's widget cleanup) no thread may run."""
     monkeypatch.setenv("GAN_STUDIO_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setattr("studio.gui.panels.runs_browser.run_folders", only_the_runs_folder)
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     yield

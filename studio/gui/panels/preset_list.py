@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import (QLabel, QListWidget, QListWidgetItem, QStyle, QStyledItemDelegate,
                                QVBoxLayout, QWidget)
 
-from ...config.paths import presets_dir
+from ...config.paths import preset_files
 from ...config.presets import load_preset
 from ...config.schema import DATA_KINDS, Config, ConfigError
 from ...data.base import family_of
@@ -166,7 +166,7 @@ class PresetList(QWidget):
             self.list.clear()
             self.errors, self.configs = [], {}
             found = []
-            for path in sorted(presets_dir().glob("*.toml")):
+            for path in preset_files().values():     # shipped, then the user's (the same name: theirs)
                 try:
                     cfg = load_preset(path)
                 except ConfigError as e:   # a broken preset file is listed, not fatal

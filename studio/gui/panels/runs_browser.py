@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QHBoxLayout
                                QScrollArea, QSlider, QSplitter, QTabWidget, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget, QHeaderView, QFrame)
 
-from ...config.paths import runs_dir
+from ...config.paths import run_folders, runs_dir
 from ...tools.compare import (LOSS_KEYS, RunInfo, RunSummary, differing, find_runs, is_run_dir,
                               nearest_at_or_before, peek_run, same_dir)
 from ..jobs import Jobs
@@ -72,7 +72,8 @@ class RunsBrowser(QWidget):
         self._stale = True                # the list is read when the browser is first shown
         self._listed_at = 0.0
         self._build()
-        self.add_folder(runs_dir(), announce=False)
+        for folder in run_folders():      # the runs folder, then a checkout's older ./runs
+            self.add_folder(folder, announce=False)
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
