@@ -16,6 +16,7 @@ from ..config.schema import ConfigError
 from ..engine.commands import Pause, Rollback, SlowStep
 from ..engine.events import (CheckpointSaved, Evaluation, Failed, Message, ParamChanged, Progress, SlowMotion,
                              StateChanged)
+from ..engine.rundir import is_run_dir
 from ..engine.runlog import read_metrics
 from .panels.status_bar import fmt_time
 from .run_follower import route_records
@@ -75,7 +76,14 @@ class LiveRun(QObject):
         p.checkpoints.set_run_dir(ev.run_dir or None)
         self.fit_bottom()
         if ev.resumed_from:
-            self._history(Path(ev.resumed_from).resolve().parent.parent, ev.step)
+            # the run directory is the one the engine chose (Started.run_dir): a checkpoint from outside a
+            # run, or of another game than its run's, resumes into a new folder; the curves before the
+            # resume come from the checkpoint's own run, and only when that is a run directory
+            if ev.run_dir:
+                self.model.show("live", Path(ev.run_dir).name, ev.run_dir)
+            source = Path(ev.resumed_from).resolve().parent.parent
+            if is_run_dir(source):
+                self._history(source, ev.step)
         how = f" (resumed from {ev.resumed_from} at step {ev.step})" if ev.resumed_from else ""
         self.say.log(f"training {self.model.run_name} on {ev.device}{how} → {ev.run_dir}")
         p.status.set_device(ev.device)

@@ -1,7 +1,9 @@
 """Follow a run directory written by the headless CLI (or another studio), even while it grows.
 
 Polls metrics.jsonl with core.runlog.MetricsFollower and the samples/ folder on a timer; complete
-new lines come out as one `records` batch per poll, a new newest samples PNG as `samples`.
+new lines come out as one `records` batch per poll, a new newest samples PNG as `samples`. The reading
+is done on the studio's job runner, never on the GUI thread, at most CHUNK bytes of the file a poll: a
+run of a million lines opens in pieces, the next one read as soon as the last is shown.
 """
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..engine.runlog import MetricsFollower
 from ..tools.compare import samples_of
+from .jobs import Jobs
+
+CHUNK = 1 << 20          # bytes of metrics.jsonl read by one poll
 
 
 def is_run_dir(path) -> bool:
@@ -34,32 +39,57 @@ class RunFollower(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
+        self.jobs = Jobs(self)
+        self.stopped = False
 
     def start(self) -> None:
+        self.stopped = False
         self.poll()
         self.timer.start()
 
     def stop(self) -> None:
+        self.stopped = True
         self.timer.stop()
 
     def poll(self) -> None:
-        recs = self.follower.poll()
+        """Read what is new on the worker (one poll at a time); the answer is shown in `_got`."""
+        if not self.jobs.busy:
+            self.jobs.run(self._read, self._got, self._failed)
+
+    def _read(self):
+        """On the worker: new complete lines (at most CHUNK bytes), the newest samples, the checkpoints."""
+        recs = self.follower.poll(max_bytes=CHUNK)
+        warning = None
         if self.follower.warning is not None and not self._warned:   # malformed lines: said once
             self._warned = True
-            step = next((r["step"] for r in reversed(recs) if "step" in r), 0)
-            recs = recs + [{"event": "message", "step": step, "level": "warning", "code": "log",
-                            "text": self.follower.warning}]
-        if recs:
-            self.records.emit(recs)
+            warning = self.follower.warning
         pngs = samples_of(self.run_dir)
-        if pngs and str(pngs[-1][1]) != self._newest_png:
-            self._newest_png = str(pngs[-1][1])
-            self.samples.emit(self._newest_png)
         ck = self.run_dir / "checkpoints"
         sig = tuple(sorted(p.name for p in ck.glob("*.pt"))) if ck.is_dir() else ()
+        return recs, warning, str(pngs[-1][1]) if pngs else "", sig, self.follower.more
+
+    def _got(self, out) -> None:
+        recs, warning, png, sig, more = out
+        if self.stopped:
+            return
+        if warning is not None:
+            step = next((r["step"] for r in reversed(recs) if "step" in r), 0)
+            recs = recs + [{"event": "message", "step": step, "level": "warning", "code": "log", "text": warning}]
+        if recs:
+            self.records.emit(recs)
+        if png and png != self._newest_png:
+            self._newest_png = png
+            self.samples.emit(png)
         if sig != self._ckpt_sig:
             self._ckpt_sig = sig
             self.checkpoints_changed.emit()
+        if more:                          # the rest of a long file: the next piece at once
+            QTimer.singleShot(0, self.poll)
+
+    def _failed(self, e: Exception, tb: str) -> None:
+        if not self.stopped:
+            self.records.emit([{"event": "message", "step": 0, "level": "warning", "code": "log",
+                                "text": f"{self.run_dir / 'metrics.jsonl'}: {e}"}])
 
 
 def route_records(recs: list[dict], plot, metrics) -> dict | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PySide6.QtCore import QCoreApplication
 
 from studio.gui.run_follower import RunFollower, route_records
 
@@ -43,12 +44,19 @@ class Metrics:
         self.messages.append((step, level, text, code))
 
 
+def _poll(f) -> None:
+    """One poll of the follower, its reading (on the job runner) waited for and its answer delivered."""
+    f.poll()
+    f.jobs.wait()
+    QCoreApplication.processEvents()
+
+
 def _follow(run):
     got = []
     f = RunFollower(run)
     f.records.connect(got.extend)
-    f.poll()
-    f.poll()          # nothing new: the warning is not said again
+    _poll(f)
+    _poll(f)          # nothing new: the warning is not said again
     return f, got
 
 
@@ -99,18 +107,18 @@ def test_following_a_run_whose_writer_is_killed_and_whose_checkpoints_are_delete
         deadline = time.time() + 90
         while sum(1 for r in got if r.get("kind") == "iter") < 60:
             assert proc.poll() is None and time.time() < deadline, proc.stderr.read()
-            f.poll()
+            _poll(f)
             time.sleep(0.05)
     finally:
         proc.kill()
         proc.wait()
-    f.poll()
+    _poll(f)
     steps = [r["step"] for r in got if r.get("kind") == "iter"]
     assert steps == list(range(1, len(steps) + 1)) and f.follower.skipped == 0
     before = len(changed)
     for p in (run / "checkpoints").iterdir():
         p.unlink()
-    f.poll()
+    _poll(f)
     assert len(changed) == before + 1
-    f.poll()
+    _poll(f)
     assert len(changed) == before + 1

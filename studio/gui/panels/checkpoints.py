@@ -114,11 +114,14 @@ class CheckpointsPanel(QWidget):
         self.buttons["export"].clicked.connect(self._export)
         self.live = False
         self.quality: dict[str, tuple[int, dict]] = {}
+        self.problems: list[str] = []     # why files of the run's checkpoints/ are not listed, one line each
+        self._cache: dict = {}            # list_checkpoints' cache: unchanged files are not read again
         self._update_buttons()
 
     # ------------------------------------------------------------------ public
     def set_run_dir(self, run_dir) -> None:
         self.run_dir = Path(run_dir) if run_dir else None
+        self._cache = {}
         self.evals = EvalReader(self.run_dir / "metrics.jsonl") if self.run_dir is not None else None
         self.refresh()
 
@@ -130,16 +133,20 @@ class CheckpointsPanel(QWidget):
     def refresh(self) -> None:
         keep = self.current()
         self.list.clear()
-        self.infos = list_checkpoints(self.run_dir) if self.run_dir is not None else []
+        self.problems = []
+        self.infos = list_checkpoints(self.run_dir, self.problems, cache=self._cache) if self.run_dir is not None else []
         items = self.infos
+        left = (f" · <span style='color:#b3261e'>{len(self.problems)} file{'s' * (len(self.problems) != 1)} "
+                f"left out: {html.escape(self.problems[0])}</span>") if self.problems else ""
         if self.run_dir is None:
             self.header.setText(EMPTY)
         elif not items:
-            self.header.setText(f"<b>{html.escape(self.run_dir.name)}</b>: no checkpoints yet")
+            self.header.setText(f"<b>{html.escape(self.run_dir.name)}</b>: no checkpoints yet{left}")
         else:
             self.header.setText(f"<b>{html.escape(self.run_dir.name)}</b>: {len(items)} "
-                                f"checkpoint{'s' * (len(items) != 1)}")
-        self.header.setToolTip(str(self.run_dir) if self.run_dir else "")
+                                f"checkpoint{'s' * (len(items) != 1)}{left}")
+        self.header.setToolTip("<br>".join([html.escape(str(self.run_dir or ""))]
+                                           + [html.escape(x) for x in self.problems]))
         dpr = self.devicePixelRatioF()
         thumbs = any(c.thumbnail is not None for c in items)
         self.list.setIconSize(QSize(THUMB, THUMB) if thumbs else QSize(0, 0))
