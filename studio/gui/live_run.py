@@ -113,7 +113,8 @@ class LiveRun(QObject):
         last = batch[-1]
         if self.evaluating is not None and last.step > self.evaluating:
             self._evaluation_ends()
-        p.status.progress(last.step, last.elapsed)
+        cfg = self.session.config
+        p.status.progress(last.step, last.elapsed, cfg.train.steps if cfg is not None else None)
 
     def _evaluation_starts(self, step: int) -> None:
         self.evaluating = step

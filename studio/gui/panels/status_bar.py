@@ -4,9 +4,11 @@
 - state:   what is going on ("Training", "Paused", "Evaluating at step 500…", "Idle", "Viewing a run")
 - busy:    work off the GUI thread ("Loading step_00001000.pt…", "Exporting G.ts…"), hidden when none
 - shown:   which run and which checkpoint the centre shows
-- step:    the step of the run, or of the loaded checkpoint when one is shown
-- elapsed: training time of the run
-- rate:    steps per second over the last ~2 s, only while training (blank while paused or idle)
+- step:    "step N of M" of the run, or the step of the loaded checkpoint when one is shown
+- elapsed: the run's time while it runs, evaluations included (a clock that ticks on during an
+           evaluation, when no step comes in; it stops while paused)
+- rate:    steps per second over the last ~2 s and the time left to the last step at that rate, only
+           while training (blank while paused or idle)
 - device
 Transient confirmations ("Exported G.ts") go to the left part, where the eye is after an action.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 import collections
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar
 
@@ -38,7 +40,7 @@ class _Elided(QLabel):
 
     def set_full_text(self, text: str, tip: str = "") -> None:
         self._full = text
-        self.setToolTip(tip or text)
+        self.setToolTip(text if not tip or tip == text else f"{text}\n{tip}")    # the whole name, always
         fm = QFontMetrics(self.font())
         shown = fm.elidedText(text, Qt.TextElideMode.ElideMiddle, self._width)
         self.setText(shown)
@@ -71,6 +73,12 @@ class StatusBar(QStatusBar):
         self.insertPermanentWidget(1, self.task)
         self._rate = collections.deque(maxlen=50)      # (wall time, step) over the last ~2 s
         self.running = False
+        self._base: float | None = None    # the run's time before the clock's running stretches
+        self._ran = 0.0                    # seconds the clock ran, up to `_since`
+        self._since: float | None = None   # when the clock started running (None: stopped)
+        self._tick = QTimer(self)          # the elapsed clock moves on when no step comes in
+        self._tick.setInterval(1000)
+        self._tick.timeout.connect(self._show_clock)
         self.set_state("Idle")
 
     def __getitem__(self, name: str) -> QLabel:
@@ -114,6 +122,14 @@ class StatusBar(QStatusBar):
         if running != self.running:
             self._rate.clear()
         self.running = running
+        now = time.perf_counter()
+        if running and self._since is None:
+            self._since = now
+            self._tick.start()
+        elif not running and self._since is not None:
+            self._ran += now - self._since
+            self._since = None
+            self._tick.stop()
         if not running:
             self.labels["rate"].setText("")
 
@@ -121,11 +137,29 @@ class StatusBar(QStatusBar):
         self.labels["step"].setText("" if step is None else f"step {step:,}")
         self.labels["step"].setToolTip(tip)
 
-    def progress(self, step: int, elapsed: float | None) -> None:
-        """A run's newest step and training time; the rate when it is running."""
+    def clock(self) -> float:
+        """The run's time as the elapsed field shows it."""
+        ran = self._ran + (time.perf_counter() - self._since if self._since is not None else 0.0)
+        return (self._base or 0.0) + ran
+
+    def _show_clock(self) -> None:
+        if self._base is not None:
+            self.labels["elapsed"].setText(f"elapsed {fmt_time(self.clock())}")
+            self.labels["elapsed"].setToolTip("The run's time while it runs, evaluations included "
+                                              "(not while paused)")
+
+    def progress(self, step: int, elapsed: float | None, total: int | None = None) -> None:
+        """A run's newest step (of `total`) and training time; the rate and the time left when it
+        is running."""
         self.show_step(step, "the run's newest step")
-        if elapsed is not None:
-            self.labels["elapsed"].setText(f"elapsed {fmt_time(elapsed)}")
+        if total:
+            self.labels["step"].setText(f"step {step:,} of {total:,}")
+        if elapsed is not None and self._base is None:
+            self._base = 0.0                              # a resumed run: its time before this stretch
+            self._base = max(elapsed - self.clock(), 0.0)
+        if elapsed is not None and elapsed > self.clock():   # the trainer's time is never behind
+            self._base += elapsed - self.clock()
+        self._show_clock()
         if not self.running:
             return
         now = time.perf_counter()
@@ -134,7 +168,11 @@ class StatusBar(QStatusBar):
             self._rate.popleft()
         (t0, s0), (t1, s1) = self._rate[0], self._rate[-1]
         if t1 > t0 and s1 >= s0:
-            self.labels["rate"].setText(f"{(s1 - s0) / (t1 - t0):,.1f} steps/s")
+            rate = (s1 - s0) / (t1 - t0)
+            left = f" · {fmt_time((total - step) / rate)} left" if total and rate > 0 and step < total else ""
+            self.labels["rate"].setText(f"{rate:,.1f} steps/s{left}")
+            self.labels["rate"].setToolTip("Steps per second over the last 2 s" + (
+                "; the time left to the last step at this rate (evaluations not counted)" if left else ""))
 
     def flash(self, text: str, ms: int = FLASH_MS) -> None:
         """A confirmation where the user looks after an action; it goes after `ms`."""
@@ -142,6 +180,8 @@ class StatusBar(QStatusBar):
 
     def reset(self) -> None:
         self._rate.clear()
+        self._base, self._ran = None, 0.0
+        self._since = time.perf_counter() if self._since is not None else None
         for k in ("step", "elapsed", "rate"):
             self.labels[k].setText("")
         self.labels["step"].setToolTip("")
