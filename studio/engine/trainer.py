@@ -24,8 +24,6 @@ import torch
 from ..config.io import atomic_write_bytes, get_value, set_value
 from ..config.paths import runs_dir
 from ..config.schema import Config, ConfigError, check_live, live_keys, to_dict
-from ..data import make_data
-from ..games import game_class
 from ..inspect import probes, slowmo
 from ..inspect.grids import save_png, thumbnail
 from ..inspect.latent import LatentModel
@@ -33,6 +31,7 @@ from ..quality.diagnostics import Diagnostics
 from ..quality.catalogue import better
 from ..quality.evaluate import Evaluator
 from . import checkpoints, distributed, faults, rundir
+from .build import Built, build_game, continue_from
 from . import threads as threads_mod
 from .commands import (Command, CommandQueue, CopyGenerator, Pause, Resume, Rollback, SaveNow, SetPace, SetParam,
                        SlowStep, StepOnce, Stop)
@@ -74,7 +73,9 @@ class Trainer:
     def __init__(self, cfg: Config, run_dir: str | Path | None = None, *, name: str = "run",
                  resume: str | Path | dict | None = None, snapshots: bool = True,
                  interactive: bool = False, write: bool = True, commands: CommandQueue | None = None,
-                 history: bool = False, branch_of: str | Path | None = None, spare_cores: int | None = None):
+                 history: bool = False, branch_of: str | Path | None = None, spare_cores: int | None = None,
+                 built: Built | None = None):
+        """`built`: the start the studio's preview built (engine.build), taken when it fits `cfg`."""
         self.cfg = copy.deepcopy(cfg)
         self.name = name
         self.history = history            # every Snapshot carries a copy of the state (the studio's rewind)
@@ -107,23 +108,25 @@ class Trainer:
             state = resume if isinstance(resume, dict) else checkpoints.load(resume)
             self.resumed_from = None if isinstance(resume, dict) else str(resume)
         seed = self.cfg.train.seed
-        torch.manual_seed(seed)
         where = self.cfg.source
         if self.cfg.train.threads > (os.cpu_count() or 1):
             raise ConfigError(f"{where}: train.threads = {self.cfg.train.threads}, but this machine has "
                               f"{os.cpu_count()} CPU threads; set it to at most that, or 0 for the default")
-        self.data = make_data(self.cfg.data, where)
+        # the studio's preview may have built this start already (same config, device and rank)
+        self.reused = built is not None and built.fits(self.cfg, self.device, self.rank) and built.claim()
+        if not self.reused:
+            built = build_game(self.cfg, self.device, rank=self.rank)
+        continue_from(built)              # torch's global generator as seeding and building left it
+        self.cfg = built.cfg              # the very config the game reads (live changes reach it)
+        self.data = built.data
         self.threads = torch.get_num_threads()
         if self.device.type == "cpu":     # the studio (snapshots for its views) leaves its GUI thread a core
             spare = (1 if snapshots else 0) if spare_cores is None else spare_cores
             self.threads = set_cpu_threads(self.cfg.train.threads, self.data.family, spare)
         self._slow = threads_mod.SlowSteps(self.threads if self.device.type == "cpu" else 1)
-        self.gen = torch.Generator(device=self.device).manual_seed(seed + 1_000_003 * self.rank)
+        self.gen = built.gen
         self.probe_gen = torch.Generator(device=self.device).manual_seed(seed + 7)
-        try:
-            self.variant = game_class(self.cfg.variant.name)(self.cfg, self.data, self.device, self.gen)
-        except ConfigError as e:   # two settings that do not fit together: name the file they came from
-            raise ConfigError(str(e) if str(e).startswith(where) else f"{where}: {e}") from None
+        self.variant = built.game
         if self.world_size > 1:
             self.variant.sync_grads = functools.partial(distributed.average_gradients, size=self.world_size)
             for m in self.variant.modules().values():

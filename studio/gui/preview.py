@@ -5,7 +5,11 @@ A newer request supersedes an older one (the latest-wins job runner): one still 
 a late answer is dropped. Edits that change the game's start (data, model, variant, seed) ask for a
 new picture after a short pause, keeping the old one on screen until the new one is there. The
 preview is wanted only while the centre shows the next run's game (not a run, a checkpoint or a
-run opened from disk)."""
+run opened from disk).
+
+The preview's build (data set, networks at their initial weights: engine.build) is kept for Train:
+a run of the same configuration starts from it instead of building it again. Building never moves
+torch's global random generator, so a preview may be built while a run trains."""
 from __future__ import annotations
 
 import html
@@ -28,6 +32,7 @@ class Preview(QObject):
         super().__init__(parent)
         self.model, self.session, self.game, self.say, self.canvas = model, session, game, say, canvas
         self.jobs = Jobs(self, latest=True)
+        self._built = None               # the last build, for Train to take
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
@@ -55,8 +60,20 @@ class Preview(QObject):
         if not self.wanted():
             return
         cfg = self.model.config()
-        self.jobs.run(lambda: model_io.preview(cfg), lambda out: self._done(out, keep),
+        self.jobs.run(lambda: self._build(cfg), lambda out: self._done(out, keep),
                       lambda e, tb: self._failed(cfg, e, tb))
+
+    def _build(self, cfg):
+        """On the worker: the game and its picture; the build is kept for Train (`take`)."""
+        built, view, data = model_io.preview_build(cfg)
+        self._built = built          # one assignment, after the last use of the game here
+        return view, data
+
+    def take(self):
+        """The newest build (an engine.build.Built, or None), given away once: a Train of the same
+        configuration starts from it (the Trainer checks that it fits), and it is let go either way."""
+        built, self._built = self._built, None
+        return built
 
     def _done(self, out, keep: bool) -> None:
         if not self.wanted():

@@ -2,8 +2,8 @@
 that actions start (resume, branch). The configuration is the model's; a branch says so to the
 session directly (`branch_of`, the parent's moments), with no state hidden in between.
 
-A preview being built is waited for off the GUI thread (both it and the Trainer seed torch's global
-generator, and the preview restores it when it ends): Train then starts as soon as it is done."""
+A preview being built is waited for off the GUI thread: Train then starts as soon as it is done, from
+the preview's build when the configuration is the same (the data set is not decoded twice)."""
 from __future__ import annotations
 
 import html
@@ -65,8 +65,10 @@ class RunControl(QObject):
         p.game.set_caption(caption(cfg, run_name))
         p.status.set_shown(f"run {run_name}", "", "starting")
         p.metrics.set_schedule(cfg.eval.every)
+        built = self.preview.take()          # the Trainer starts from it when it fits `cfg`
         self.session.start(cfg, name=run_name, run_dir=run_dir, resume=resume, paused=paused,
-                           branch_of=branch_of, history_seed=history_seed)
+                           branch_of=branch_of, history_seed=history_seed,
+                           built=built if resume is None else None)
         if first is not None:
             self.session.send(first)
 

@@ -272,12 +272,13 @@ class Session(QObject):
         return self._thread is not None
 
     def start(self, cfg: Config, *, name: str = "run", run_dir=None, resume=None, paused: bool = False,
-              pace=..., branch_of: tuple[str, int] | None = None, history_seed=()) -> None:
+              pace=..., branch_of: tuple[str, int] | None = None, history_seed=(), built=None) -> None:
         """Build a Trainer for `cfg` on a new thread and start it (paused when asked) at `pace`
         iterations per second (None: full speed; by default the session's `pace`). `branch_of`:
         (parent run directory, step) of a branch, written to the new run's metrics.jsonl;
         `history_seed`: the parent's moments up to there, so that the branch's timeline reaches back
-        into its parent."""
+        into its parent. `built`: the preview's build (engine.build), which the Trainer takes when it
+        fits `cfg`."""
         if self.live:
             raise RuntimeError("a run is already live; stop it first")
         pace = self.pace if pace is ... else pace
@@ -291,7 +292,7 @@ class Session(QObject):
 
         def build():
             t = Trainer(cfg, run_dir, name=name, resume=resume, snapshots=True, interactive=True,
-                        commands=commands, branch_of=branch_of[0] if branch_of else None)
+                        commands=commands, branch_of=branch_of[0] if branch_of else None, built=built)
             t.history = t.data.family in HISTORY_FAMILIES      # tiny networks: keep every moment
             return t
 

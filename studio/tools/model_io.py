@@ -17,6 +17,7 @@ import torch
 from ..config.schema import Config, ConfigError
 from ..data import DataSource, DataSpec, SpecOnly, make_data
 from ..engine import checkpoints
+from ..engine.build import RNG_LOCK, Built, build_game
 from ..games import Variant, game_class
 from ..inspect import probes
 from ..inspect.latent import LatentModel
@@ -64,7 +65,7 @@ def open_model(path: str | os.PathLike, *, with_data: bool = False,
     dev = torch.device(device) if device is not None else pick_device(cfg)
     data = _data(cfg, state, with_data, f"{path} (stored config)")
     forked = [dev.index or 0] if dev.type == "cuda" else []
-    with torch.random.fork_rng(devices=forked):     # initial weights draw from the global generator
+    with RNG_LOCK, torch.random.fork_rng(devices=forked):   # initial weights draw from the global generator
         try:
             game = game_class(cfg.variant.name)(cfg, data, dev, torch.Generator(device=dev).manual_seed(cfg.train.seed))
         except ConfigError as e:                    # settings that do not fit together: name the file
@@ -95,19 +96,15 @@ def snapshot(model: OpenedModel) -> tuple[str, dict]:
 def preview(cfg: Config, device: str | torch.device = "cpu") -> tuple[str, dict]:
     """What the game view draws before training starts: (view name, numpy data) of the game a run
     of `cfg` begins with (its real data, its initial generator and discriminator), built without a
-    Trainer and without touching process-wide torch state (the global random generator is restored,
-    the thread count is left alone). Network initialisation draws from the global generator seeded
-    as a run does, so the picture is the run's first snapshot. Bad settings raise ConfigError."""
-    dev = torch.device(device)
-    seed = cfg.train.seed
-    source = getattr(cfg, "source", "config")
-    forked = [dev.index or 0] if dev.type == "cuda" else []
-    with torch.random.fork_rng(devices=forked):
-        torch.manual_seed(seed)                     # as Trainer: data, then the networks
-        data = make_data(cfg.data, source)
-        try:
-            game = game_class(cfg.variant.name)(cfg, data, dev, torch.Generator(device=dev).manual_seed(seed))
-        except ConfigError as e:
-            raise ConfigError(str(e) if str(e).startswith(source) else f"{source}: {e}") from None
-        gen = torch.Generator(device=dev).manual_seed(seed + 7)
-        return probes.snapshot(game, gen)
+    Trainer and without touching process-wide torch state (engine.build: the global random generator
+    is restored, the thread count is left alone), so the picture is the run's first snapshot. Bad
+    settings raise ConfigError."""
+    return preview_build(cfg, device)[1:]
+
+
+def preview_build(cfg: Config, device: str | torch.device = "cpu") -> tuple[Built, str, dict]:
+    """`preview`, with the build it drew: a Trainer of the same config may start from it."""
+    built = build_game(cfg, device)
+    gen = torch.Generator(device=built.device).manual_seed(cfg.train.seed + 7)
+    view, data = probes.snapshot(built.game, gen)
+    return built, view, data

@@ -105,20 +105,20 @@ def test_first_screen_shows_the_game_before_training(qtbot, make_window):
     assert w.game.current_view is None
     w.presets.select("digits-dcgan")                            # Train while its preview is being built:
     w.model.set_value("train.steps", 1)
-    w.train_or_pause()              # queued behind the preview (both seed torch), the GUI thread not held
+    w.train_or_pause()              # queued behind the preview (to start from its build), the GUI thread not held
     qtbot.waitUntil(lambda: w.session.state == "idle" and w.session.step == 1, timeout=60_000)
 
 
 def test_preview_follows_form_edits_and_a_newer_choice_wins(qtbot, make_window, monkeypatch):
     from studio.tools import model_io
     built = []
-    real = model_io.preview
+    real = model_io.preview_build
 
     def counting(cfg, *a, **k):
         built.append(cfg.title)
         return real(cfg, *a, **k)
 
-    monkeypatch.setattr(model_io, "preview", counting)
+    monkeypatch.setattr(model_io, "preview_build", counting)
     w = make_window("toy-1d-shift")
     qtbot.waitUntil(lambda: w.game.current_view == "1d", timeout=20_000)
     w.previews.wait()
