@@ -60,6 +60,7 @@ class LessonHost(QObject):
         session.metrics.connect(self._metrics)
         session.finished.connect(self._finished)
         session.state_changed.connect(self._state)
+        model.preset_changed.connect(self._preset_chosen)
 
     # ------------------------------------------------------------------ the menu and the dock
     def fill_menu(self) -> None:
@@ -223,6 +224,15 @@ class LessonHost(QObject):
         self.play.setEnabled(False)
         panel.show_hint("done")
         panel.show_outcome(res.checks)
+
+    def _preset_chosen(self, name) -> None:
+        """A preset chosen by hand replaces the page's run: the page waits for Replay."""
+        if name is None or self.tracker is None or self.watching:
+            return
+        self.tracker, self.pending = None, False
+        self.play.setEnabled(False)
+        self.panel.show_hint(f"the next run is the preset {name} now, not this page's: press Replay to set the "
+                             f"page up again")
 
     def _state(self, state: str) -> None:
         if state == "paused" and self.autoplay and self.watching:

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from studio.lessons.progress import ProgressStore
-from tests.gui.hands import click, click_tool, menu_path
+from tests.gui.hands import click, click_row, click_tool, menu_path
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +64,18 @@ def test_the_menu_lists_every_lesson_with_its_state(make_window):
     texts = [a.text() for a in w.lessons.menu.actions()]
     assert len(texts) >= 8 and texts[0].startswith("1. A GAN in one dimension")
     assert all("not started" in t for t in texts)
+
+
+def test_a_preset_chosen_by_hand_leaves_the_page_until_replay(make_window, qtbot):
+    w = make_window("toy-1d-shift")
+    menu_path(qtbot, w, "Lessons", lesson_entry(w, "best-discriminator"))
+    panel = w.lessons.panel
+    click_row(qtbot, w.presets.list, w.presets.item("ring-2d-gan"))
+    assert w.model.preset == "ring-2d-gan" and "press Replay" in panel.todo.text()
+    assert not w.lessons.play.isEnabled()
+    click(qtbot, panel.replay)
+    assert w.model.run_name == "best-discriminator-p1" and "press Step D (500 more)" in panel.todo.text()
+    assert w.lessons.play.isEnabled()
 
 
 def test_play_does_a_pages_many_steps_and_every_run(make_window, qtbot):
