@@ -117,6 +117,7 @@ class Rewind(QObject):
 
     def _snapshot(self, snap) -> None:
         self._live_snap = snap
+        self.timeline.set_live_step(snap.step)      # the label names the step the picture shows
         s = self.w.session
         now = time.monotonic()
         if len(s.history):

@@ -20,7 +20,9 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
+from ...config.schema import ConfigError
 from ...engine.checkpoints import CheckpointInfo, delete, finite_metrics, list_checkpoints
+from ...tools.checkpoint_list import direction, list_run
 from ...tools.compare import EvalReader, evaluation_at
 from .metrics_panel import METRIC_NAMES
 
@@ -114,6 +116,8 @@ class CheckpointsPanel(QWidget):
         self.buttons["export"].clicked.connect(self._export)
         self.live = False
         self.quality: dict[str, tuple[int, dict]] = {}
+        self.best: set[str] = set()       # the best checkpoints' paths (★ on their cards)
+        self.best_metric: str | None = None
         self.problems: list[str] = []     # why files of the run's checkpoints/ are not listed, one line each
         self._cache: dict = {}            # list_checkpoints' cache: unchanged files are not read again
         self._update_buttons()
@@ -157,10 +161,17 @@ class CheckpointsPanel(QWidget):
             if at is not None:
                 self.quality[str(c.path)] = at
         rated = bool(self.quality)
+        self.best, self.best_metric = self._best() if items else (set(), None)
+        if self.best and self.best_metric:
+            steps = sorted({c.step for c in items if str(c.path) in self.best})
+            name = METRIC_NAMES.get(self.best_metric, self.best_metric)
+            self.header.setText(self.header.text() + f" · ★ best by {html.escape(name)}: step "
+                                + ", ".join(f"{s:,}" for s in steps))
         for c in reversed(items):     # newest first
             when = time.strftime("%H:%M:%S", time.localtime(c.time))
             mets = [f"{k} {c.metrics[k]:.3g}" for k in SHOW_METRICS if isinstance(c.metrics.get(k), (int, float))]
-            lines = [f"step {c.step:,}", f"{c.reason or 'checkpoint'} · {when}"]
+            best = str(c.path) in self.best
+            lines = [f"★ step {c.step:,} · best" if best else f"step {c.step:,}", f"{c.reason or 'checkpoint'} · {when}"]
             lines += ["  ".join(mets[i:i + 2]) for i in range(0, min(len(mets), 4), 2)]
             at = self.quality.get(str(c.path))
             if at is not None:
@@ -168,9 +179,16 @@ class CheckpointsPanel(QWidget):
                 lines += ["  ".join(qual[i:i + 2]) for i in range(0, min(len(qual), 4), 2)]
             item = QListWidgetItem("\n".join(lines))
             item.setData(PATH_ROLE, str(c.path))
+            if best:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
             tip = (f"<b>{html.escape(c.path.name)}</b> · step {c.step:,} · {c.size / 1024:.0f} kB<br>"
                    + "<br>".join(f"{html.escape(k)} = {v:.5g}" for k, v in c.metrics.items()
                                  if isinstance(v, (int, float))))
+            if best:
+                tip += (f"<br><b>★ the best checkpoint</b> by {html.escape(METRIC_NAMES.get(self.best_metric, ''))}"
+                        f" ({direction(self.best_metric)})")
             if at is not None:
                 where = "at this step" if at[0] == c.step else \
                     f"at step {at[0]:,}, the evaluation nearest before this checkpoint"
@@ -194,6 +212,15 @@ class CheckpointsPanel(QWidget):
             self.list.setFixedHeight(self._card_size(thumbs, rated).height() + self._scroll_room())
         self._update_buttons()
         self.updateGeometry()
+
+    def _best(self) -> tuple[set[str], str | None]:
+        """The best checkpoints' paths and the metric they are best by, as `gan-studio checkpoints`
+        ranks them (tools.checkpoint_list); nothing when the run has no evaluation."""
+        try:
+            listing = list_run(self.run_dir)
+        except (ConfigError, OSError, ValueError):
+            return set(), None
+        return {str(listing.items[i].path) for i in listing.best}, listing.metric
 
     def _card_size(self, thumbs: bool, rated: bool = False) -> QSize:
         """A card's size: four lines of text, six with quality metrics."""

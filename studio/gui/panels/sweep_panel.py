@@ -103,6 +103,7 @@ class SweepPanel(QWidget):
         sv.addLayout(buttons)
         self.message = QLabel(setup)
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.RichText)   # always: escaped text, never a literal &gt;
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         sv.addWidget(self.message)
         sv.addStretch(1)
@@ -212,7 +213,7 @@ class SweepPanel(QWidget):
         try:
             self.check(cfg)
         except ConfigError as e:
-            self._say(str(e), error=True)
+            self._say(html.escape(str(e)), error=True)
             return False
         out_dir = Path(out) if out else sw.default_out(name)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -229,7 +230,7 @@ class SweepPanel(QWidget):
         self.proc.start()
         self.start_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
-        self._say(f"Sweep running in {out_dir}")
+        self._say(f"Sweep running in {html.escape(str(out_dir))}")
         return True
 
     def stop(self) -> None:

@@ -53,6 +53,7 @@ class Timeline(QWidget):
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)     # Space stays the toolbar's Train / Pause
         self.steps: list[int] = []
         self.live = True
+        self.live_step = 0                              # the step the live view shows
         self._quiet = False
         self.what = ""                                  # "moments" (kept in memory) or "sample grids"
         self.reset()
@@ -62,6 +63,7 @@ class Timeline(QWidget):
         """A new run (or none): nothing to scrub; `what` names what its steps will be."""
         self.what = what
         self.steps = []
+        self.live_step = 0
         self.live = True
         self._set_range()
         self._update_label()
@@ -80,6 +82,14 @@ class Timeline(QWidget):
             self._set_index(max(i, 0))
         self._update_label()
         self.setVisible(len(self.steps) > 1)
+
+    def set_live_step(self, step: int) -> None:
+        """The step the live view shows now (its list of kept steps is refreshed less often), so that
+        the label never names an older step than the picture."""
+        if step != self.live_step:
+            self.live_step = step
+            if self.live:
+                self._update_label()
 
     def set_branch(self, enabled: bool, tip: str) -> None:
         """Whether "Branch from here" can work at the step shown, and what it would do (or why not)."""
@@ -137,7 +147,8 @@ class Timeline(QWidget):
         newest = self.steps[-1]
         # as wide as the longest text of this run, so that the slider does not jump while scrubbing
         self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance(f"{newest:,} / {newest:,}") + 6)
-        self.label.setText(f"live {newest:,}" if self.live else f"{self.step():,} / {newest:,}")
+        live = max(newest, self.live_step)
+        self.label.setText(f"live {live:,}" if self.live else f"{self.step():,} / {newest:,}")
         self.label.setToolTip("following the run's newest step" if self.live else
                               f"the view shows step {self.step():,}; the run is at step {newest:,}")
         self.live_button.setEnabled(not self.live)
