@@ -177,9 +177,13 @@ class MainWindow(QMainWindow):
                                                               self.menus.help_menu)
         self.lessons = LessonHost(self, m, s, say, before=self.help_menu, parent=self)   # Lessons menu, dock
         self.game.caption.linkActivated.connect(self.dirac.link)
-        self.rewind = Rewind(self)                # the toolbar's speed, the rewind timeline, branching
+        self.rewind = Rewind(m, s, self.game, self.plot, self.metrics, say, status=self.status,
+                             controls=self.controls, form=self.form, start=self.runs_ctl.start,
+                             parent=self)             # the toolbar's speed, the rewind timeline, branching
         self.follow.rewind = self.rewind
-        self.sweep = install_sweep(self)          # the Sweep tab and Run › New sweep…
+        self.sweep = install_sweep(m, self.tabs, self.menuBar(), say, open_run=self.open_run,
+                                   branch=self.ckpt.branch)      # the Sweep tab and Run › New sweep…
+        self.sweep_action = self.sweep.action
         self.file_menu = install_file_menu(self, self.controls.actions_by_name["open"])   # File › Quit (Ctrl+Q)
         self.runs_ctl.on_start += [lambda _cfg: self.sizing.fit_bottom(True),
                                    lambda _cfg: setattr(self.live, "evaluating", None)]

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel
 
+from ...app_model import StudioModel
 from ...config.io import config_from_dict
 from ...config.schema import ConfigError
 from ...engine import checkpoints
@@ -42,10 +43,17 @@ def checkpoint_before(run_dir, step: int):
 
 
 class Rewind(QObject):
-    def __init__(self, window):
-        super().__init__(window)
-        self.w = w = window
-        self.timeline = w.game.timeline
+    """The pace box, the timeline and Branch, given the model and the few things they touch: the game
+    area (and its timeline), the loss plot and metrics panel (a branch's parent curves), the status
+    bar (the pace), the toolbar's pace control, the form (a typed pace), `say`, and the run control's
+    `start` (a branch)."""
+
+    def __init__(self, model: StudioModel, session, game, plot, metrics, say, *, status, controls, form,
+                 start, parent=None):
+        super().__init__(parent)
+        self.model, self.session, self.game, self.plot, self.metrics = model, session, game, plot, metrics
+        self.say, self.controls, self.start = say, controls, start
+        self.timeline = game.timeline
         self.mode = ""                      # "memory" (toy moments), "samples" (PNG grids) or ""
         self.run_dir: str | None = None     # the run the timeline scrubs
         self.pngs: dict[int, Path] = {}
@@ -54,43 +62,43 @@ class Rewind(QObject):
         self._last_steps = 0.0
         self._last_pngs = 0.0
         self._pending = None                # a branch waiting for the live run to stop
-        self.pace_label = QLabel(w.status)
+        self.pace_label = QLabel(status)
         self.pace_label.setObjectName("status_pace")
         self.pace_label.setToolTip(PACE_TIP)
-        w.status.addPermanentWidget(self.pace_label)
-        w.controls.pace_changed.connect(self.set_pace)
-        w.model.preset_changed.connect(self._preset_chosen)
-        w.form.edited.connect(self._form_edited)
-        s = w.session
+        status.addPermanentWidget(self.pace_label)
+        controls.pace_changed.connect(self.set_pace)
+        model.preset_changed.connect(self._preset_chosen)
+        form.edited.connect(self._form_edited)
+        s = session
         s.started.connect(self._started)
         s.snapshot.connect(self._snapshot)
         s.state_changed.connect(self._state_changed)
         self.timeline.moved.connect(self.show_step)
         self.timeline.live_requested.connect(self.show_live)
         self.timeline.branch_requested.connect(self.branch)
-        self.set_pace(w.controls.pace())
+        self.set_pace(controls.pace())
 
     # ------------------------------------------------------------------ pace
     def set_pace(self, pace) -> None:
-        self.w.session.set_pace(pace)
+        self.session.set_pace(pace)
         self.pace_label.setText(f"pace {pace_text(pace)}")
-        if self.w.session.live:
-            self.w.flash(f"Training at {pace_text(pace)}")
+        if self.session.live:
+            self.say.flash(f"Training at {pace_text(pace)}")
 
     def _preset_chosen(self, name: str | None) -> None:
-        if self.w.session.live or name is None:     # a run resumed or branched keeps the pace
+        if self.session.live or name is None:     # a run resumed or branched keeps the pace
             return
         self.reset()
-        self.w.session.history = RunHistory()          # the last run's moments are let go
+        self.session.history = RunHistory()          # the last run's moments are let go
         try:
-            pace = self.w.model.config().train.pace
+            pace = self.model.config().train.pace
         except (ConfigError, AttributeError):
             return
-        self.w.controls.set_pace(pace or None)
+        self.controls.set_pace(pace or None)
 
     def _form_edited(self, key: str, value) -> None:
-        if key == "train.pace" and not self.w.session.live:
-            self.w.controls.set_pace(value or None)
+        if key == "train.pace" and not self.session.live:
+            self.controls.set_pace(value or None)
 
     # ------------------------------------------------------------------ what the timeline scrubs
     def live(self) -> bool:
@@ -100,25 +108,25 @@ class Rewind(QObject):
     def reset(self, mode: str = "", run_dir: str | None = None) -> None:
         self.mode, self.run_dir, self.pngs = mode, run_dir, {}
         self._live_snap = None
-        self.w.plot.set_cursor(None)
+        self.plot.set_cursor(None)
         self.timeline.reset({"memory": "moments kept in memory", "samples": "saved sample grids"}.get(mode, ""))
 
     def _started(self, ev) -> None:
-        s = self.w.session
+        s = self.session
         self.reset("", ev.run_dir or None)
         if s.branch_of is not None and not ev.resumed_from:    # the parent's curves up to the branch
             parent, step = s.branch_of
             recs = [r for r in read_metrics(Path(parent) / "metrics.jsonl") if r.get("step", 0) <= step
                     and r.get("event") not in ("resume", "branch")]
-            route_records(recs, self.w.plot, self.w.metrics)
-            self.w.plot.add_marker(step, f"branched from {Path(parent).name} at step {step:,}")
+            route_records(recs, self.plot, self.metrics)
+            self.plot.add_marker(step, f"branched from {Path(parent).name} at step {step:,}")
         if s.branch_of is not None:
-            self.w.log.append(f"branch of {s.branch_of[0]} at step {s.branch_of[1]:,}")
+            self.say.log(f"branch of {s.branch_of[0]} at step {s.branch_of[1]:,}")
 
     def _snapshot(self, snap) -> None:
         self._live_snap = snap
         self.timeline.set_live_step(snap.step)      # the label names the step the picture shows
-        s = self.w.session
+        s = self.session
         now = time.monotonic()
         if len(s.history):
             self.mode = "memory"
@@ -132,7 +140,7 @@ class Rewind(QObject):
         self._branch_state()
 
     def _state_changed(self, state: str) -> None:
-        s = self.w.session
+        s = self.session
         if state == "idle":
             if len(s.history):
                 self.timeline.set_steps(s.history.steps())        # the very last moments too
@@ -160,11 +168,11 @@ class Rewind(QObject):
 
     # ------------------------------------------------------------------ scrubbing
     def show_step(self, step: int) -> None:
-        g = self.w.game
+        g = self.game
         if not self._caption and g.caption.text():
             self._caption = g.caption.text()
         if self.mode == "memory":
-            m = self.w.session.history.at(step)
+            m = self.session.history.at(step)
             if m is None:
                 return
             g.show_snapshot(m.view, m.data, m.step)
@@ -180,17 +188,17 @@ class Rewind(QObject):
         what = "sample grid" if self.mode == "samples" else "state"
         g.set_caption(f"<b>rewound</b> to step {step:,} of {newest:,} <span style='opacity:0.75'>· the {what} "
                       f"at that step; <i>Live</i> follows the run again</span>")
-        self.w.plot.set_cursor(step)
+        self.plot.set_cursor(step)
         self._branch_state()
 
     def show_live(self) -> None:
-        g = self.w.game
-        self.w.plot.set_cursor(None)
+        g = self.game
+        self.plot.set_cursor(None)
         if self._caption:
             g.set_caption(self._caption)
             self._caption = ""
         snap = self._live_snap
-        if snap is not None and (self.mode == "memory" or self.w.session.live):
+        if snap is not None and (self.mode == "memory" or self.session.live):
             g.show_snapshot(snap.view, snap.data, snap.step)
             g.view(snap.view).flush()
         elif self.pngs:
@@ -204,7 +212,7 @@ class Rewind(QObject):
             return
         step = t.step()
         if self.mode == "memory":
-            m = self.w.session.history.at(step)
+            m = self.session.history.at(step)
             ok = m is not None and m.state is not None
             t.set_branch(ok, f"Start a new run from exactly step {step:,}: the same weights, optimiser "
                              f"states and random state (the current run stops and keeps its checkpoint)"
@@ -221,45 +229,45 @@ class Rewind(QObject):
         """A new run from the moment shown: the kept state (toy runs) or the newest checkpoint at or
         before it. A live run is stopped first (it saves its checkpoint); the branch starts when it
         has ended."""
-        w, s = self.w, self.w.session
+        s = self.session
         parent = self.run_dir or s.run_dir
         if not parent:
-            w.report_error("cannot branch: this run has no run directory")
+            self.say.error("cannot branch: this run has no run directory")
             return False
         if self.mode == "memory":
             state = s.history.state_at(step)
             if state is None:
-                w.report_error(f"cannot branch at step {step:,}: its state is not kept")
+                self.say.error(f"cannot branch at step {step:,}: its state is not kept")
                 return False
             try:
                 cfg = config_from_dict(state["config"], f"{parent} at step {step}")
             except ConfigError as e:
-                w.report_error(f"cannot branch at step {step:,}: {e}")
+                self.say.error(f"cannot branch at step {step:,}: {e}")
                 return False
             seed = s.history.moments(upto=step)
             resume, from_step = state, step
         else:
             ck = checkpoint_before(parent, step)
             if ck is None:
-                w.report_error(f"cannot branch at step {step:,}: {parent} has no checkpoint at or before it")
+                self.say.error(f"cannot branch at step {step:,}: {parent} has no checkpoint at or before it")
                 return False
             try:
                 cfg = checkpoints.config_of(checkpoints.load(ck.path), str(ck.path))
             except (ConfigError, checkpoints.CheckpointError) as e:
-                w.report_error(f"cannot branch from {ck.path}: {e}")
+                self.say.error(f"cannot branch from {ck.path}: {e}")
                 return False
             seed, resume, from_step = [], str(ck.path), ck.step
         name = f"{Path(parent).name.split('-branch')[0].rsplit('-', 2)[0]}-branch"
 
         def go():
-            w.model.take_config(cfg, name)
-            w.runs_ctl.start(cfg, name=name, resume=resume, branch_of=(str(parent), int(from_step)),
+            self.model.take_config(cfg, name)
+            self.start(cfg, name=name, resume=resume, branch_of=(str(parent), int(from_step)),
                              history_seed=seed)
-            w.flash(f"Branched from {Path(parent).name} at step {from_step:,}")
+            self.say.flash(f"Branched from {Path(parent).name} at step {from_step:,}")
 
         if s.live:
             self._pending = go
-            w.log.append(f"branching at step {from_step:,}: stopping the current run first")
+            self.say.log(f"branching at step {from_step:,}: stopping the current run first")
             s.stop()
         else:
             go()

@@ -20,6 +20,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
 
+from ...app_model import StudioModel
 from ...config.io import dumps
 from ...config.paths import runs_dir
 from ...config.presets import load_preset
@@ -358,37 +359,38 @@ class SweepPanel(QWidget):
             self.branch_requested.emit(path)
 
 
-def install(window) -> SweepPanel:
-    """The sweep tab and its menu entry in the main window: the form's configuration is the sweep's
-    base; Open shows a trial in the Training tab, Branch from best starts a run there."""
-    panel = SweepPanel(lambda: (window.model.config(), window.model.name or "sweep"), window)
-    window.tabs.addTab(panel, "Sweep")
+def install(model: StudioModel, tabs, menu_bar, say, *, open_run, branch) -> SweepPanel:
+    """The sweep tab and Run › New sweep… (`panel.action`): the model's next-run configuration is the
+    sweep's base; Open shows a trial in the Training tab (`open_run(path)`, True when shown), Branch
+    from best starts a run there (`branch(path, cfg)`, the checkpoint actions')."""
+    panel = SweepPanel(lambda: (model.config(), model.name or "sweep"), tabs)
+    tabs.addTab(panel, "Sweep")
 
     def show_training():
-        window.tabs.setCurrentIndex(0)
+        tabs.setCurrentIndex(0)
 
     def open_trial(path: str) -> None:
-        if window.open_run(path):
+        if open_run(path):
             show_training()
 
-    def branch(path: str) -> None:
+    def best(path: str) -> None:
         try:   # the best trial's own settings, as its run directory keeps them
             cfg = load_preset(Path(path).parent.parent / "config.toml")
         except ConfigError as e:
-            window.report_error(f"cannot branch from {path}: {e}")
+            say.error(f"cannot branch from {path}: {e}")
             return
-        if window.ckpt.branch(path, cfg):
+        if branch(path, cfg):
             show_training()
 
     panel.open_requested.connect(open_trial)
-    panel.branch_requested.connect(branch)
-    act = QAction("New &sweep…", window)
-    act.setShortcut(QKeySequence("Ctrl+Shift+W"))
-    act.triggered.connect(lambda: window.tabs.setCurrentWidget(panel))
-    menu = next((a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Run"), None)
+    panel.branch_requested.connect(best)
+    menu = next((a.menu() for a in menu_bar.actions() if a.text().replace("&", "") == "Run"), None)
     if menu is None:
-        menu = window.menuBar().addMenu("&Run")
-        window.menuBar().insertMenu(window.menuBar().actions()[0], menu)
+        menu = menu_bar.addMenu("&Run")
+        menu_bar.insertMenu(menu_bar.actions()[0], menu)
+    act = QAction("New &sweep…", menu)
+    act.setShortcut(QKeySequence("Ctrl+Shift+W"))
+    act.triggered.connect(lambda: tabs.setCurrentWidget(panel))
     menu.addAction(act)
-    window.sweep_action = act
+    panel.action = act
     return panel
