@@ -22,10 +22,13 @@ def _weights(trainer) -> dict:
 def test_run_from_preview_build_is_the_cli_run(preset, extra):
     cfg = tiny(preset, *extra, steps=4)
     cli = Trainer(cfg, write=False, snapshots=False)
+    cli_rng = torch.get_rng_state()                       # what its checkpoints would carry
     run_all(cli)
+    torch.manual_seed(99)                                 # whatever the studio did meanwhile
     built, view, _ = model_io.preview_build(cfg)          # what the studio's preview draws from
     reused = Trainer(cfg, write=False, snapshots=False, built=built)
     assert reused.reused and reused.variant is built.game and reused.data is built.data
+    assert torch.equal(cli_rng, torch.get_rng_state())
     run_all(reused)
     a, b = _weights(cli), _weights(reused)
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
