@@ -94,7 +94,7 @@ class LessonHost(QObject):
         col = QVBoxLayout(holder)
         col.setContentsMargins(0, 0, 0, 4)
         col.addWidget(panel, 1)
-        self.play = QPushButton("⏩ Play the page's steps for me", objectName="lesson_play")
+        self.play = QPushButton("▶▶ Play the page's steps for me", objectName="lesson_play")
         self.play.setToolTip("Start the page's run and press what it asks (Step D 500 times is a lot of clicks)")
         self.play.clicked.connect(self.play_page)
         col.addWidget(self.play)

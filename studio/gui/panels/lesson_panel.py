@@ -11,6 +11,8 @@ kept in a Qt-free ProgressStore, so a lesson reopens where it was left.
 """
 from __future__ import annotations
 
+import textwrap
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QRadioButton,
@@ -21,6 +23,7 @@ from ...lessons.outcome import CheckResult, outcome_text
 from ...lessons.progress import ProgressStore
 
 GOOD, BAD, WAIT = "#1d7f3c", "#b3261e", "#555555"
+CHOICE_CHARS = 32        # a prediction's choice wraps here, so the panel fits a narrow dock
 
 
 class LessonPanel(QWidget):
@@ -83,6 +86,7 @@ class LessonPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)   # the text wraps instead
         scroll.setWidget(body)
 
         self.back = QPushButton("◀ Back", objectName="lesson_back")
@@ -145,7 +149,8 @@ class LessonPanel(QWidget):
         self.question.setText(pr.question)
         saved = self.store.prediction(self.lesson.name, self.index)
         for i, text in enumerate(pr.choices):
-            b = QRadioButton(text)
+            b = QRadioButton(textwrap.fill(text, CHOICE_CHARS))    # a radio button does not wrap by itself
+            b.setToolTip(text)
             b.setObjectName(f"lesson_choice_{i}")
             self.choices.addButton(b, i)
             self.choice_layout.addWidget(b)
