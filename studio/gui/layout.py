@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 LAYOUT_VERSION = 2            # saved window states of older layouts are not restored
 LEFT_MAX = 440                # the left dock's width never needs more; the form scrolls beyond
 BOTTOM_SHARE = 0.3            # the checkpoints dock never takes more of the window's height
+TAB_SHARE = 0.34              # the Metrics and Log tabs, when raised, get this share of the height
 
 
 class Sizing:
@@ -106,11 +107,28 @@ class Sizing:
             return
         self.sized = True
         self.last_width = self.w.width()
+        self.w.tabifiedDockWidgetActivated.connect(lambda d: QTimer.singleShot(0, lambda: self.tab_raised(d)))
         if self.restored_state:
             self.sane_sizes()
         else:
             QTimer.singleShot(0, self.initial_sizes)
         QTimer.singleShot(0, self.w.presets.scroll_to_current)
+
+    def tab_raised(self, dock) -> None:
+        """The Metrics or Log tab raised in a bottom area sized for one line of checkpoints: room for
+        its plots and rows (a share of the window, never less than the panel's own size hint); the
+        Checkpoints tab raised again: its own height back."""
+        w = self.w
+        if not w.isVisible() or dock.isFloating() or not dock.isVisible():
+            return
+        if dock is w.ck_dock:
+            self.fit_bottom()
+            return
+        if dock not in (w.metrics_dock, w.log_dock):
+            return
+        want = max(int(w.height() * TAB_SHARE), min(dock.widget().sizeHint().height(), int(w.height() * 0.45)))
+        if dock.height() < want * 0.8:
+            w.resizeDocks([dock], [want], Qt.Orientation.Vertical)
 
     def sane_sizes(self) -> None:
         """A restored layout within bounds: the left dock wide enough for the form, the bottom docks
