@@ -7,10 +7,12 @@ import html
 import json
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 
 from studio.gui.panels.checkpoints import CheckpointsPanel
+from studio.gui.panels.sweep_cards import TrialCard, share_y_range
 from studio.gui.panels.timeline import Timeline
 from tests.gui.hands import click_row, click_tool
 
@@ -75,3 +77,16 @@ def test_the_rewind_label_names_the_step_the_picture_shows(qtbot):
     assert t.label.text() == "live 600"
     t.set_steps([100, 200, 300, 400, 500, 600, 700])
     assert t.label.text() == "live 700"
+
+
+def test_sweep_cards_share_one_y_range(qtbot):
+    cards = [TrialCard(), TrialCard()]
+    for c, scale in zip(cards, (1.0, 8.0)):
+        qtbot.addWidget(c)
+        c.show()
+        for k, curve in c.curves.items():
+            curve.setData(np.arange(50.0), scale * (1 + np.sin(np.arange(50.0) / 5)))
+    share_y_range(cards)
+    ranges = [c.plot.getPlotItem().viewRange()[1] for c in cards]
+    assert np.allclose(ranges[0], ranges[1]) and ranges[0][1] >= 16 and ranges[0][0] <= 0.01
+    cards[0].grab().save("/tmp/g20/sweep_card_shared.png")

@@ -186,6 +186,21 @@ class TrialCard(QFrame):
                 x, y = x[:m].reshape(-1, n).mean(1), y[:m].reshape(-1, n).mean(1)
             self.curves[k].setData(x, y)
 
+    def y_span(self) -> tuple[float, float] | None:
+        """The lowest and highest value its curves show (None before any)."""
+        ys = [y for c in self.curves.values() for y in [c.getData()[1]] if y is not None and len(y)]
+        if not ys:
+            return None
+        y = np.concatenate(ys)
+        y = y[np.isfinite(y)]
+        return (float(y.min()), float(y.max())) if len(y) else None
+
+    def set_y_range(self, lo: float, hi: float) -> None:
+        """One y range for every card of the sweep, so that their losses compare by eye."""
+        if hi <= lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        self.plot.getPlotItem().setYRange(lo, hi, padding=0.05)
+
     def _picture(self) -> None:
         path = newest_picture(Path(self.run_dir)) if self.run_dir else None
         key = (str(path), path.stat().st_mtime) if path is not None and path.exists() else None
@@ -199,6 +214,16 @@ class TrialCard(QFrame):
             return
         self.pic.setPixmap(pm.scaled(self.pic.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                      Qt.TransformationMode.SmoothTransformation))
+
+
+def share_y_range(cards) -> None:
+    """One y range, from the lowest to the highest value any card shows, for every card."""
+    cards = list(cards)
+    spans = [sp for c in cards if (sp := c.y_span()) is not None]
+    if spans:
+        lo, hi = min(sp[0] for sp in spans), max(sp[1] for sp in spans)
+        for c in cards:
+            c.set_y_range(lo, hi)
 
 
 def newest_picture(run: Path) -> Path | None:

@@ -26,7 +26,7 @@ from ...config.paths import runs_dir
 from ...config.presets import load_preset
 from ...config.schema import ConfigError
 from ...tools import sweep as sw
-from .sweep_cards import CARD_W, CURVES, LABEL, AxisRow, TrialCard, suggested_values
+from .sweep_cards import CARD_W, CURVES, LABEL, AxisRow, TrialCard, share_y_range, suggested_values
 
 
 class SweepPanel(QWidget):
@@ -308,6 +308,7 @@ class SweepPanel(QWidget):
                 card = self.cards[rec["number"]] = TrialCard(self.grid_host)
                 card.open_requested.connect(self.open_requested)
             card.update_from(rank, rec, sw.ranked_as(d["metric"]))
+        share_y_range(self.cards.values())      # the trials' losses compare by eye
         order = [r["number"] for r in recs]
         if order != self.order:
             self.order = order
