@@ -14,6 +14,7 @@ from PySide6.QtGui import QTextDocument
 from studio.gui.panels.checkpoints import CheckpointsPanel
 from studio.gui.panels.sweep_cards import TrialCard, share_y_range
 from studio.gui.panels.timeline import Timeline
+from studio.gui.views.memorisation import MemorisationView
 from tests.gui.hands import click_row, click_tool
 
 
@@ -90,3 +91,24 @@ def test_sweep_cards_share_one_y_range(qtbot):
     ranges = [c.plot.getPlotItem().viewRange()[1] for c in cards]
     assert np.allclose(ranges[0], ranges[1]) and ranges[0][1] >= 16 and ranges[0][0] <= 0.01
     cards[0].grab().save("/tmp/g20/sweep_card_shared.png")
+
+
+def test_the_memorisation_histogram_legend_sits_above_its_bars_and_its_axis_title_fits(qtbot):
+    rng = np.random.default_rng(0)
+    v = MemorisationView()
+    qtbot.addWidget(v)
+    v.resize(700, 330)
+    v.show()
+    d, h = rng.gamma(5, 1, 64), rng.gamma(6, 1, 64)
+    v.show_result(dict(path="/x/step_00001000.pt", step=1000, space="pixel", distance=d, held=h, ratio=0.9,
+                       verdict="no sign of memorisation", notes=[], samples=rng.random((64, 1, 8, 8)),
+                       nearest=rng.random((64, 1, 8, 8))))
+    qtbot.wait(50)
+    edges = np.linspace(0, max(d.max(), h.max()) * 1.05, 31)
+    peak = max(np.histogram(d, edges, density=True)[0].max(), np.histogram(h, edges, density=True)[0].max())
+    vb = v.plot.getViewBox()
+    legend_bottom = vb.mapSceneToView(v.legend.sceneBoundingRect().bottomLeft()).y()
+    assert legend_bottom > peak, "the legend covers the tallest bar"
+    axis = v.plot.getAxis("bottom")
+    assert axis.label.boundingRect().width() <= axis.boundingRect().width(), "the x title is cut"
+    v.grab().save("/tmp/g20/memorisation_700.png")

@@ -142,8 +142,11 @@ class MemorisationView(QtWidgets.QWidget):
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
-        self.plot.setLabel("bottom", "distance to the nearest training image")
+        self.plot.setLabel("bottom", "nearest-image distance")      # short: the plot may be 260 px wide
         self.plot.setLabel("left", "density")
+        self.plot.getAxis("left").enableAutoSIPrefix(False)       # no "(x0.001)" on a density
+        self.plot_widget.setToolTip("Distance of each sample (orange) and each held-out real image (blue) "
+                                    "to its nearest training image")
         self.plot.setMouseEnabled(x=False, y=False)
         self.legend = self.plot.addLegend(offset=(-8, 8))
         self.split.addWidget(scroll)
@@ -220,4 +223,5 @@ class MemorisationView(QtWidgets.QWidget):
                                    label=f"median {med:.3g}", labelOpts={"position": where, "color": col})
             self.plot.addItem(line)
         self.plot.setXRange(0, hi, padding=0.02)
-        self.plot.setYRange(0, max(hs.max(), hh.max()) * 1.15 or 1.0, padding=0)
+        # headroom over the tallest bar for the legend (top right), so that it never covers a bar
+        self.plot.setYRange(0, max(hs.max(), hh.max()) * 1.7 or 1.0, padding=0)
