@@ -116,8 +116,8 @@ class Sizing:
 
     def tab_raised(self, dock) -> None:
         """The Metrics or Log tab raised in a bottom area sized for one line of checkpoints: room for
-        its plots and rows (a share of the window, never less than the panel's own size hint); the
-        Checkpoints tab raised again: its own height back."""
+        its plots and rows (a share of the window); the Checkpoints tab raised again: its own height
+        back."""
         w = self.w
         if not w.isVisible() or dock.isFloating() or not dock.isVisible():
             return
@@ -126,7 +126,8 @@ class Sizing:
             return
         if dock not in (w.metrics_dock, w.log_dock):
             return
-        want = max(int(w.height() * TAB_SHARE), min(dock.widget().sizeHint().height(), int(w.height() * 0.45)))
+        # a third of a large window; a quarter of a small one, where the game's figure needs the room
+        want = int(w.height() * (TAB_SHARE if w.height() >= 900 else 0.24))
         if dock.height() < want * 0.8:
             w.resizeDocks([dock], [want], Qt.Orientation.Vertical)
 
