@@ -239,12 +239,12 @@ class MainWindow(QMainWindow):
         self.follow.stop()
         self.sizing.fit_left()
         reset_panels(self, PREPARING.format(html.escape(cfg.title or name)))
+        self.checkpoints.set_run_dir(None)       # the last run's checkpoints are not this preset's
+        self.sizing.fit_bottom(True)
         self.live.evaluating = None
         self.game.set_caption(caption(cfg, name, "the game before training"))
         self.status.set_shown(f"preset {name}", "", f"{cfg.title}: not trained yet (the centre shows "
                               f"its game as a run would start)")
-        self.checkpoints.set_run_dir(None)       # the last run's checkpoints are not this preset's
-        self.sizing.fit_bottom(True)
         self.metrics.set_schedule(cfg.eval.every)
         self.live.state_changed(self.session.state)
         if had_drawn and drawn(cfg):

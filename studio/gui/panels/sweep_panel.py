@@ -103,8 +103,8 @@ class SweepPanel(QWidget):
             buttons.addWidget(b)
         sv.addLayout(buttons)
         self.message = QLabel(setup)
-        self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.RichText)   # always: escaped text, never a literal &gt;
+        self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         sv.addWidget(self.message)
         sv.addStretch(1)
