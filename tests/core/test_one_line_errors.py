@@ -12,7 +12,7 @@ from PIL import Image
 from studio import cli
 from studio.config.schema import ConfigError
 from studio.data import folder
-from studio.engine import faults, trainer
+from studio.engine import build, faults, trainer
 from studio.engine.events import CheckpointSaved, Failed
 from studio.engine.trainer import Trainer
 
@@ -85,7 +85,7 @@ def test_ctrl_c_while_the_data_set_loads_is_one_line_and_writes_nothing(tmp_path
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
-    monkeypatch.setattr(trainer, "make_data", interrupted)
+    monkeypatch.setattr(build, "make_data", interrupted)      # the data set is built by engine.build
     rc = cli.main(["train", "--preset", "ring-2d-gan", "--steps", "5", "--out", str(tmp_path / "run")])
     err = capsys.readouterr().err
     assert rc == 130 and "Traceback" not in err and len(err.strip().splitlines()) == 1
