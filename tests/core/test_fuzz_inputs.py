@@ -245,7 +245,7 @@ def _write_doc(folder: Path, doc: dict) -> Path:
     return path
 
 
-@fuzz(1500)
+@fuzz(750)
 @given(doc=preset_documents())
 def test_generated_presets_load_or_name_the_problem(scratch, doc):
     path = _write_doc(scratch, doc)
@@ -329,7 +329,7 @@ def overrides(draw):
     return f"{key}{sep}{value}"
 
 
-@fuzz(1500)
+@fuzz(750)
 @given(preset=st.sampled_from(sorted(PRESETS)), text=overrides())
 def test_set_overrides_apply_or_name_the_key(preset, text):
     cfg = load_preset(preset)
@@ -455,7 +455,7 @@ def _save(folder: Path, state) -> Path:
     return path
 
 
-@fuzz(800)
+@fuzz(400)
 @given(case=checkpoint_mutations())
 def test_mutated_checkpoints_load_or_name_the_file(scratch, real_checkpoints, case):
     which, ops = case
