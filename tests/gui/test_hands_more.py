@@ -2,6 +2,8 @@
 Ctrl+Shift+T / Ctrl+Shift+R / Ctrl+Shift+W / F1, the loss plot's log box and smoothing slider, and the
 Sweep tab's drop-downs and Stop button; each by real mouse or key events in a shown window, each
 asserting what a person sees change."""
+from pathlib import Path
+
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QComboBox
@@ -111,3 +113,102 @@ def test_sweep_sampler_and_metric_drop_downs_by_mouse(qtbot, make_window, tmp_pa
     assert panel.metric.currentText() == metric
     args = panel.arguments(tmp_path / "p.toml", tmp_path)
     assert args[args.index("--metric") + 1] == metric
+
+
+def tick(qtbot, tree, item) -> None:
+    """Click an item's check box where the style draws it in the tree."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+    tree.scrollToItem(item)
+    index = tree.indexFromItem(item, 0)
+    opt = QStyleOptionViewItem()
+    opt.rect = tree.visualRect(index)
+    opt.widget = tree
+    tree.itemDelegate().initStyleOption(opt, index)
+    box = tree.style().subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, opt, tree)
+    assert box.isValid() and tree.viewport().rect().contains(box.center())
+    click(qtbot, tree.viewport(), box.center())
+
+
+def test_runs_tab_ticks_curve_key_step_slider_and_open_by_hand(qtbot, make_window, tmp_path):
+    from studio.cli import main
+    from studio.config.paths import runs_dir
+    tiny = ["--set", "model.hidden=8", "--set", "model.depth=1", "--set", "train.batch_size=16",
+            "--set", "eval.every=0", "--set", "checkpoint.every=3", "--set", "checkpoint.keep_last=0", "--quiet"]
+    a, b = runs_dir() / "slow", runs_dir() / "fast"
+    assert main(["train", "--preset", "toy-1d-shift", "--steps", "6", "--out", str(a), *tiny]) == 0
+    assert main(["train", "--preset", "toy-1d-shift", "--steps", "6", "--out", str(b), *tiny,
+                 "--set", "optim_g.lr=0.01"]) == 0
+    w = make_window("toy-1d-shift")
+    qtbot.waitExposed(w)
+    click_tab(qtbot, w.tabs.tabBar(), "Runs")
+    r = w.runs
+    click(qtbot, r.refresh_button)
+    qtbot.waitUntil(lambda: r.item(a) is not None and r.item(b) is not None, timeout=10_000)
+    assert r.legend.text() == "" or "slow" not in r.legend.text()
+    tick(qtbot, r.tree, r.item(a))
+    tick(qtbot, r.tree, r.item(b))
+    r.wait()
+    assert {Path(p).name for p in r.ticked()} == {"slow", "fast"}
+    assert set(r.curve_items) == {str(a), str(b)} and "optim_g.lr" in r.legend.text()
+    # the curve drop-down: another key, other curves drawn
+    before = r.key_box.currentText()
+    _, ys0 = r.curve_items[str(a)].getData()
+    other = next(r.key_box.itemText(i) for i in range(r.key_box.count()) if r.key_box.itemText(i) != before)
+    pick(qtbot, r.key_box, other)
+    assert r.key_box.currentText() == other
+    _, ys1 = r.curve_items[str(a)].getData()
+    assert list(ys0) != list(ys1)
+    # unticking one leaves one curve
+    tick(qtbot, r.tree, r.item(b))
+    r.wait()
+    assert set(r.curve_items) == {str(a)}
+    tick(qtbot, r.tree, r.item(b))
+    r.wait()
+    # the Samples tab's step slider dragged to its start: the label and the cards follow
+    click_tab(qtbot, r.tabs.tabBar(), "Samples")
+    assert r.step_slider.maximum() >= 1 and r.step_slider.value() == r.step_slider.maximum()
+    end_label = r.step_label.text()
+    drag_slider(qtbot, r.step_slider, 0)
+    r.wait()
+    assert r.step_slider.value() == 0 and r.step_label.text() != end_label
+    assert r.step_label.text() == "step 3" and r.run_cards[str(a)].source.endswith("step_00000003.pt")
+    # a run clicked in the list, then Open: the Training tab shows it
+    rect = r.tree.visualItemRect(r.item(b))
+    click(qtbot, r.tree.viewport(), rect.center())
+    assert Path(r.current_path()) == b
+    click(qtbot, r.open_button)
+    assert w.tabs.currentIndex() == 0 and Path(w.checkpoints.run_dir) == b
+    assert w.windowTitle().endswith("fast")
+
+
+def test_slow_motion_m_key_auto_box_n_and_right_keys_and_next_button(qtbot):
+    from tests.gui.test_slowmo import _slow_events
+    from studio.gui.views.toy1d import View1D
+    sm, snap = _slow_events("toy-1d-shift")
+    v = View1D()
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitExposed(v)
+    v.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is v, timeout=2000)
+    v.set_snapshot(snap.data, snap.step)
+    v.flush()
+    asked = []
+    v.slow.step_requested.connect(lambda: asked.append(1))
+    assert not v.slow.caption.isVisible() and not v.slow.button.isChecked()
+    shortcut(qtbot, v, Qt.Key.Key_M)                             # M: slow motion on
+    assert v.slow.button.isChecked() and asked == [1] and v.slow.caption.isVisible()
+    assert v.slow.auto.isChecked()
+    click(qtbot, v.slow.auto, QPoint(8, v.slow.auto.height() // 2))          # auto off by its box
+    assert not v.slow.auto.isChecked()
+    v.slow.play(sm.step, sm.phases)                               # the iteration's phases arrive
+    assert v.slow.index == 0 and "1/5" in v.slow.caption.text()
+    assert "N or → for the next phase" in v.slow.caption.text()
+    shortcut(qtbot, v, Qt.Key.Key_N)
+    assert v.slow.index == 1 and "2/5" in v.slow.caption.text()
+    shortcut(qtbot, v, Qt.Key.Key_Right)
+    assert v.slow.index == 2 and "3/5" in v.slow.caption.text()
+    click(qtbot, v.slow.next_btn)
+    assert v.slow.index == 3 and "4/5" in v.slow.caption.text()
+    shortcut(qtbot, v, Qt.Key.Key_M)                             # M again: off, the caption goes
+    assert not v.slow.button.isChecked() and not v.slow.caption.isVisible()
