@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QComboBox
 
-from tests.gui.hands import click, click_tab, drag_slider, menu_path, shortcut
+from tests.gui.hands import click, click_tab, drag_slider, menu_path, shortcut, wheel
 
 
 def pick(qtbot, box: QComboBox, text: str) -> None:
@@ -212,3 +212,80 @@ def test_slow_motion_m_key_auto_box_n_and_right_keys_and_next_button(qtbot):
     assert v.slow.index == 3 and "4/5" in v.slow.caption.text()
     shortcut(qtbot, v, Qt.Key.Key_M)                             # M again: off, the caption goes
     assert not v.slow.button.isChecked() and not v.slow.caption.isVisible()
+
+
+def test_latent_explorer_by_hand_random_sliders_class_ab_mode_pages_reset_follow(qtbot):
+    from studio.gui.panels.latent_explorer import LatentExplorer
+    from tests.gui.test_latent import model
+    m = model("fashion-cgan", "data.kind=digits", "data.limit=64", "model.base_channels=8",
+              "train.batch_size=8")
+    ex = LatentExplorer()
+    qtbot.addWidget(ex)
+    ex.resize(900, 700)
+    ex.show()
+    qtbot.waitExposed(ex)
+    try:
+        with qtbot.waitSignal(ex.rendered, timeout=10_000):
+            ex.set_source(m)
+
+        def settled():
+            qtbot.waitUntil(lambda: ex._shown["image"] >= ex._stamp and not ex._busy, timeout=10_000)
+            return ex.image.copy()
+
+        first = settled()
+        # Random: a new seed shown in the box, a new picture
+        seed = ex.seed.value()
+        click(qtbot, ex.random_btn)
+        assert ex.seed.value() != seed
+        assert not np.array_equal(settled(), first)
+        base = ex.image.copy()
+        # a principal direction's slider dragged: the picture moves
+        s0 = ex.pc_sliders[0]
+        drag_slider(qtbot, s0, s0.maximum())
+        assert s0.value() > 0
+        moved = settled()
+        assert not np.array_equal(moved, base)
+        # Reset sliders: back to the seed's own picture
+        click(qtbot, ex.reset_btn)
+        assert s0.value() == 0
+        np.testing.assert_array_equal(settled(), base)
+        # the truncation slider: its label and the picture
+        drag_slider(qtbot, ex.trunc, 30)
+        assert ex.trunc.value() < 100 and ex.trunc_label.text() == f"{ex.trunc.value() / 100:.2f}"
+        assert not np.array_equal(settled(), base)
+        # the class selector, by clicking an entry in its list
+        assert ex.cls.isVisible() and ex.cls.count() == 10
+        before = settled()
+        pick(qtbot, ex.cls, ex.cls.itemText(4))
+        assert ex.cls.currentIndex() == 4 and ex.current_class() == 4
+        assert not np.array_equal(settled(), before)
+        # Set A, another seed, Set B: the hint says so and the strip is drawn
+        click(qtbot, ex.set_a)
+        assert ex.strip_hint.text().startswith("A is set")
+        click(qtbot, ex.random_btn)
+        click(qtbot, ex.set_b)
+        assert ex.strip_hint.text().startswith("From A")
+        qtbot.waitUntil(lambda: ex.strip.img.image is not None and ex._shown["strip"] == ex._stamp
+                        and not ex._busy, timeout=10_000)
+        linear = ex.strip.img.image.copy()
+        pick(qtbot, ex.mode, "spherical")
+        assert ex.mode.currentText() == "spherical"
+        qtbot.waitUntil(lambda: ex._shown["strip"] == ex._stamp and not ex._busy, timeout=10_000)
+        assert not np.array_equal(ex.strip.img.image, linear)
+        # the steps box turned with the wheel: one more picture in the strip
+        wide = ex.strip.img.image.shape[1]
+        wheel(qtbot, ex.n_steps, +1)
+        assert ex.n_steps.value() == 9
+        qtbot.waitUntil(lambda: ex._shown["strip"] == ex._stamp and not ex._busy, timeout=10_000)
+        assert ex.strip.img.image.shape[1] > wide
+        # the lower pages: Vector arithmetic, then Interpolation again
+        click_tab(qtbot, ex.lower.tabBar(), "Vector arithmetic")
+        assert ex.lower.currentWidget() is ex.arith and ex.arith.isVisible()
+        click_tab(qtbot, ex.lower.tabBar(), "Interpolation")
+        assert ex.strip.isVisible() and not ex.arith.isVisible()
+        # Follow the run: unticked by its box
+        assert ex.follow.isChecked()
+        click(qtbot, ex.follow, QPoint(8, ex.follow.height() // 2))
+        assert not ex.follow.isChecked()
+    finally:
+        assert ex.shutdown(5000)
