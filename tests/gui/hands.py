@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QListWidget, QStyle, QStyleOptionSlider, QTabBar, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QListWidget, QStyle, QStyleOptionSlider, QTabBar, QToolBar, QWidget
 
 
 def click(qtbot, widget: QWidget, pos: QPoint | None = None, button=Qt.MouseButton.LeftButton) -> None:
@@ -70,6 +70,23 @@ def menu_path(qtbot, window, *texts: str):
             menu = act.menu()
             qtbot.waitUntil(menu.isVisible, timeout=2000)
     return act
+
+
+def pick(qtbot, box: QComboBox, text: str) -> None:
+    """Open a drop-down with a click and click the entry `text` where it is drawn in its list."""
+    click(qtbot, box)
+    view = box.view()
+    qtbot.waitUntil(view.isVisible, timeout=2000)
+    idx = box.findText(text)
+    assert idx >= 0, f"{text!r} not in the drop-down"
+    mi = box.model().index(idx, 0)
+    view.scrollTo(mi)
+    rect = view.visualRect(mi)
+    assert view.viewport().rect().contains(rect.center())
+    qtbot.mouseMove(view.viewport(), rect.center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
 
 
 def drag_slider(qtbot, slider, value: int) -> None:

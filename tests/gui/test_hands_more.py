@@ -6,26 +6,9 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtWidgets import QApplication
 
-from tests.gui.hands import click, click_tab, drag_slider, menu_path, shortcut, wheel
-
-
-def pick(qtbot, box: QComboBox, text: str) -> None:
-    """Open a drop-down with a click and click the entry `text` where it is drawn in its list."""
-    click(qtbot, box)
-    view = box.view()
-    qtbot.waitUntil(view.isVisible, timeout=2000)
-    idx = box.findText(text)
-    assert idx >= 0, f"{text!r} not in the drop-down"
-    mi = box.model().index(idx, 0)
-    view.scrollTo(mi)
-    rect = view.visualRect(mi)
-    assert view.viewport().rect().contains(rect.center())
-    qtbot.mouseMove(view.viewport(), rect.center())
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    QApplication.processEvents()
-    qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
+from tests.gui.hands import click, click_tab, drag_slider, menu_path, pick, shortcut, wheel
 
 
 def menu(qtbot, w, *texts):

@@ -7,6 +7,7 @@ import numpy as np
 from studio.engine.events import Progress
 from studio.engine.trainer import Trainer
 from tests.core.helpers import run_all, tiny
+from tests.gui.hands import click, pick
 
 SHOTS = os.environ.get("GAN_STUDIO_SHOTS")     # set to a folder to save screenshots of the tab
 
@@ -27,8 +28,9 @@ def test_memorisation_of_a_loaded_checkpoint(make_window, qtbot, tmp_path):
     memo.show()
     assert w.tabs.currentWidget() is memo.view and memo.view.button.isEnabled()
     assert "end_00000003.pt" in memo.view.title.text()              # what a check would look at
-    memo.view.space.setCurrentIndex(memo.view.space.findData("pixel"))
-    memo.view.button.click()
+    pick(qtbot, memo.view.space, memo.view.space.itemText(memo.view.space.findData("pixel")))
+    assert memo.view.space.currentData() == "pixel"
+    click(qtbot, memo.view.button)
     assert memo.view.button.text() == "Checking…"                    # the click returns at once
     qtbot.waitUntil(lambda: memo.view.result is not None, timeout=60_000)
     m = memo.view.result
