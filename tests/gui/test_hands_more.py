@@ -1,14 +1,15 @@
 """More of the window driven by hands only (issue 18): the View menu's dock toggles, the shortcuts
-Ctrl+Shift+T / Ctrl+Shift+R / Ctrl+Shift+W / F1, the loss plot's log box and smoothing slider, and the
-Sweep tab's drop-downs and Stop button; each by real mouse or key events in a shown window, each
-asserting what a person sees change."""
+Ctrl+Shift+T / Ctrl+Shift+R / Ctrl+Shift+W / F1, the loss plot's log box and smoothing slider, the
+Sweep tab's drop-downs and Stop button, the Runs tab (check boxes, curve drop-down, step slider, Open),
+slow motion (M, auto, N, →, Next) and the latent explorer's controls; each by real mouse, wheel or key
+events in a shown window, each asserting what a person sees change."""
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.gui.hands import click, click_tab, drag_slider, menu_path, pick, shortcut, wheel
+from tests.gui.hands import click, click_tab, drag_slider, menu_path, pick, shortcut, type_into, wheel
 
 
 def menu(qtbot, w, *texts):
@@ -272,3 +273,24 @@ def test_latent_explorer_by_hand_random_sliders_class_ab_mode_pages_reset_follow
         assert not ex.follow.isChecked()
     finally:
         assert ex.shutdown(5000)
+
+
+def test_sweep_stop_button_ends_a_running_sweep(qtbot, make_window):
+    w = make_window("toy-1d-shift", model__hidden=8, model__depth=1, train__batch_size=16, eval__every=0)
+    qtbot.waitExposed(w)
+    panel = w.sweep
+    click_tab(qtbot, w.tabs.tabBar(), "Sweep")
+    panel.add_axis("optim_g.lr", "1e-3, 2e-3")
+    type_into(qtbot, panel.steps, "1000000")
+    type_into(qtbot, panel.workers, "1")
+    assert not panel.stop_btn.isEnabled()
+    click(qtbot, panel.start_btn)
+    assert panel.proc is not None and panel.stop_btn.isEnabled() and not panel.start_btn.isEnabled()
+    assert "Sweep running" in panel.message.text()
+    click(qtbot, panel.stop_btn)
+    assert panel.message.text().startswith("Stopping")
+    qtbot.waitUntil(lambda: panel.proc is None, timeout=60_000)
+    assert panel.start_btn.isEnabled() and not panel.stop_btn.isEnabled()
+    # stopped this early (still starting up), the process ends by the signal: "Sweep ended: exit code 2"
+    assert "Sweep ended" in panel.message.text() or "Sweep finished" in panel.message.text()
+    assert "running" not in panel.message.text()
