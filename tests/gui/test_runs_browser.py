@@ -14,6 +14,7 @@ import pytest
 
 from studio.cli import main
 from studio.gui.panels.runs_browser import RUN_COLOURS, RunsBrowser
+from tests.gui.hands import click
 
 TINY = ["--set", "model.hidden=16", "--set", "model.depth=2", "--set", "train.batch_size=32",
         "--set", "eval.every=3", "--set", "eval.n_samples=64", "--set", "checkpoint.every=3",
@@ -166,8 +167,11 @@ def test_window_runs_tab_and_open_run_adds_its_folder(qtbot, make_window, runs_f
     w.findChild(type(w.menuBar().actions()[0]), "compare_runs").trigger()
     assert w.tabs.currentWidget() is w.runs
     assert str(other / "fast") in w.runs.run_paths()
-    w.runs.tree.setCurrentItem(w.runs.item(other / "fast"))
-    w.runs.open_button.click()
+    tree = w.runs.tree
+    tree.scrollToItem(w.runs.item(other / "fast"))
+    click(qtbot, tree.viewport(), tree.visualItemRect(w.runs.item(other / "fast")).center())
+    assert Path(w.runs.current_path()) == other / "fast"
+    click(qtbot, w.runs.open_button)
     assert w.tabs.currentIndex() == 0 and w.checkpoints.run_dir == other / "fast"
 
 

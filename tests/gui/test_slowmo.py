@@ -3,6 +3,7 @@ clamped points, axes that keep still when a layer is toggled, real points above 
 import numpy as np
 import pytest
 import torch
+from PySide6.QtCore import QPoint
 
 from studio.engine.commands import Pause, SlowStep, Stop
 from studio.engine.events import SlowMotion, Snapshot
@@ -10,6 +11,7 @@ from studio.engine.trainer import Trainer
 from studio.gui.views.toy1d import View1D
 from studio.gui.views.toy2d import View2D, bilinear, clamp_to
 from tests.core.helpers import tiny
+from tests.gui.hands import click
 
 
 def _slow_events(preset):
@@ -29,7 +31,8 @@ def test_slow_motion_plays_every_phase_and_the_model_is_one_step_further(qtbot, 
     shown = []
     orig = view.slow._draw_phase
     view.slow._draw_phase = lambda ph, t: (shown.append((view.slow.step, ph["key"], t)), orig(ph, t))[1]
-    view.slow.button.click()                        # from idle: starts the run paused and asks for a step
+    qtbot.waitUntil(view.slow.button.isVisible, timeout=20_000)
+    click(qtbot, view.slow.button)                  # from idle: starts the run paused and asks for a step
     qtbot.waitUntil(lambda: view.slow.played >= 1, timeout=40_000)
     view.slow.set_on(False)
     keys = [k for s, k, _ in shown if s == 1]
@@ -51,8 +54,9 @@ def test_the_key_advances_a_phase_when_auto_is_off(qtbot):
     v.flush()
     asked = []
     v.slow.step_requested.connect(lambda: asked.append(1))
-    v.slow.auto.setChecked(False)
-    v.slow.button.click()
+    click(qtbot, v.slow.button)
+    click(qtbot, v.slow.auto, QPoint(8, v.slow.auto.height() // 2))    # greyed until slow motion is on
+    assert not v.slow.auto.isChecked()
     assert asked == [1] and v.slow.caption.isVisible()
     v.slow.play(sm.step, sm.phases)
     assert v.slow.index == 0 and "1/5" in v.slow.caption.text()
