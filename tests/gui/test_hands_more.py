@@ -142,6 +142,12 @@ def test_runs_tab_ticks_curve_key_step_slider_and_open_by_hand(qtbot, make_windo
     assert r.key_box.currentText() == other
     _, ys1 = r.curve_items[str(a)].getData()
     assert list(ys0) != list(ys1)
+    # the smoothing slider dragged to 0: the drawn curve is the raw one, not the smoothed one
+    assert r.smooth.value() == 60
+    drag_slider(qtbot, r.smooth, 0)
+    assert r.smooth.value() == 0
+    _, ys2 = r.curve_items[str(a)].getData()
+    assert list(ys2) != list(ys1)
     # unticking one leaves one curve
     tick(qtbot, r.tree, r.item(b))
     r.wait()
