@@ -116,7 +116,8 @@ class RunBusy(ConfigError):
     """The run directory is being written by another live process (its lock names it)."""
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this host with that pid exists (another user's counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -171,7 +172,7 @@ class RunLock:
                 if pid == me["pid"] and host == me["host"]:
                     self.held = True
                     return self
-                if host == me["host"] and not _alive(pid):
+                if host == me["host"] and not pid_alive(pid):
                     self._break(holder, f"its process {pid} is gone")
                     continue
                 since = holder.get("started")

@@ -41,7 +41,7 @@ from ..config.extras import missing_extra
 from ..config.io import atomic_write_bytes, dumps, parse_override, set_value, shown
 from ..config.presets import load_preset, resolve_preset
 from ..config.schema import Config, ConfigError, field_meta
-from ..engine.runlog import MetricsFollower
+from ..engine.runlog import MetricsFollower, pid_alive
 from ..engine.stop_signals import StopSignals
 from ..engine.trainer import new_run_dir
 from ..games import game_class
@@ -468,7 +468,7 @@ class Sweep:
         host = platform.node()
         for t in self.study.get_trials(deepcopy=False, states=(TS.RUNNING,)):
             pid = t.user_attrs.get("pid")
-            if t.user_attrs.get("host") != host or type(pid) is not int or _alive(pid):
+            if t.user_attrs.get("host") != host or type(pid) is not int or pid_alive(pid):
                 continue            # another machine's, or a sweep still running here: not ours to judge
             why = f"interrupted (its sweep process {pid} ended)"
             try:
@@ -662,16 +662,6 @@ def _point(t) -> tuple | None:
 
 def _interrupted(t) -> bool:
     return str(t.user_attrs.get("reason", "")).startswith("interrupted")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:          # another user's process: alive
-        return True
-    return True
 
 
 _libc = None
