@@ -98,6 +98,14 @@ class Detector:
     def reset(self) -> None:
         self.armed = True
 
+    def once(self, trouble: bool) -> bool:
+        """Whether to warn now: once per spell of trouble, re-armed by a healthy reading."""
+        if not trouble:
+            self.armed = True
+            return False
+        fire, self.armed = self.armed, False
+        return fire
+
 
 class Divergence(Detector):
     code, level = "diverged", "error"
@@ -348,12 +356,8 @@ class ModeCollapse(Detector):
         for k in ("coverage", "modes", "diversity", "diversity_class", "recall"):
             if k in v and math.isfinite(v[k]):
                 b[k] = max(b.get(k, v[k]), v[k])
-        if why is None:
-            self.armed = True
+        if not self.once(why is not None):
             return None
-        if not self.armed:
-            return None
-        self.armed = False
         return (f"Mode collapse: {why}. The generator is concentrating on a few outputs that fool the "
                 f"current D. " + advice(self.cfg, "wgan_gp", "more_d", "lower_g_lr", "larger_batch", "rollback"))
 
@@ -413,12 +417,8 @@ class QualityRegression(Detector):
                        f"({best[0]:.4g} at step {best[1]:,})")
             if best is None or x < best[0]:
                 self.best[k] = (x, ev.step)
-        if why is None:
-            self.armed = True
+        if not self.once(why is not None):
             return None
-        if not self.armed:
-            return None
-        self.armed = False
         keep = self.cfg.checkpoint.keep_best
         where = ("the best checkpoint (checkpoint.keep_best) holds the better generator"
                  if keep in FID_KEYS else "set checkpoint.keep_best = 'fid' to keep the best generator")

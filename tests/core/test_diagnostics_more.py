@@ -6,7 +6,6 @@ import numpy as np
 import torch
 from PIL import Image
 
-from studio.config.io import apply_override
 from studio.config.presets import load_preset
 from studio.engine import checkpoints
 from studio.engine.events import Message
@@ -14,14 +13,7 @@ from studio.engine.trainer import Trainer, past_evaluations
 from studio.quality.diagnostics import Diagnostics
 from studio.quality.evaluate import Evaluator
 
-SMALL = ["model.hidden=32", "model.depth=2", "train.batch_size=64", "train.device='cpu'"]
-
-
-def cfg_of(preset, *overrides):
-    cfg = load_preset(preset)
-    for o in overrides:
-        apply_override(cfg, o)
-    return cfg
+from tests.core.test_diagnostics import SMALL, cfg_of
 
 
 def test_a_learning_rate_of_ten_is_reported_though_no_loss_is_nan():
