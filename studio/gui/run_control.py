@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from ..app_model import StudioModel
 from ..engine.commands import Pause, Resume, StepOnce
 from .screen import caption, reset_panels
+
+POLL_MS = 25          # how often a queued Train looks whether the preview is done
 
 
 class RunControl(QObject):
@@ -45,11 +47,18 @@ class RunControl(QObject):
         if self.preview.busy:
             self.queued = True
             self.p.status.showMessage("Starting as soon as the preview is done…")
-            self.preview.jobs.run(lambda: None, lambda _: self._start_now(cfg, **args),
-                                  lambda e, tb: self._start_now(cfg, **args))
+            self._when_preview_done(cfg, args)
             return True
         self._start_now(cfg, **args)
         return True
+
+    def _when_preview_done(self, cfg, args) -> None:
+        # Polled, not queued on the preview's latest-wins runner: a job queued there is dropped when a
+        # newer preview is asked for, which left `queued` set and every later Train doing nothing.
+        if self.preview.busy:
+            QTimer.singleShot(POLL_MS, lambda: self._when_preview_done(cfg, args))
+        else:
+            self._start_now(cfg, **args)
 
     def _start_now(self, cfg, *, name, run_dir, resume, paused, first, branch_of, history_seed) -> None:
         self.queued = False
