@@ -116,24 +116,54 @@ class RunBusy(ConfigError):
     """The run directory is being written by another live process (its lock names it)."""
 
 
-def pid_alive(pid: int) -> bool:
-    """Whether a process of this host with that pid exists (another user's counts as alive)."""
+def pid_alive(pid: int, start: int | None = None) -> bool:
+    """Whether a process of this host with that pid exists (another user's counts as alive); with
+    `start` (what process_start gave for it), only that very process: a pid reused by a later process
+    (other start time) is not alive."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:      # someone else's process: alive
-        return True
+        pass
     except OSError:
-        return True
+        pass
+    if start is not None:
+        now = process_start(pid)
+        if now is not None and now != start:
+            return False
     return True
 
 
+def process_start(pid: int) -> int | None:
+    """When a process started, in clock ticks since boot (Linux: field 22 of /proc/PID/stat); None
+    where there is no /proc or no such process. With boot_id(), a pid and this number name one process:
+    a later process given the same pid has a later start time."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return None
+    try:    # "PID (COMM) STATE ...": COMM may hold spaces and ")", so count the fields after the last ")"
+        return int(raw[raw.rindex(b")") + 1:].split()[19])      # the fields from 3 on: 22 is the 20th
+    except (ValueError, IndexError):
+        return None
+
+
+def boot_id() -> str | None:
+    """This boot of the machine (Linux: /proc/sys/kernel/random/boot_id); None elsewhere."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or None
+    except OSError:
+        return None
+
+
 class RunLock:
-    """A lock file in a run directory (run.lock: pid, host, start time) held while a process writes it,
-    so that two `train --resume` (or a studio and a CLI) never write one run at once. Released on a
-    normal end; a lock whose process is gone (same host, dead pid: a SIGKILL, a crash) is stale and
-    broken, with a note. One process may take its own lock again (a second trainer in the studio)."""
+    """A lock file in a run directory (run.lock: pid, host, the time it was taken, the process's start
+    time and the boot) held while a process writes it, so that two `train --resume` (or a studio and a
+    CLI) never write one run at once. Released on a normal end; a lock whose process is gone (same host;
+    a dead pid, or a pid now used by a process that started later, or an earlier boot: a SIGKILL, a
+    crash, a reboot) is stale and broken, with a note. One process may take its own lock again (a
+    second trainer in the studio)."""
 
     def __init__(self, run_dir: str | os.PathLike):
         self.path = Path(run_dir) / LOCK_NAME
@@ -150,7 +180,8 @@ class RunLock:
         return d if isinstance(d, dict) else {}
 
     def acquire(self) -> "RunLock":
-        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}
+        me = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(),
+              "pid_start": process_start(os.getpid()), "boot": boot_id()}
         for _ in range(50):
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -169,12 +200,14 @@ class RunLock:
                         continue
                     self._break(holder, "an unreadable lock file")
                     continue
-                if pid == me["pid"] and host == me["host"]:
-                    self.held = True
-                    return self
-                if host == me["host"] and not pid_alive(pid):
-                    self._break(holder, f"its process {pid} is gone")
-                    continue
+                if host == me["host"]:
+                    why = self._stale(holder, me)
+                    if why:
+                        self._break(holder, why)
+                        continue
+                    if pid == me["pid"]:
+                        self.held = True
+                        return self
                 since = holder.get("started")
                 when = (time.strftime(" since %H:%M:%S", time.localtime(since))
                         if isinstance(since, (int, float)) and 0 < since < 1e11 else "")
@@ -188,6 +221,21 @@ class RunLock:
             self.held = True
             return self
         raise RunBusy(f"{self.path.parent}: could not take its lock ({self.path}); try again")
+
+    @staticmethod
+    def _stale(holder: dict, me: dict) -> str | None:
+        """Why a lock of this host is stale (its process is gone), or None while its process lives. A
+        pid alone is not enough: after a kill the kernel may give that pid to another process, which
+        would then hold the run for ever; the holder's start time (and the boot) say whether it is the
+        same process. A lock without them (an older studio's) is judged by its pid alone."""
+        pid, start, boot = holder["pid"], holder.get("pid_start"), holder.get("boot")
+        if isinstance(boot, str) and me["boot"] and boot != me["boot"]:
+            return f"the machine was restarted since its process {pid} took it"
+        if not pid_alive(pid):
+            return f"its process {pid} is gone"
+        if type(start) is int and not pid_alive(pid, start):
+            return f"its process {pid} is gone; that pid now belongs to another process, started later"
+        return None
 
     def _break(self, holder: dict, why: str) -> None:
         """Remove a stale lock; a racer that took the lock meanwhile keeps it."""
