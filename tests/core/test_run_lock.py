@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from studio.engine import rundir
 from studio.engine.events import Finished, Message
 from studio.engine.runlog import LOCK_NAME, RunBusy, RunLock, boot_id, pid_alive, process_start
 from studio.engine.trainer import Trainer
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="st
 
 def _lock(run: Path, pid: int, **kw) -> None:
     run.mkdir(parents=True, exist_ok=True)
+    rundir.mark(run)          # a run directory (a lock is only ever in one)
     rec = {"pid": pid, "host": socket.gethostname(), "started": 0, "pid_start": process_start(pid),
            "boot": boot_id(), **kw}
     (run / LOCK_NAME).write_text(json.dumps(rec))
