@@ -41,7 +41,8 @@ from ..config.extras import missing_extra
 from ..config.io import atomic_write_bytes, dumps, parse_override, set_value, shown
 from ..config.presets import load_preset, resolve_preset
 from ..config.schema import Config, ConfigError, field_meta
-from ..engine.runlog import MetricsFollower, pid_alive
+from ..engine import rundir
+from ..engine.runlog import MetricsFollower, pid_alive, process_start
 from ..engine.stop_signals import StopSignals
 from ..engine.trainer import new_run_dir
 from ..games import game_class
@@ -467,8 +468,9 @@ class Sweep:
         TS = _optuna().trial.TrialState
         host = platform.node()
         for t in self.study.get_trials(deepcopy=False, states=(TS.RUNNING,)):
-            pid = t.user_attrs.get("pid")
-            if t.user_attrs.get("host") != host or type(pid) is not int or pid_alive(pid):
+            pid, start = t.user_attrs.get("pid"), t.user_attrs.get("pid_start")
+            if t.user_attrs.get("host") != host or type(pid) is not int or pid_alive(
+                    pid, start if type(start) is int else None):
                 continue            # another machine's, or a sweep still running here: not ours to judge
             why = f"interrupted (its sweep process {pid} ended)"
             try:
@@ -560,11 +562,13 @@ class Sweep:
         if run_dir.exists() and any(run_dir.iterdir()):   # another process's trial of that number: keep it
             run_dir = run_dir.with_name(f"{run_dir.name}-{platform.node() or 'host'}-{os.getpid()}")
         run_dir.mkdir(parents=True, exist_ok=True)
+        rundir.mark(run_dir, run_dir.name)     # a run directory the studio made: train --out writes into it
         cfg_path = run_dir / "config.toml"
         atomic_write_bytes(cfg_path, dumps(cfg).encode())
         trial.set_user_attr("run_dir", str(run_dir))
         trial.set_user_attr("host", platform.node())
         trial.set_user_attr("pid", os.getpid())           # whose trial it is (recover() judges by it)
+        trial.set_user_attr("pid_start", process_start(os.getpid()))   # that very process, not a reuse of its pid
         log = open(run_dir / TRIAL_LOG, "wb")
         cmd = self.trial_command(cfg_path, run_dir)
         try:
