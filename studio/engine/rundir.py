@@ -119,6 +119,20 @@ def fresh_dir(parent: Path, name: str) -> Path:
     return path
 
 
+def check_new(requested: str | os.PathLike, key: str = "--out") -> None:
+    """Refuse (ConfigError, one line) to start a new run in `requested` when it is an existing folder
+    the studio did not make and that holds something (or is not a folder): a user's folder is never
+    written into. A new or empty folder, or a run directory, is fine."""
+    req = Path(requested)
+    if _empty_or_absent(req) or is_run_dir(req):
+        return
+    if not req.is_dir():
+        raise ConfigError(f"{key} {req}: exists and is not a folder; give a new folder for the run directory")
+    raise ConfigError(f"{key} {req}: is a folder that holds other files and is not a GAN Studio run directory "
+                      f"(no {MARKER}); nothing was written there. Give a new or empty folder, or leave "
+                      f"{key} out for a new run directory in the runs folder")
+
+
 def for_resume(requested: str | os.PathLike, ckpt_cfg: dict, checkpoint: str, name: str) -> tuple[Path, str | None]:
     """The run directory a resumed run writes into, and a line for the user when it is not `requested`.
     `requested` is kept when it is new or empty (--out NEWDIR), or a run directory of the same game;

@@ -103,6 +103,8 @@ class Trainer:
         self.notes: list[str] = []        # what the user should know when the run starts
         self.resumed_from: str | None = None
 
+        if self.run_dir is not None and self.write and resume is None and self.branch_of is None:
+            rundir.check_new(self.run_dir)     # never a new run into a user's folder (before any data loads)
         state = None
         if resume is not None:
             state = resume if isinstance(resume, dict) else checkpoints.load(resume)

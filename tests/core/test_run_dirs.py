@@ -125,3 +125,27 @@ def test_a_run_stopped_before_any_step_writes_no_checkpoint(tmp_path):
     assert evs[-1].reason == "stopped" and not any(isinstance(e, CheckpointSaved) for e in evs)
     assert not list((tmp_path / "run" / "checkpoints").glob("*.pt"))
     assert any(isinstance(e, Message) and "no checkpoint written" in e.text for e in evs)
+
+
+def test_train_out_into_a_folder_of_the_users_is_refused_with_one_line(tmp_path, capsys):
+    """`train --out DIR` (issue 26): DIR holding other files, not a run directory, is never written into."""
+    mine = tmp_path / "Documents"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("my own work\n")
+    (mine / "config.toml").write_text("my own notes\n")       # a config.toml alone does not make a run
+    before = {p.name: p.read_bytes() for p in mine.iterdir()}
+    assert main(["train", "--preset", "ring-2d-gan", "--steps", "3", "--out", str(mine), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(mine) in err[0] and "not a GAN Studio run directory" in err[0]
+    assert "Traceback" not in err[0] and "nothing was written there" in err[0]
+    assert {p.name: p.read_bytes() for p in mine.iterdir()} == before
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x")
+    assert main(["train", "--preset", "ring-2d-gan", "--steps", "3", "--out", str(afile), "--quiet"]) == 2
+    assert "is not a folder" in capsys.readouterr().err and afile.read_text() == "x"
+    # a new folder and an empty one are written into as before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for out in (tmp_path / "new", empty):
+        assert main(["train", "--preset", "ring-2d-gan", "--steps", "3", "--out", str(out), "--quiet"]) == 0
+        assert rundir.is_run_dir(out) and (out / "checkpoints" / "end_00000003.pt").is_file()
