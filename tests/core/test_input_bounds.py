@@ -136,3 +136,27 @@ def test_a_listing_with_a_cache_reads_only_what_changed(tmp_path, monkeypatch):
     again = checkpoints.list_checkpoints(run, cache=cache)
     assert reads == ["step_00000002.pt"] and [c.step for c in again] == [0, 1, 2, 3]
     assert again[2].metrics == {"fid": 9.5} and "step_00000004.pt" not in cache
+
+
+def test_a_2d_snapshot_of_a_points_file_of_a_million_points_stays_small(tmp_path):
+    """The 2D probe carried every point of data.file in every snapshot (8 MB at 10^6 points, kept
+    again by the studio's history at each snapshot); it carries a fixed seeded subsample of
+    MAX_CENTERS, the same array each time, and the view's extent still covers every point."""
+    from studio.engine.events import Snapshot
+    from studio.gui.session import _nbytes
+    from studio.inspect.probes import MAX_CENTERS
+    pts = np.random.default_rng(0).normal(size=(1_000_000, 2)).astype(np.float32)
+    pts[123_456] = (40.0, -30.0)                       # one far point: the extent reaches it
+    npy = tmp_path / "million.npy"
+    np.save(npy, pts)
+    cfg = tiny("ring-2d-gan", "data.kind='points2d'", f"data.file='{npy}'", "log.snapshot_every=2", steps=4)
+    snaps = [e for e in run_all(Trainer(cfg, write=False, snapshots=True)) if isinstance(e, Snapshot)]
+    assert len(snaps) >= 3
+    for s in snaps:
+        assert _nbytes(s.data) < 64 * 1024, _nbytes(s.data)           # was 8,037,720 bytes
+        assert len(s.data["centers"]) == MAX_CENTERS and s.data["centers_total"] == 1_000_000
+        x0, x1, y0, y1 = s.data["extent"]
+        assert x0 < pts[:, 0].min() and x1 > 40.0 and y0 < -30.0 and y1 > pts[:, 1].max()
+    assert all(s.data["centers"] is snaps[0].data["centers"] for s in snaps)     # worked out once
+    shown = np.ascontiguousarray(snaps[0].data["centers"]).view(np.complex64).ravel()
+    assert np.isin(shown, pts.view(np.complex64).ravel()).all()          # points of the file itself
