@@ -74,8 +74,11 @@ class Trainer:
                  resume: str | Path | dict | None = None, snapshots: bool = True,
                  interactive: bool = False, write: bool = True, commands: CommandQueue | None = None,
                  history: bool = False, branch_of: str | Path | None = None, spare_cores: int | None = None,
-                 built: Built | None = None):
-        """`built`: the start the studio's preview built (engine.build), taken when it fits `cfg`."""
+                 built: Built | None = None, lazy_dir: bool = False):
+        """`built`: the start the studio's preview built (engine.build), taken when it fits `cfg`.
+        `lazy_dir` (the studio): a new run directory is made at the first training step (or a Save
+        now), so a run stopped before any step never makes one; its path is in Started all the same.
+        Without it (the CLI) the directory is made at start and removed when no step was taken."""
         self.cfg = copy.deepcopy(cfg)
         self.name = name
         self.history = history            # every Snapshot carries a copy of the state (the studio's rewind)
@@ -100,6 +103,8 @@ class Trainer:
         self.eval_seconds = 0.0           # time spent evaluating (not part of `elapsed`)
         self.diverged = False
         self.run_dir = Path(run_dir) if run_dir else None
+        self.lazy_dir = lazy_dir
+        self._dir_pending = False         # lazy_dir: the new run directory is not made yet
         self.notes: list[str] = []        # what the user should know when the run starts
         self.resumed_from: str | None = None
 
@@ -226,6 +231,7 @@ class Trainer:
         """Write a checkpoint now; periodic ones obey keep_last."""
         if not self.write:
             return None
+        self._open_dir()
         self._check_dir()
         ck = self.run_dir / "checkpoints"
         prefix = {"periodic": "step", "best": "best"}.get(reason, reason)
@@ -282,20 +288,11 @@ class Trainer:
             if self.run_dir is None:
                 self.run_dir = new_run_dir(self.name)
             made_dir = not self.run_dir.exists() and self.branch_of is None and self.resumed_from is None
-            self.log = RunLog(self.run_dir, self.cfg, self.cfg.log.flush_every, self.cfg.log.tensorboard,
-                              step=self.step)
-            rundir.mark(self.run_dir, self.name)
-            self._dir_ident = rundir.identity(self.run_dir)
-            notes = notes + self.log.notes
-            if self.data.file:
-                notes = notes + [self._keep_data_file()]
-            if self.branch_of is not None:   # a new run from a moment of another (the studio's rewind)
-                self.log.event("branch", self.step, from_run=self.branch_of, from_step=self.step)
-            elif self.resumed_from is not None or self.step > 0:
-                # the detectors hear the run's evaluations up to here: a fall after the resume is
-                # measured against the run's best, not against the first evaluation after it
-                self.diagnostics.recall(past_evaluations(self.run_dir / "metrics.jsonl", self.step))
-                self.log.event("resume", self.step, checkpoint=self.resumed_from)
+            if self.lazy_dir and made_dir and self.step == 0:
+                self._dir_pending = True
+                self.log = _PendingLog()       # its lines go to metrics.jsonl when the folder is made
+            else:
+                notes = notes + self._open_dir()
         else:
             self.log = _NullLog()
         yield Started(self.step, str(self.device), str(self.run_dir or ""), to_dict(self.cfg),
@@ -331,6 +328,7 @@ class Trainer:
                 # on time or late by less than one interval: keep the cadence; later (the first
                 # iteration, after a pause): start it again from now
                 self._due = (self._due if now - self._due < 1 / self.pace else now) + 1 / self.pace
+            yield from self._first_step()
             ev = self._one("iter")
             now = time.perf_counter()
             self.elapsed += now - t_mark
@@ -361,7 +359,9 @@ class Trainer:
         if self.snapshots:
             yield self._snapshot()
         self.log.flush()
-        if untrained and made_dir and self.step == 0:     # nothing in it worth listing among the runs
+        if self._dir_pending:        # a lazy run directory that no step needed: never made
+            self.run_dir = None
+        elif untrained and made_dir and self.step == 0:     # nothing in it worth listing among the runs
             self.log.close()
             self.log = _NullLog()
             if rundir.remove_unused(self.run_dir):
@@ -369,6 +369,38 @@ class Trainer:
                               f"removed", "interrupt")
                 self.run_dir = None
         yield Finished(self.step, reason, str(self.run_dir or ""), self.elapsed)
+
+    def _open_dir(self) -> list[str]:
+        """Make (or open) the run directory: marker, config.toml, metrics.jsonl (with the lines a lazy
+        directory held back). Returns what the user should be told."""
+        pending = None
+        if self._dir_pending:
+            pending, self._dir_pending = self.log, False
+        elif not self.write or getattr(self, "log", None) is not None:    # made already (or never)
+            return []
+        self.log = RunLog(self.run_dir, self.cfg, self.cfg.log.flush_every, self.cfg.log.tensorboard,
+                          step=self.step)
+        rundir.mark(self.run_dir, self.name)
+        self._dir_ident = rundir.identity(self.run_dir)
+        notes = list(self.log.notes)
+        if self.data.file:
+            notes.append(self._keep_data_file())
+        if pending is not None:
+            pending.replay(self.log)
+        if self.branch_of is not None:   # a new run from a moment of another (the studio's rewind)
+            self.log.event("branch", self.step, from_run=self.branch_of, from_step=self.step)
+        elif self.resumed_from is not None or self.step > 0:
+            # the detectors hear the run's evaluations up to here: a fall after the resume is
+            # measured against the run's best, not against the first evaluation after it
+            self.diagnostics.recall(past_evaluations(self.run_dir / "metrics.jsonl", self.step))
+            self.log.event("resume", self.step, checkpoint=self.resumed_from)
+        return notes
+
+    def _first_step(self) -> Iterator:
+        """Before a training step: a lazy run directory is made now, and what it says is told."""
+        if self._dir_pending:
+            for text in self._open_dir():
+                yield Message(self.step, "info", text, "repaired")
 
     def _check_dir(self) -> None:
         """Stop the run when its directory went away (deleted, replaced): its state goes to a new one."""
@@ -515,6 +547,7 @@ class Trainer:
             self._paused = False
             yield StateChanged(self.step, "running")
         elif isinstance(cmd, StepOnce):
+            yield from self._first_step()
             yield self._one(cmd.kind)
             if self.snapshots:
                 yield self._snapshot()
@@ -527,6 +560,7 @@ class Trainer:
                 if ev is not None:
                     yield ev
         elif isinstance(cmd, SaveNow):
+            yield from self._first_step()
             path = self.save("manual")
             if path is not None:
                 yield CheckpointSaved(self.step, str(path), "manual")
@@ -548,6 +582,7 @@ class Trainer:
         if why is not None:
             yield Message(self.step, "info", why, "slowmo")
             return
+        yield from self._first_step()
         with slowmo.Recorder(self.variant, self.probe_gen) as rec:
             ev = self._one("iter")
         yield ev
@@ -644,6 +679,24 @@ def past_evaluations(path: Path, upto: int, chunk: int = 1 << 20) -> list[tuple[
                     found[step] = {k: float(v) for k, v in rec.items() if k not in ("event", "step")
                                    and isinstance(v, (int, float)) and not isinstance(v, bool)}
     return sorted(found.items())
+
+
+class _PendingLog:
+    """The log of a run whose directory is not made yet (Trainer(lazy_dir=True)): its events wait for
+    the folder (a learning rate changed before the first step); the config is written when it is made."""
+    def __init__(self):
+        self.lines: list[tuple[str, int, dict]] = []
+    def event(self, event, step, **kw): self.lines.append((event, step, kw))
+    def replay(self, log) -> None:
+        for event, step, kw in self.lines:
+            log.event(event, step, **kw)
+        self.lines.clear()
+    def metrics(self, *a, **k): pass
+    def flush(self): pass
+    def close(self): pass
+    def write_config(self, *a): pass
+    def image(self, *a): pass
+    def histograms(self, *a): pass
 
 
 class _NullLog:

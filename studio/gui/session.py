@@ -292,7 +292,8 @@ class Session(QObject):
 
         def build():
             t = Trainer(cfg, run_dir, name=name, resume=resume, snapshots=True, interactive=True,
-                        commands=commands, branch_of=branch_of[0] if branch_of else None, built=built)
+                        commands=commands, branch_of=branch_of[0] if branch_of else None, built=built,
+                        lazy_dir=True)      # the folder appears with the first step (issue 20)
             t.history = t.data.family in HISTORY_FAMILIES      # tiny networks: keep every moment
             return t
 
