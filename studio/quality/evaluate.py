@@ -86,16 +86,22 @@ class Evaluator:
         return x.float()
 
     def _real_index(self) -> torch.Tensor:
-        return torch.randperm(len(self.data.x), generator=torch.Generator().manual_seed(5))[:self.n]
+        return torch.randperm(len(self.data), generator=torch.Generator().manual_seed(5))[:self.n]
 
-    def real(self) -> torch.Tensor:
-        """The fixed reference sample of real data (same size as the generated one)."""
+    def real(self, m: int | None = None) -> torch.Tensor:
+        """The fixed reference sample of real data (same size as the generated one), or its first m.
+        Images are read by index (features.take_images: from a folder's uint8 cache only these)."""
         d = self.data
         if d.family == "image":
-            x = d.x
-            idx = self._real_index()
-            return x[idx.to(x.device)].float()
+            idx = self._real_index()[:m]
+            return features.take_images(d, idx.numpy()).to(self.device)
         return d.sample(max(self.n, 2000) if d.family == "1d" else self.n, self._gen(17), self.device).x.float()
+
+    def _real_features(self, space) -> np.ndarray:
+        """The reference sample's features in `space`, read and embedded a chunk at a time."""
+        idx = self._real_index().numpy()
+        return np.concatenate([space.features(x.to(self.device))
+                               for x in features.image_chunks(self.data, idx, chunk=1024)])
 
     def feature_space(self, progress=None):
         """The classifier feature space (trained on first use; `progress(done, total)` hears how far)."""
@@ -174,7 +180,7 @@ class Evaluator:
     def _images(self, fake, y):
         fs = self.feature_space()
         if self._real is None:
-            self._real = fs.features(self.real())
+            self._real = self._real_features(fs)
             self._real_stats = metrics.feature_stats(self._real)
         rf, ff = self._real, fs.features(fake)
         if min(len(rf), len(ff)) < MIN_FID_SAMPLES:
@@ -201,7 +207,7 @@ class Evaluator:
                 self._note(str(e))
             else:
                 if not hasattr(self, "_inc_stats"):
-                    self._inc_stats = metrics.feature_stats(inc.features(self.real()))
+                    self._inc_stats = metrics.feature_stats(self._real_features(inc))
                 out["fid_inception"] = metrics.frechet_distance(*self._inc_stats,
                                                                 *metrics.feature_stats(inc.features(fake)))
         return out
@@ -231,7 +237,7 @@ class Evaluator:
         if clip is not None:
             out["clip_frac"] = metrics.clip_fraction(self.v.D, clip)
         m = min(len(fake), 512)
-        real = self.real()[:m] if self.data.family == "image" else self._real_tensor(m)
+        real = self.real(m) if self.data.family == "image" else self._real_tensor(m)
         critic = (lambda x: self.v.disc(x, y[:m])) if y is not None else self.v.disc
         norms = metrics.critic_grad_norms(critic, real, fake[:m], self._gen(23))
         self.v.D.zero_grad(set_to_none=True)
@@ -255,21 +261,35 @@ class Evaluator:
             raise ValueError("the memorisation check needs image data")
         v = self.v
         s = self._draw(v.fixed_z, v.fixed_y if v.conditional else None)
-        x = self.data.x
-        tr, te = features.split(len(x))
-        train, held = x[torch.as_tensor(tr, device=x.device)], x[torch.as_tensor(te[:500], device=x.device)]
+        d = self.data
+        tr, te = features.split(len(d))
+        te = te[:500]
         if space == "feature":
             fs = self.feature_space(progress)
-            pool, q, held = fs.features(train), fs.features(s), fs.features(held)
+            embed = fs.features
+            q = embed(s)
         elif space == "pixel":
-            pool, q, held = (a.flatten(1).cpu().numpy() for a in (train, s, held))
+            embed = lambda x: x.flatten(1).cpu().numpy()   # noqa: E731
+            q = embed(s)
         else:
             raise ValueError(f"space must be 'feature' or 'pixel' (got {space!r})")
-        idx, dist = metrics.nearest_neighbours(q, pool)
-        _, held_d = metrics.nearest_neighbours(held, pool)
-        return {"samples": s.cpu().numpy(), "nearest": train[torch.as_tensor(idx, device=x.device)].cpu().numpy(),
-                "index": tr[idx], "distance": dist, "reference": np.float64(np.median(held_d)),
-                "held": held_d, "space": space}
+        held = np.concatenate([embed(x.to(self.device)) for x in features.image_chunks(d, te)])
+        # the training images a chunk at a time (a folder's cache is never read whole): the nearest
+        # so far of each query, a later chunk winning only when strictly closer (the first of ties)
+        best_i = np.zeros(len(q), np.int64)
+        best_d = np.full(len(q), np.inf)
+        held_i, held_d = np.zeros(len(held), np.int64), np.full(len(held), np.inf)
+        start = 0
+        for x in features.image_chunks(d, tr, chunk=1024):
+            pool = embed(x.to(self.device))
+            for bi, bd, queries in ((best_i, best_d, q), (held_i, held_d, held)):
+                j, dist = metrics.nearest_neighbours(queries, pool)
+                closer = dist < bd
+                bi[closer], bd[closer] = j[closer] + start, dist[closer]
+            start += len(pool)
+        nearest = features.take_images(d, tr[best_i]).cpu().numpy()
+        return {"samples": s.cpu().numpy(), "nearest": nearest, "index": tr[best_i], "distance": best_d,
+                "reference": np.float64(np.median(held_d)), "held": held_d, "space": space}
 
 
 def _ratio(fake: np.ndarray, real: np.ndarray) -> float:

@@ -98,20 +98,48 @@ class FeatureSpace:
 
 
 # ------------------------------------------------------------------------------------ data helpers
+def check_labelled(data) -> None:
+    """Raise FeaturesUnavailable (saying why) unless `data` is a labelled image data set with at
+    least two classes and MIN_IMAGES images; reads no pixels."""
+    y = getattr(data, "y", None)
+    name = getattr(data, "name", data.__class__.__name__)
+    has_pixels = getattr(data, "images", None) is not None or getattr(data, "x", None) is not None
+    if has_pixels and y is not None and getattr(data, "n_classes", 0) == 1:
+        raise FeaturesUnavailable(f"the data set {name!r} has a single class; the feature classifier needs at "
+                                  f"least two to train on")
+    if not has_pixels or y is None or getattr(data, "n_classes", 0) < 2:
+        raise FeaturesUnavailable(f"the data set {name!r} has no class labels, so no classifier feature space can "
+                                  f"be trained for it")
+    if len(y) < MIN_IMAGES:
+        raise FeaturesUnavailable(f"the data set {name!r} has only {len(y)} images; the feature classifier needs "
+                                  f"at least {MIN_IMAGES} to train on and to hold some out")
+
+
 def labelled_arrays(data) -> tuple[torch.Tensor, torch.Tensor]:
-    """(images, labels) of a labelled image data source, on the CPU."""
-    x, y = getattr(data, "x", None), getattr(data, "y", None)
-    if x is not None and y is not None and getattr(data, "n_classes", 0) == 1:
-        raise FeaturesUnavailable(f"the data set {getattr(data, 'name', data.__class__.__name__)!r} has a single "
-                                  f"class; the feature classifier needs at least two to train on")
-    if x is None or y is None or getattr(data, "n_classes", 0) < 2:
-        raise FeaturesUnavailable(f"the data set {getattr(data, 'name', data.__class__.__name__)!r} has no "
-                                  f"class labels, so no classifier feature space can be trained for it")
-    if len(x) < MIN_IMAGES:
-        raise FeaturesUnavailable(f"the data set {getattr(data, 'name', data.__class__.__name__)!r} has only "
-                                  f"{len(x)} images; the feature classifier needs at least {MIN_IMAGES} to train "
-                                  f"on and to hold some out")
-    return x.detach().float().cpu(), y.detach().long().cpu()
+    """(images, labels) of a labelled image data source, on the CPU: the whole data set as floats
+    (tests and small data only; the studio itself reads images in chunks with take_images)."""
+    check_labelled(data)
+    x = data.x if getattr(data, "images", None) is None else take_images(data, np.arange(len(data.y)))
+    return x.detach().float().cpu(), data.y.detach().long().cpu()
+
+
+def take_images(data, idx) -> torch.Tensor:
+    """The images of `data` at these indices as a float tensor in [-1, 1]: from a folder's uint8 cache
+    (data.images: only these images are read and converted), else indexed from the in-memory tensor
+    (on its device). Evaluation reads real images through this, a chunk at a time, so its memory does
+    not grow with the data set."""
+    images = getattr(data, "images", None)
+    if images is not None:
+        return images(idx)
+    x = data.x
+    return x[torch.as_tensor(np.asarray(idx), dtype=torch.long, device=x.device)].float()
+
+
+def image_chunks(data, idx, chunk: int = 1024):
+    """take_images over `idx` a chunk at a time (a generator of float tensors)."""
+    idx = np.asarray(idx, np.int64)
+    for i in range(0, len(idx), chunk):
+        yield take_images(data, idx[i:i + chunk])
 
 
 def split(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,6 +155,31 @@ def data_hash(x: torch.Tensor, y: torch.Tensor) -> str:
     # where tobytes() would first copy (Fashion-MNIST: 188 MB) holding the GIL and stall the GUI
     h.update(memoryview(x.contiguous().numpy()).cast("B"))
     h.update(memoryview(np.ascontiguousarray(y.numpy(), dtype=np.int64)).cast("B"))
+    return h.hexdigest()
+
+
+class OnDemand:
+    """A data set's images read when indexed (`self[idx]`, a numpy or torch index array), with the
+    len and shape of the tensor it stands for: the classifier trains on a folder's uint8 cache
+    without a float copy of the whole folder."""
+
+    def __init__(self, data):
+        self.data = data
+        self.shape = (len(data.y),) + tuple(int(v) for v in data.shape)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, idx) -> torch.Tensor:
+        return take_images(self.data, idx.cpu().numpy() if isinstance(idx, torch.Tensor) else idx)
+
+
+def u8_hash(u8: np.ndarray, y: torch.Tensor, chunk: int = 4096) -> str:
+    """data_hash of a uint8 cache (in chunks: the memory map is never read whole)."""
+    h = hashlib.sha256(f"recipe{RECIPE}|u8|{tuple(u8.shape)}|".encode())
+    for i in range(0, len(u8), chunk):
+        h.update(memoryview(np.ascontiguousarray(u8[i:i + chunk])).cast("B"))
+    h.update(memoryview(np.ascontiguousarray(y.cpu().numpy(), dtype=np.int64)).cast("B"))
     return h.hexdigest()
 
 
@@ -177,14 +230,19 @@ def _train_seeded(x, y, n_classes, device, seed):
     steps = training_steps(len(x))
     opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.15)
-    xt, yt = x[tr].to(device), y[tr].to(device)
+    yt = y[tr].to(device)
+    if isinstance(x, torch.Tensor):
+        xt = x[tr].to(device)
+        batch_of = xt.__getitem__
+    else:                                  # OnDemand: only the batch is read (a folder's cache)
+        batch_of = lambda idx: x[tr[idx.cpu().numpy()]].to(device)   # noqa: E731
     pad = max(1, x.shape[-1] // 14) if len(tr) < 5000 else 0   # small data sets: random shifts
     net.train()
     yield 0, steps
     last = time.perf_counter()
     for i in range(steps):
         idx = torch.randint(len(tr), (bs,), generator=g).to(device)
-        xb = xt[idx]
+        xb = batch_of(idx)
         if pad:
             dx, dy = torch.randint(-pad, pad + 1, (2,), generator=g).tolist()
             xb = torch.roll(F.pad(xb, (pad,) * 4, value=-1.0), (dy, dx), (2, 3))[..., pad:-pad, pad:-pad]
@@ -198,7 +256,8 @@ def _train_seeded(x, y, n_classes, device, seed):
             last = now
             yield i + 1, steps
     fs = FeatureSpace(net, 0.0, "", None, device)
-    acc = float((fs.predict(x[te]) == y[te].numpy()).mean())
+    pred = np.concatenate([fs.predict(x[te[i:i + 4096]]) for i in range(0, len(te), 4096)])
+    acc = float((pred == y[te].numpy()).mean())
     yield steps, steps
     return net, acc
 
@@ -212,8 +271,13 @@ def classifier_steps(data, device: torch.device | str = "cpu", log=None):
     about four times a second, so that a caller (the trainer, the CLI) can show progress and stay
     responsive. Returns the FeatureSpace. `log(text)` hears that training starts."""
     device = torch.device(device)
-    x, y = labelled_arrays(data)
-    key = data_hash(x, y)
+    check_labelled(data)
+    if getattr(data, "u8", None) is not None:      # a folder: hashed and read from its uint8 cache
+        x, y = OnDemand(data), data.y.detach().long().cpu()
+        key = u8_hash(data.u8, y)
+    else:
+        x, y = labelled_arrays(data)
+        key = data_hash(x, y)
     if key in _MEMO:
         fs = _MEMO[key]
         fs.net.to(device)

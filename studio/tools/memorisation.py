@@ -61,7 +61,7 @@ def compute(path: str | Path, space: str = "feature", progress=None) -> dict:
     notes = []
     if space == "feature":
         try:
-            features.labelled_arrays(model.data)
+            features.check_labelled(model.data)
         except features.FeaturesUnavailable as e:
             notes.append(f"distances in pixels: {e}")
             space = "pixel"
