@@ -103,7 +103,7 @@ def find_images(folder: Path, classes: bool = True) -> tuple[list[tuple[str, int
             kept.append(name)
     denied = next((s for r, s in skipped.items() if r.startswith("unreadable folder")), None)
     if not found and denied is not None:      # not "no images": the folders could not be read at all
-        why = denied.reason[denied.reason.find("(") + 1:-1].lower() if "(" in denied.reason else "unreadable"
+        why = denied.reason[denied.reason.rfind("(") + 1:-1].lower() if "(" in denied.reason else "unreadable"
         raise ConfigError(f"{folder}: {why}: {denied.count} class folder(s) cannot be read (e.g. {denied.example}); "
                           f"make them readable (chmod -R u+rX) or choose another data.root")
     if not found:
