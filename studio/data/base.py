@@ -94,9 +94,13 @@ FAMILIES: dict[str, str] = {}     # data.kind -> "1d", "2d", "image" or "none", 
 FAMILY_NAMES = ("1d", "2d", "image", "none")
 
 
-def register_kind(*names: str, family: str):
+MODES: set[str] = set()           # data.kind values made of separate modes (a ring, a grid of Gaussians)
+
+
+def register_kind(*names: str, family: str, modes: bool = False):
     """Decorator: `builder(data_config, source)` makes the data set of these `data.kind` values, all
-    of one family ("1d", "2d", "image" or "none": what the GUI, the sweep and the views go by)."""
+    of one family ("1d", "2d", "image" or "none": what the GUI, the sweep and the views go by);
+    `modes`: the data is a few separate modes, whose coverage an evaluation counts."""
     if family not in FAMILY_NAMES:
         raise ValueError(f"data family {family!r} is not one of {', '.join(FAMILY_NAMES)}")
 
@@ -106,6 +110,8 @@ def register_kind(*names: str, family: str):
                 raise ValueError(f"data kind {name!r} is not in config.schema.DATA_KINDS")
             KINDS[name] = fn
             FAMILIES[name] = family
+            if modes:
+                MODES.add(name)
         return fn
     return deco
 
@@ -113,6 +119,12 @@ def register_kind(*names: str, family: str):
 def family_of(kind: str) -> str | None:
     """The family of a data kind, without building its data set; None for a kind with no loader."""
     return FAMILIES.get(kind)
+
+
+def has_modes(kind: str) -> bool:
+    """Whether a data kind is made of separate modes (evaluations count the modes covered); drawn or
+    loaded points are one dense cloud, not modes."""
+    return kind in MODES
 
 
 def make_data(d: DataConfig, source: str = "config") -> DataSource:

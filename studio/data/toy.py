@@ -146,12 +146,12 @@ def _mixture(d: DataConfig, source: str) -> DataSource:
     return Gaussian1D(d.means, d.stds, d.weights)
 
 
-@register_kind("ring2d", family="2d")
+@register_kind("ring2d", family="2d", modes=True)
 def _ring(d: DataConfig, source: str) -> DataSource:
     return Points2D(ring_centers(d.n_modes, d.radius), d.mode_std)
 
 
-@register_kind("grid2d", family="2d")
+@register_kind("grid2d", family="2d", modes=True)
 def _grid(d: DataConfig, source: str) -> DataSource:
     return Points2D(grid_centers(d.grid_size, d.radius), d.mode_std)
 

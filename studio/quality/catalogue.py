@@ -100,3 +100,33 @@ def is_quality(name: str) -> bool:
 def names(direction: str) -> frozenset[str]:
     """The catalogued metrics of one direction."""
     return frozenset(m.name for m in _METRICS if m.direction == direction)
+
+
+# What an evaluation measures, by the data family of the run (studio.data.base.family_of), in the order
+# quality.evaluate reports it. "NAME:WHEN" is measured only when WHEN holds: "modes" (data of separate
+# modes, studio.data.base.has_modes), "conditional" (a conditional game), "inception" (eval.inception),
+# "dirac" (a model with one parameter θ), "critic" (a game that watches its critic's gradients),
+# "clipped" (a critic whose weights are clipped).
+MEASURED: dict[str, tuple[str, ...]] = {
+    "1d": ("w1", "js", "diversity", "theta_err:dirac"),
+    "2d": ("modes:modes", "coverage:modes", "hq:modes", "precision", "recall", "diversity"),
+    "image": ("fid", "kid", "kid_se", "precision", "recall", "diversity", "acc_cond:conditional",
+              "diversity_class:conditional", "fid_inception:inception"),
+}
+CRITIC = ("clip_frac:clipped", "gnorm_mean:critic", "gnorm_dev:critic", "gnorm_p10:critic", "gnorm_p50:critic",
+          "gnorm_p90:critic")     # after any family's: "clipped" is a critic whose weights are clipped
+# what a run is ranked by when nobody says (a sweep, keep-best's default): the first of these it measures
+RANK_BY: dict[str, tuple[str, ...]] = {"1d": ("w1",), "2d": ("modes", "recall"), "image": ("fid",)}
+
+
+def measured(family: str | None, when: set[str] | frozenset[str] = frozenset()) -> tuple[list[str], str | None]:
+    """(the metrics an evaluation of a run of that data family measures, the default one to rank by);
+    ([], None) for a family with no quality metric (no data, or a game that makes no samples)."""
+    if family not in MEASURED:
+        return [], None
+    names = []
+    for entry in MEASURED[family] + CRITIC:
+        name, _, cond = entry.partition(":")
+        if not cond or cond in when:
+            names.append(name)
+    return names, next((m for m in RANK_BY.get(family or "", ()) if m in names), names[0])

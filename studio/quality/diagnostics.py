@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.base import has_modes
+
 
 @dataclass(frozen=True)
 class Step:
@@ -306,7 +308,6 @@ FEW_MODES = 0.5        # coverage at or below this ...
 ON_MODES = 0.3         # ... while at least this share of the samples lies on a mode ...
 FEW_MODES_AFTER = 3    # ... from this evaluation on ...
 FEW_MODES_TIMES = 2    # ... on this many consecutive evaluations: good samples of few modes
-MODE_KINDS = ("ring2d", "grid2d")   # data made of separate modes (drawn points are one dense cloud)
 
 
 class ModeCollapse(Detector):
@@ -327,7 +328,7 @@ class ModeCollapse(Detector):
     def on_eval(self, ev):
         v, b = ev.values, self.best
         self.n_eval += 1
-        few = (self.cfg.data.kind in MODE_KINDS and "coverage" in v and "hq" in v
+        few = (has_modes(self.cfg.data.kind) and "coverage" in v and "hq" in v
                and self.n_eval >= FEW_MODES_AFTER and v["coverage"] <= FEW_MODES and v["hq"] >= ON_MODES)
         self.few = self.few + 1 if few else 0
         why = None

@@ -41,19 +41,17 @@ from ..config.extras import missing_extra
 from ..config.io import atomic_write_bytes, dumps, parse_override, set_value, shown
 from ..config.presets import load_preset, resolve_preset
 from ..config.schema import Config, ConfigError, field_meta
+from ..data.base import family_of, has_modes
 from ..engine import rundir
 from ..engine.runlog import MetricsFollower, pid_alive, process_start
 from ..engine.stop_signals import StopSignals
 from ..engine.trainer import new_run_dir
 from ..games import game_class
+from ..games.base import Variant
 from ..quality import catalogue
 from .sample import sample_to_file
 
 SAMPLERS = ("grid", "random", "tpe")
-ONE_D = {"gaussian1d", "mixture1d", "point1d", "points1d"}
-TWO_D = {"ring2d", "grid2d", "spiral2d", "moons2d", "points2d"}
-WITH_MODES = {"ring2d", "grid2d"}
-CRITIC = ("clip_frac", "gnorm_mean", "gnorm_dev", "gnorm_p10", "gnorm_p50", "gnorm_p90")
 SWEEP_JSON = "sweep.json"
 TRIAL_LOG = "sweep-trial.log"
 TRIAL_PICTURE = "sweep-samples.png"    # a toy trial's final samples (image runs have samples/*.png)
@@ -62,25 +60,23 @@ STATES_DONE = ("COMPLETE", "PRUNED", "FAIL")
 
 # ------------------------------------------------------------------------------------------ metrics
 def metrics_of(cfg: Config) -> tuple[list[str], str | None]:
-    """(the quality metrics a run of `cfg` evaluates, the default one to rank a sweep by)."""
-    kind = cfg.data.kind
+    """(the quality metrics a run of `cfg` evaluates, the default one to rank a sweep by): the data
+    registry says the data's family and whether it has modes, the game what else it measures, and the
+    metric catalogue which metrics that makes (quality.catalogue.measured)."""
     game = game_class(cfg.variant.name)
-    if kind in ONE_D:
-        names = ["w1", "js", "diversity"] + (["theta_err"] if cfg.model.kind in ("shift", "dirac") else [])
-        default = "w1"
-    elif kind in TWO_D:
-        names = (["modes", "coverage", "hq"] if kind in WITH_MODES else []) + ["precision", "recall", "diversity"]
-        default = "modes" if kind in WITH_MODES else "recall"
-    elif kind == "none" or not game.makes_samples:
+    family = family_of(cfg.data.kind)
+    if family == "image" and not game.makes_samples:
         return [], None
-    else:
-        names = ["fid", "kid", "kid_se", "precision", "recall", "diversity"]
-        names += ["acc_cond"] if game.conditional else []
-        names += ["fid_inception"] if cfg.eval.inception else []
-        default = "fid"
-    if game.watches_critic:
-        names += list(CRITIC)
-    return names, default
+    when = {c for c, on in (("modes", has_modes(cfg.data.kind)), ("conditional", game.conditional),
+                            ("inception", cfg.eval.inception), ("dirac", cfg.model.kind in ("shift", "dirac")),
+                            ("critic", game.watches_critic),
+                            ("clipped", game.weight_clip is not Variant.weight_clip)) if on}
+    return catalogue.measured(family, when)
+
+
+def toy(cfg: Config) -> bool:
+    """A 1D or 2D run (one CPU thread is plenty; its final samples make a picture)."""
+    return family_of(cfg.data.kind) in ("1d", "2d")
 
 
 def direction(metric: str) -> str:
@@ -412,7 +408,7 @@ def _env_for(spec: SweepSpec, slot: int, gpus: int) -> dict:
     share = max(1, (os.cpu_count() or 1) // spec.workers)
     env.setdefault("OMP_NUM_THREADS", str(share))
     if spec.base.train.threads == 0:
-        env["GAN_STUDIO_THREADS"] = str(share if spec.base.data.kind not in ONE_D | TWO_D else 1)
+        env["GAN_STUDIO_THREADS"] = str(1 if toy(spec.base) else share)
     if gpus > 1:
         env["CUDA_VISIBLE_DEVICES"] = str(slot % gpus)
     return env
@@ -630,7 +626,7 @@ class Sweep:
 
     def _picture(self, run_dir: Path) -> None:
         """A toy trial's final samples as a PNG beside its run (image runs write sample grids)."""
-        if self.spec.base.data.kind not in ONE_D | TWO_D:
+        if not toy(self.spec.base):
             return
         ends = sorted((run_dir / "checkpoints").glob("*.pt"), key=lambda p: p.stat().st_mtime)
         if not ends:
