@@ -9,7 +9,8 @@ from typing import Callable
 import numpy as np
 
 from ..inspect import dirac
-from . import probes
+from . import checks_conditional, probes
+from . import checks_images
 from .record import RunRecord
 
 NAN = float("nan")
@@ -146,4 +147,6 @@ CHECKS: dict[str, Callable] = {
     "metric": metric, "warned": warned, "loss_quality_corr": loss_quality_corr, "g_grad_norm": g_grad_norm,
     "g_grad_ratio": g_grad_ratio, "parallel_lines": parallel_lines, "parallel_slope": parallel_slope,
 }
+CHECKS.update(checks_conditional.CHECKS)       # lessons 11 and 12
+CHECKS.update(checks_images.CHECKS)           # lessons 9, 10 and 13
 SEEDED = ("parallel_lines", "parallel_slope")   # computed checks that draw samples: the lesson's seed

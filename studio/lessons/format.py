@@ -46,7 +46,8 @@ from ..config.schema import Config, ConfigError
 
 SCHEMA_VERSION = 1
 ACTIONS = ("train", "step", "step_d", "step_g")
-FIGURES = ("curves", "end", "parallel_lines", "dirac_methods")
+FIGURES = ("curves", "end", "parallel_lines", "dirac_methods",
+           "samples", "interpolation", "arithmetic", "nearest")   # image runs: grids, and record.pictures
 MAX_REPEAT = 10_000
 
 # Every check of the library (checks.py) with its parameters: name -> {parameter: allowed values
@@ -69,6 +70,18 @@ CHECKS: dict[str, dict[str, Any]] = {
     "parallel_lines": {"divergence": ("kl", "js", "w1"), "theta": float, "n": int},
     "parallel_slope": {"divergence": ("kl", "js", "w1"), "theta": float, "n": int},
 }
+CHECKS.update({   # lessons 11 and 12 (checks_conditional.py)
+    "class_acc": {"at": ("start", "end", "max"), "which": ("mean", "min")},   # samples of c classified as c
+    "cycle_err": {"at": ("start", "end", "min")},       # |F(G(a)) − a|, |G(F(b)) − b| on fixed images
+    "cycle_err_ratio": {},                              # the round trip's error at the end over the start
+})
+CHECKS.update({   # lessons 9, 10 and 13 (checks_images.py); "run": the parameter names another run of the page
+    "interp_step": {},                                 # largest step of an interpolation over its ends' distance
+    "arith_hit": {"which": ("mean", "worst", "over_chance")},   # z − z̄_a + z̄_b classified as b
+    "copy_ratio": {},                                  # sample-to-training over held-out-to-training distance
+    "copy_close": {},                                  # share of samples closer than 95% of held-out images
+    "metric_ratio": {"key": str, "other": "run", "at": ("end", "best", "first")},   # this run's metric / other's
+})
 NEEDS_RUN = {n for n in CHECKS if n not in ("dirac_method", "parallel_lines", "parallel_slope")}
 
 
@@ -257,6 +270,11 @@ def _check(t, where: str, labels: list[str]) -> CheckSpec:
             allowed = ", ".join(CHECKS[name]) or "none"
             raise ConfigError(f"{where}: unknown parameter with.{key}; this check takes {allowed}")
         params[key] = _param(name, key, value, CHECKS[name][key], where)
+        if CHECKS[name][key] == "run" and value not in labels:
+            raise ConfigError(f"{where}: with.{key}: {value!r} is not one of the page's runs ({', '.join(labels)})")
+    for key, want in CHECKS[name].items():
+        if want == "run" and key not in params:
+            raise ConfigError(f"{where}: needs with.{key}, the label of the run to compare with")
     bounds = {}
     for key in ("below", "above", "near", "within"):
         v = _expect(t, key, (int, float), where, required=False)

@@ -12,7 +12,8 @@ import torch
 
 from ..engine.events import Evaluation, Failed, Finished, Message, Started, StepMetrics
 from ..inspect.probes import snapshot
-from . import probes
+from . import checks_images
+from . import checks_conditional, probes
 
 LONE_PROBE_EVERY = 10     # lone D or G updates between two probes
 
@@ -24,6 +25,7 @@ class RunRecord:
     evals: list[tuple[int, dict[str, float]]] = field(default_factory=list)
     messages: list[tuple[int, str, str, str]] = field(default_factory=list)   # step, level, code, text
     views: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)  # "start"/"end" -> (view, data)
+    pictures: dict[str, np.ndarray] = field(default_factory=dict)   # uint8 figures measured at the end (images)
     mu: float | None = None          # the real data's mean (1D), for |θ − μ|
     steps: int = 0
     seconds: float = 0.0
@@ -56,7 +58,7 @@ class RunWatcher:
     def probe(self, step: int, game) -> None:
         gen = torch.Generator(device=game.device).manual_seed(int(self.gen.initial_seed()))
         values = {**probes.dirac_values(game), **probes.dstar_values(game, gen), **probes.g_grad_norms(game, gen),
-                  **probes.sample_distance(game, gen)}
+                  **probes.sample_distance(game, gen), **checks_conditional.probe(game, gen)}
         self.record.add(step, values)
 
     def _picture(self, key: str, game) -> None:
@@ -93,8 +95,17 @@ class RunWatcher:
             r.reason, r.seconds, r.steps = ev.reason, ev.elapsed, ev.step
             self.probe(ev.step, game)
             self._picture("end", game)
+            self._end_probe(ev.step, game)
         elif isinstance(ev, Failed):
             r.failed = ev.message
+
+    def _end_probe(self, step: int, game) -> None:
+        """What an image generator's latent space and nearest training images say once it has finished
+        (checks_images): numbers into the series, pictures for the page's figures."""
+        gen = torch.Generator().manual_seed(int(self.gen.initial_seed()) + 2)
+        values, pictures = checks_images.end_probe(game, gen)
+        self.record.add(step, values)
+        self.record.pictures.update(pictures)
 
     @staticmethod
     def record_start_saddle(game) -> tuple[float, float]:
