@@ -63,6 +63,7 @@ class StudioModel:
         self._problems: dict[str, str] = {}
         self._shown = Shown()
         self._explorer: ExplorerSource | None = None
+        self._explorer_follow = True               # the explorer follows the live run (else pinned)
         self._runs: list[Path] = []
 
     # ------------------------------------------------------------------ reading
@@ -273,11 +274,27 @@ class StudioModel:
         return self._shown.path if self._shown.kind == "checkpoint" else None
 
     # ------------------------------------------------------------------ the latent explorer
-    def set_explorer_source(self, kind: str, where: str, step: int) -> None:
+    def set_explorer_source(self, kind: str, where: str, step: int, follow: bool | None = None) -> None:
+        """The explorer shows this generator; `follow` (when given) also says whether it follows the
+        live run from now on (a checkpoint opened during a run pins the explorer to it)."""
         if kind not in ("live", "checkpoint"):
             raise ValueError(f"explorer source kind {kind!r} is not 'live' or 'checkpoint'")
-        self._explorer = ExplorerSource(kind, str(where), int(step))
-        self.explorer_changed.emit(self._explorer)
+        source = ExplorerSource(kind, str(where), int(step))
+        follow = self._explorer_follow if follow is None else bool(follow)
+        if source != self._explorer or follow != self._explorer_follow:
+            self._explorer, self._explorer_follow = source, follow
+            self.explorer_changed.emit(self._explorer)
+
+    @property
+    def explorer_follows(self) -> bool:
+        """Whether the explorer follows the live run (its copies replace what it shows) or is pinned."""
+        return self._explorer_follow
+
+    def follow_live_run(self, on: bool) -> None:
+        """Follow the live run in the explorer (True) or keep what it shows (False, pinned)."""
+        if bool(on) != self._explorer_follow:
+            self._explorer_follow = bool(on)
+            self.explorer_changed.emit(self._explorer)
 
     # ------------------------------------------------------------------ runs known
     def add_runs_folder(self, folder) -> bool:

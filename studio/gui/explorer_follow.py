@@ -4,7 +4,9 @@ The explorer is made the first time it is needed. Opening its tab, and every few
 open during a run, it follows the running generator (unless pinned) with a copy the trainer makes
 between two steps: asked for only when the run has moved on and no copy is on its way; a new run
 starts afresh. A loaded checkpoint's generator is a source too. Where the explorer's generator comes
-from is the model's `explorer_source`."""
+from is the model's `explorer_source`, and whether it follows the live run is the model's
+`explorer_follows`: the explorer's Follow box writes it (`follow_live_run`), a checkpoint opened
+during a run pins it, and the box shows what the model says (`explorer_changed`) without echo."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,12 +28,15 @@ class ExplorerFollow(QObject):
         self.asked: dict[int, tuple] = {}     # generator copies asked for: (keep the view, asked by hand)
         session.event.connect(self._event)
         session.state_changed.connect(self._state_changed)
+        model.explorer_changed.connect(self._source_changed)
 
     def explorer(self) -> LatentExplorer:
         if self.latent is None:
             self.latent = LatentExplorer(self.holder)
             self.latent.refresh_requested.connect(lambda: self.ask(keep_view=True))
             self.latent.follow_requested.connect(self.follow_live)
+            self.latent.follow_chosen.connect(self.model.follow_live_run)
+            self.latent.show_following(self.model.explorer_follows)
             self.latent.set_live(self.session.live)
             self.holder.layout().addWidget(self.latent)
         return self.latent
@@ -52,8 +57,14 @@ class ExplorerFollow(QObject):
 
     def show_checkpoint(self, path: str, step: int, model) -> None:
         """A loaded checkpoint's generator in the explorer."""
-        self.model.set_explorer_source("checkpoint", path, step)
-        self.explorer().set_source(model)
+        ex = self.explorer()
+        # opened while a run trains, the checkpoint stays on screen: the explorer is pinned to it
+        self.model.set_explorer_source("checkpoint", path, step, follow=False if self.session.live else None)
+        ex.set_source(model)
+
+    def _source_changed(self, _source) -> None:
+        if self.latent is not None:
+            self.latent.show_following(self.model.explorer_follows)
 
     def _event(self, ev) -> None:
         if not isinstance(ev, GeneratorCopy):

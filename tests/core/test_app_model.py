@@ -118,3 +118,36 @@ def test_every_data_kind_has_one_family_in_the_registry():
     from studio.config.schema import DATA_KINDS
     assert set(FAMILIES) == set(DATA_KINDS)
     assert family_of("ring2d") == "2d" and family_of("fashion_mnist") == "image" and family_of("x") is None
+
+
+def test_the_explorer_follows_the_live_run_until_pinned_and_says_so_once(tmp_path):
+    m = StudioModel()
+    seen = recorder(m)
+    assert m.explorer_follows and m.explorer_source is None
+    m.set_explorer_source("live", tmp_path / "run-a", 40)
+    m.set_explorer_source("live", tmp_path / "run-a", 40)            # the same: no event
+    assert [n for n, _ in seen] == ["explorer_changed"] and m.explorer_follows
+    m.set_explorer_source("checkpoint", tmp_path / "end.pt", 100, follow=False)   # opened during a run
+    assert m.explorer_source.kind == "checkpoint" and not m.explorer_follows
+    assert seen[-1] == ("explorer_changed", (m.explorer_source,))
+    m.follow_live_run(False)                                         # already pinned: no event
+    assert len(seen) == 2
+    m.follow_live_run(True)                                          # the box ticked again
+    assert m.explorer_follows and len(seen) == 3
+    m.set_explorer_source("live", tmp_path / "run-b", 5)             # follow not given: stays
+    assert m.explorer_follows and m.explorer_source.where == str(tmp_path / "run-b")
+    with pytest.raises(ValueError):
+        m.set_explorer_source("dream", tmp_path, 1)
+    assert m.explorer_source.kind == "live" and len(seen) == 4
+
+
+def test_runs_folders_are_added_once_and_announced_with_all_of_them(tmp_path):
+    m = StudioModel()
+    seen = recorder(m)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert m.add_runs_folder(tmp_path / "a") and m.add_runs_folder(tmp_path / "b")
+    assert not m.add_runs_folder(tmp_path / "a" / ".." / "a")        # the same folder: no event
+    assert m.runs_folders == ((tmp_path / "a").resolve(), (tmp_path / "b").resolve())
+    a, b = (tmp_path / "a").resolve(), (tmp_path / "b").resolve()
+    assert seen == [("runs_changed", ((a,),)), ("runs_changed", ((a, b),))]

@@ -2,6 +2,7 @@
 are dropped, a refresh is asked of the window and keeps the view, and no pool thread outlives a test."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from PySide6 import QtCore
 
 from studio.gui.panels.latent_explorer import SET_COLOURS, TILE_COLS, TILE_ROWS, LatentExplorer
 from studio.inspect.latent import LatentModel
+from tests.gui.hands import click, pick
 
 
 def model(preset: str, *over: str) -> LatentModel:
@@ -97,28 +99,37 @@ def test_a_burst_of_moves_renders_the_last(qtbot, explorer, digits):
     np.testing.assert_array_equal(ex.image, digits.render(ex.current_z()))
 
 
-def test_stale_replies_are_dropped(qtbot, explorer, digits):
+class Gated:
+    """A source whose renders wait for a gate and draw black: what it drew must never be shown once
+    another source replaced it."""
+    def __init__(self, m):
+        self.m, self.gate, self.calls = m, threading.Event(), 0
+
+    def __getattr__(self, name):
+        return getattr(self.m, name)
+
+    def render(self, z, y=None):
+        self.calls += 1
+        self.gate.wait(5)
+        return np.zeros((16, 16, 3), np.uint8)
+
+
+def test_answers_made_for_a_previous_source_never_reach_the_screen(qtbot, explorer, digits):
     ex = explorer
-    with qtbot.waitSignal(ex.rendered, timeout=5000):
-        ex.set_source(digits)
-    wait_shown(qtbot, ex, ex._stamp)
-    old = ex._stamp
+    gated = Gated(digits)
+    seen = []
+    ex.rendered.connect(lambda _s: seen.append(ex.image.copy()))
+    ex.set_source(gated)                                 # its first render is held at the gate
+    qtbot.waitUntil(lambda: gated.calls == 1, timeout=5000)
+    assert ex._busy
+    ex.set_source(digits)                                # replaced while its render is in flight
     ex.seed.setValue(7)
-    new = ex._stamp
-    wait_shown(qtbot, ex, new)
-    on_screen = ex.image.copy()
-    junk = np.zeros((16, 16, 3), np.uint8)
-    dropped = ex.dropped
-    assert not ex.accept_reply("image", old, junk)       # older than the picture on screen
-    assert ex.dropped == dropped + 1
-    np.testing.assert_array_equal(ex.image, on_screen)
-    # replies made for a previous source are stale too, even with a newer stamp
-    pending = ex._stamp + 1
-    ex.set_source(digits)
-    assert not ex.accept_reply("image", pending - 1, junk)
+    gated.gate.set()
+    assert ex.jobs.wait(5000)
     wait_shown(qtbot, ex, ex._stamp)
-    assert ex.accept_reply("image", ex._stamp + 10, junk)   # a fresh one is shown
-    np.testing.assert_array_equal(ex.image, junk)
+    np.testing.assert_array_equal(ex.image, digits.render(ex.current_z()))
+    assert seen and not any((im == 0).all() for im in seen)      # the black picture never showed
+    assert gated.calls == 1
 
 
 def test_seed_random_and_interpolation_strip(qtbot, explorer, digits):
@@ -202,8 +213,6 @@ def test_refresh_is_asked_of_the_window_and_keep_view_keeps_the_state(qtbot, exp
     assert ex._a[0] is za and ex._b[0] is zb and ex._a[1] == ya and ex._b[1] == yb
     assert ex.strip_hint.text().startswith("From A")
     assert ex.refresh_btn.isEnabled()
-    junk = np.zeros((16, 16, 3), np.uint8)
-    assert not ex.accept_reply("image", old, junk)        # made for the previous source: stale
     qtbot.waitUntil(lambda: ex._shown["image"] > old and ex._shown["strip"] == ex._stamp
                     and not ex._busy, timeout=5000)
     z_new = ex.current_z()
@@ -250,14 +259,18 @@ def test_caption_names_run_step_and_origin_and_a_checkpoint_during_a_run_is_pinn
     assert ex.caption.text().endswith("(copied from the run)") and not ex._follow_timer.isActive()
     ex.set_live(True)
     digits_again.run, digits_again.source = "old-run", "end_00000100.pt"
-    ex.set_source(digits_again)                 # a checkpoint opened while a run trains: pinned
-    assert not ex.following
+    chosen = []
+    ex.follow_chosen.connect(chosen.append)
+    ex.show_following(False)                    # the studio model pins a checkpoint opened during a run
+    ex.set_source(digits_again)
+    assert not ex.following and chosen == []    # told, not echoed back
     assert ex.caption.text().startswith(f"run old-run · step {digits_again.step:,} (checkpoint end_00000100.pt) · pinned")
     asked = []
     ex.follow_requested.connect(lambda: asked.append(1))
     qtbot.wait(150)
     assert asked == []                          # pinned: no copies asked for
-    ex.follow.setChecked(True)                  # follow again: asks at once
+    click(qtbot, ex.follow, QtCore.QPoint(8, ex.follow.height() // 2))    # follow again: asks at once
+    assert ex.following and chosen == [True]
     assert asked and "pinned" not in ex.caption.text()
     ex.hide()
     n = len(asked)
@@ -387,5 +400,6 @@ def test_a_copy_is_prepared_on_the_worker_before_it_is_shown(qtbot, explorer, di
     late = LatentModel(digits._frozen, n_fit=64)
     ex.set_source(late)
     ex.set_source(None)                                 # set meanwhile: the late one never shows
-    qtbot.waitUntil(lambda: not ex._busy, timeout=5000)
-    assert ex.model is None and ex.dropped >= 1
+    assert ex.jobs.wait(5000)
+    qtbot.wait(50)                                      # the late answer would have arrived by now
+    assert ex.model is None and not ex.preparing and ex.image is None

@@ -1,59 +1,12 @@
-"""The latent explorer's pieces: the picture widget (clickable, aspect locked), its sliders, and the
+"""The latent explorer's lower pages: the interpolation strip between two chosen points, and the
 arithmetic page (two sets of samples picked on a grid, their mean latents, A − B + C)."""
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-SLIDER_STEPS = 100          # slider ticks per unit of z
-SLIDER_RANGE = 3.0          # sliders span [-3, 3]
-TILE_ROWS, TILE_COLS = 3, 8  # the arithmetic tab's grid of samples
-SET_COLOURS = {"a": (16, 165, 207), "b": (240, 130, 30)}    # set A cyan, set B orange (the palette's)
-
-
-class Picture(pg.GraphicsLayoutWidget):
-    clicked = QtCore.Signal(float, float, object)     # x, y in image pixels, keyboard modifiers
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.vb = self.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
-        self.img = pg.ImageItem(axisOrder="row-major")
-        self.vb.addItem(self.img)
-        self.scene().sigMouseClicked.connect(self._click)
-
-    def _click(self, ev) -> None:
-        if self.img.image is None:
-            return
-        p = self.vb.mapSceneToView(ev.scenePos())
-        self.clicked.emit(float(p.x()), float(p.y()), ev.modifiers())
-
-    def show_image(self, im: np.ndarray) -> None:
-        new = self.img.image is None or self.img.image.shape[:2] != im.shape[:2]
-        self.img.setImage(im, autoLevels=False, levels=(0, 255))
-        if new:
-            self.vb.setRange(xRange=(0, im.shape[1]), yRange=(0, im.shape[0]), padding=0.02)
-
-
-def latent_slider(parent) -> QtWidgets.QSlider:
-    s = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, parent)
-    r = int(SLIDER_RANGE * SLIDER_STEPS)
-    s.setRange(-r, r)
-    s.setPageStep(SLIDER_STEPS // 2)
-    return s
-
-
-def tile_grid(ims: list[np.ndarray], cols: int, marks: dict[int, tuple], pad: int = 3) -> np.ndarray:
-    """Tiles in a grid, each framed in its set's colour (marks: index -> RGB) or in grey."""
-    h, w = ims[0].shape[:2]
-    rows = -(-len(ims) // cols)
-    out = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, 3), 110, np.uint8)
-    for i, im in enumerate(ims):
-        y, x = pad + (i // cols) * (h + pad), pad + (i % cols) * (w + pad)
-        if i in marks:
-            out[y - pad:y + h + pad, x - pad:x + w + pad] = marks[i]
-        out[y:y + h, x:x + w] = im
-    return out
+from .latent_picture import (SET_COLOURS, SLIDER_RANGE, SLIDER_STEPS, TILE_COLS, TILE_ROWS,  # noqa: F401
+                             Picture, latent_slider, tile_grid)    # (re-exported)
 
 
 class ArithmeticPage(QtWidgets.QWidget):
@@ -66,7 +19,7 @@ class ArithmeticPage(QtWidgets.QWidget):
         super().__init__(parent)
         self.members: dict[str, set[int]] = {"a": set(), "b": set()}
         self.grid = Picture(self)
-        self.grid.setMinimumSize(200, 90)
+        self.grid.setMinimumSize(200, 120)        # three rows of tiles a person can tell apart
         self.grid.setToolTip("Click a sample to put it into the active set (A or B); click again to take it "
                              "out. Shift+click puts it into the other set.")
         self.grid.clicked.connect(self._clicked)
@@ -123,7 +76,7 @@ class ArithmeticPage(QtWidgets.QWidget):
         right = QtWidgets.QGridLayout()
         for j, k in enumerate(("a", "b", "base", "result")):
             self.titles[k].setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-            self.pics[k].setMinimumSize(56, 56)
+            self.pics[k].setMinimumSize(64, 64)
             right.addWidget(self.titles[k], 0, j)
             right.addWidget(self.pics[k], 1, j)
         right.setRowStretch(1, 1)
@@ -139,10 +92,19 @@ class ArithmeticPage(QtWidgets.QWidget):
         right.addLayout(crow, 2, 0, 1, 4)
         right.addLayout(srow, 3, 0, 1, 4)
         right.addWidget(self.hint, 4, 0, 1, 4)
-        lay = QtWidgets.QHBoxLayout(self)
+        # in a small window the page scrolls rather than squeezing the grid and the four pictures away
+        inner = QtWidgets.QWidget(self)
+        lay = QtWidgets.QHBoxLayout(inner)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addLayout(left, 5)
         lay.addLayout(right, 6)
+        self.scroll = QtWidgets.QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setWidget(inner)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
         self._strength_changed(self.strength.value())
 
     # ------------------------------------------------------------------ choices
@@ -233,3 +195,65 @@ class ArithmeticPage(QtWidgets.QWidget):
     def clear_result(self) -> None:
         for p in self.pics.values():
             p.img.clear()
+
+
+class InterpolationPage(QtWidgets.QWidget):
+    """Set A and Set B on two samples; the strip walks from A to B (linear or spherical, in n steps).
+    The explorer keeps the two ends and renders; this widget holds the controls and says what the
+    strip shows."""
+    end_set = QtCore.Signal(str)           # "a" or "b": the current sample is that end now
+    changed = QtCore.Signal()              # the strip needs drawing again
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.strip = Picture(self)
+        self.strip.setMinimumHeight(70)           # up to 220 where there is room; less in a small window
+        self.strip.setMaximumHeight(220)
+        self.strip.setSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.set_a = QtWidgets.QPushButton("Set A", self)
+        self.set_b = QtWidgets.QPushButton("Set B", self)
+        self.set_a.setToolTip("Use the current sample as the start of the interpolation")
+        self.set_b.setToolTip("Use the current sample as the end of the interpolation")
+        self.set_a.clicked.connect(lambda: self.end_set.emit("a"))
+        self.set_b.clicked.connect(lambda: self.end_set.emit("b"))
+        self.mode = QtWidgets.QComboBox(self)
+        self.mode.addItems(["linear", "spherical"])
+        self.mode.currentIndexChanged.connect(lambda _: self.changed.emit())
+        self.n_steps = QtWidgets.QSpinBox(self)
+        self.n_steps.setRange(3, 16)
+        self.n_steps.setValue(8)
+        self.n_steps.valueChanged.connect(lambda _: self.changed.emit())
+        self.hint = QtWidgets.QLabel(self)
+        self.hint.setWordWrap(True)          # a long hint wraps instead of widening the window
+        font = self.hint.font()
+        font.setItalic(True)
+        self.hint.setFont(font)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        row = QtWidgets.QHBoxLayout()
+        for w in (self.set_a, self.set_b, self.mode, QtWidgets.QLabel("steps", self), self.n_steps):
+            row.addWidget(w)
+        row.addSpacing(12)
+        row.addWidget(self.hint, 1)
+        lay.addLayout(row)
+        lay.addWidget(self.strip, 1)
+        lay.addStretch(0)
+
+    def widgets(self) -> tuple[QtWidgets.QWidget, ...]:
+        return self.set_a, self.set_b, self.mode, self.n_steps
+
+    def describe(self, model, a, b, names) -> None:
+        """Say what the strip shows, or how to get one (a, b: the ends as (z, class) or None)."""
+        if model is None:
+            text = ""
+        elif a is None:
+            text = "Set A on one sample, move to another and set B: the strip walks from A to B."
+        elif b is None:
+            text = "A is set: move to another sample and set B."
+        else:
+            text = "From A (left) to B (right); set either again to change it."
+            ya, yb = a[1], b[1]
+            if ya is not None and yb is not None and ya != yb:
+                text = (f"From A, class {names[ya]} (left), to B, class {names[yb]} (right): z and the "
+                        f"class (a soft one-hot) walk together.")
+        self.hint.setText(text)
