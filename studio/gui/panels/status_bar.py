@@ -22,6 +22,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar
 
 FLASH_MS = 8000
+MESSAGE_MARGIN = 15       # QStatusBar draws its message this far from its left edge
 
 
 def fmt_time(s: float) -> str:
@@ -110,6 +111,7 @@ class StatusBar(QStatusBar):
         """Which run (and which checkpoint of it) the centre shows."""
         text = run + (f" · {checkpoint}" if checkpoint else "")
         self.labels["shown"].set_full_text(text, tip)
+        QTimer.singleShot(0, self._refit)
 
     def shown(self) -> str:
         return self.labels["shown"].full_text()
@@ -177,6 +179,45 @@ class StatusBar(QStatusBar):
     def flash(self, text: str, ms: int = FLASH_MS) -> None:
         """A confirmation where the user looks after an action; it goes after `ms`."""
         self.showMessage(text, ms)
+
+    # The left message is drawn by QStatusBar across its whole width, under the fields on the right:
+    # at 1024 px a run name ran into "Idle". It is elided in the middle to the room left of the
+    # fields (again on every resize), the whole text in the tooltip and in currentMessage().
+    def showMessage(self, text: str, timeout: int = 0) -> None:
+        self._message = text
+        self._until = time.monotonic() + timeout / 1000 if timeout > 0 else None
+        super().showMessage(self._fit(text), timeout)
+        self.setToolTip(text if text and self._fit(text) != text else "")
+        QTimer.singleShot(0, self._refit)        # once the fields on the right are laid out
+
+    def currentMessage(self) -> str:
+        return getattr(self, "_message", "") if super().currentMessage() else ""
+
+    def clearMessage(self) -> None:
+        self._message = ""
+        self.setToolTip("")
+        super().clearMessage()
+
+    def message_room(self) -> int:
+        """Pixels the left message may take: up to the leftmost field shown on the right."""
+        fields = [w.geometry().x() for w in [*self.labels.values(), self.task] if w.isVisible()]
+        return max(min(fields, default=self.width()) - 2 * MESSAGE_MARGIN, 40)
+
+    def _fit(self, text: str) -> str:
+        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, self.message_room())
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        self._refit()
+
+    def _refit(self) -> None:
+        """The message elided again to the room there is now (a resize, a field shown or hidden)."""
+        msg = self.currentMessage()
+        if msg and self._fit(msg) != super().currentMessage():    # same time left: re-shown as it was
+            until = getattr(self, "_until", None)
+            left = 0 if until is None else max(int((until - time.monotonic()) * 1000), 1)
+            super().showMessage(self._fit(msg), left)
+            self.setToolTip(msg if self._fit(msg) != msg else "")
 
     def reset(self) -> None:
         self._rate.clear()
