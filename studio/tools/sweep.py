@@ -43,6 +43,7 @@ from ..config.presets import load_preset, resolve_preset
 from ..config.schema import Config, ConfigError, field_meta
 from ..data.base import family_of, has_modes
 from ..engine import rundir
+from ..engine.checkpoints import list_checkpoints
 from ..engine.runlog import MetricsFollower, pid_alive, process_start
 from ..engine.stop_signals import StopSignals
 from ..engine.trainer import new_run_dir
@@ -399,6 +400,7 @@ class Running:
     last: float | None = None          # the newest value of the metric
     pruned: bool = False
     slot: int = 0
+    reported: set = field(default_factory=set)     # the steps whose evaluation the study has heard
 
 
 def _env_for(spec: SweepSpec, slot: int, gpus: int) -> dict:
@@ -554,19 +556,25 @@ class Sweep:
             params[a.key] = v
         label = " ".join(f"{k}={literal(v)}" for k, v in params.items())
         cfg.title = f"{cfg.title or Path(spec.preset).stem} · sweep trial {trial.number} ({label})"
-        run_dir = (spec.out / f"trial-{trial.number:03d}").resolve()
-        if run_dir.exists() and any(run_dir.iterdir()):   # another process's trial of that number: keep it
-            run_dir = run_dir.with_name(f"{run_dir.name}-{platform.node() or 'host'}-{os.getpid()}")
-        run_dir.mkdir(parents=True, exist_ok=True)
-        rundir.mark(run_dir, run_dir.name)     # a run directory the studio made: train --out writes into it
-        cfg_path = run_dir / "config.toml"
-        atomic_write_bytes(cfg_path, dumps(cfg).encode())
+        resume = self._resumable(trial)
+        if resume is not None:     # an interrupted trial's grid point: its run goes on from its checkpoint
+            run_dir, ckpt = resume
+            cmd = (self.resume_command(ckpt.path) if ckpt.step < spec.base.train.steps else
+                   [sys.executable, "-c", ""])     # it had finished: its log holds the result, nothing to train
+        else:
+            run_dir = (spec.out / f"trial-{trial.number:03d}").resolve()
+            if run_dir.exists() and any(run_dir.iterdir()):   # another process's trial of that number: keep it
+                run_dir = run_dir.with_name(f"{run_dir.name}-{platform.node() or 'host'}-{os.getpid()}")
+            run_dir.mkdir(parents=True, exist_ok=True)
+            rundir.mark(run_dir, run_dir.name)     # a run directory the studio made: train --out writes into it
+            cfg_path = run_dir / "config.toml"
+            atomic_write_bytes(cfg_path, dumps(cfg).encode())
+            cmd = self.trial_command(cfg_path, run_dir)
         trial.set_user_attr("run_dir", str(run_dir))
         trial.set_user_attr("host", platform.node())
         trial.set_user_attr("pid", os.getpid())           # whose trial it is (recover() judges by it)
         trial.set_user_attr("pid_start", process_start(os.getpid()))   # that very process, not a reuse of its pid
-        log = open(run_dir / TRIAL_LOG, "wb")
-        cmd = self.trial_command(cfg_path, run_dir)
+        log = open(run_dir / TRIAL_LOG, "ab" if resume else "wb")
         try:
             proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=_env_for(spec, slot, gpus), start_new_session=True,
@@ -577,7 +585,35 @@ class Sweep:
             raise ConfigError(f"cannot start a trial process ({e})") from None
         self.running.append(Running(trial, proc, run_dir, log, MetricsFollower(run_dir / "metrics.jsonl"),
                                     time.perf_counter(), slot=slot))
-        self.say(f"trial {trial.number} started: {label} -> {run_dir}")
+        if resume is None:
+            self.say(f"trial {trial.number} started: {label} -> {run_dir}")
+        elif resume[1].step < spec.base.train.steps:
+            self.say(f"trial {trial.number} resumes interrupted trial {trial.user_attrs['rerun_of']} ({label}) from "
+                     f"its checkpoint at step {resume[1].step}: {resume[1].path}")
+        else:
+            self.say(f"trial {trial.number}: interrupted trial {trial.user_attrs['rerun_of']} ({label}) had finished "
+                     f"(checkpoint {resume[1].path}); its result is read from its log")
+
+    def _resumable(self, trial) -> tuple[Path, Any] | None:
+        """(the run directory, its newest checkpoint) of the interrupted trial that `trial` runs again
+        (recover() queued it), where that run exists here and saved a checkpoint; else None (the
+        point starts over)."""
+        of = trial.user_attrs.get("rerun_of")
+        if type(of) is not int:
+            return None
+        old = next((t for t in self.study.get_trials(deepcopy=False) if t.number == of), None)
+        run_dir = Path(str(old.user_attrs.get("run_dir") or "")) if old is not None else None
+        if run_dir is None or not run_dir.is_absolute() or not (run_dir / "metrics.jsonl").is_file():
+            return None
+        saved = [c for c in list_checkpoints(run_dir) if c.reason != "best"]     # a best copy is an older step
+        if not saved:
+            return None
+        return run_dir, max(saved, key=lambda c: (c.step, c.time))
+
+    def resume_command(self, checkpoint: Path) -> list[str]:
+        """The process that continues an interrupted trial: `gan-studio train --resume` of its newest
+        checkpoint, into its own run directory, exactly as a person would resume it."""
+        return [sys.executable, "-m", "studio.cli", "train", "--resume", str(checkpoint), "--quiet"]
 
     def _read(self, r: Running) -> None:
         for rec in r.follower.poll():
@@ -588,8 +624,9 @@ class Sweep:
                 continue
             r.last = objective(self.spec.metric, float(v))
             step = int(rec.get("step", 0))
-            if r.pruned:
+            if r.pruned or step in r.reported:    # a resumed run evaluates again the steps after its checkpoint
                 continue
+            r.reported.add(step)
             r.trial.report(r.last, step)
             if step < self.spec.base.train.steps and r.trial.should_prune():
                 r.pruned = True
