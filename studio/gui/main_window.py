@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.split, "Training")
         self.latent_holder = QWidget(self)
         self.tabs.addTab(self.latent_holder, "Latent explorer")
-        self.runs = RunsBrowser(self)              # compare runs: the runs folder and folders opened
+        self.runs = RunsBrowser(self, self.model)  # compare runs: the model's runs folders (it follows runs_changed)
         self.tabs.addTab(self.runs, "Runs")
         self.data_preview = DataPreview(self)      # an image folder as the GAN will see it
         self.tabs.addTab(self.data_preview, "Data")
@@ -198,7 +198,6 @@ class MainWindow(QMainWindow):
         self.presets.chosen.connect(self.choose_preset)
         self.form.edited.connect(self._form_edited)
         m.config_changed.connect(self._config_changed)
-        m.runs_changed.connect(lambda folders: self.runs.add_folder(folders[-1], announce=False))
         self.tabs.currentChanged.connect(lambda i: i == 1 and self.explorer.follow_live())
         self.runs.open_requested.connect(lambda p: self.open_run(p) and self.tabs.setCurrentIndex(0))
         self.runs.message.connect(lambda level, text: say.log(text, level))
