@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 MAX_PIXELS = 50_000_000     # a larger image is refused as a likely decompression bomb (Pillow warns at 89 M)
 MAX_FILE_BYTES = 512 << 20
+
+
+_BUFFER = re.compile(r"<_io\.BytesIO object at 0x[0-9a-fA-F]+>")   # Pillow names the buffer it was given
+
+
+class Unreadable(ValueError):
+    """A file this module refuses to read, with a reason in plain words (no exception name shown)."""
 
 
 @dataclass
@@ -106,10 +114,13 @@ def open_image(data: bytes) -> Image.Image:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")                                  # Pillow's notes about EXIF, ICC ...
         warnings.simplefilter("error", Image.DecompressionBombWarning)   # ... but a bomb is refused
-        im = Image.open(io.BytesIO(data))
+        try:
+            im = Image.open(io.BytesIO(data))
+        except UnidentifiedImageError:   # Pillow's message names the in-memory buffer, not the file
+            raise Unreadable("not an image file that Pillow can identify") from None
         w, h = im.size
         if w * h > MAX_PIXELS:
-            raise ValueError(f"{w}x{h} pixels is more than this studio reads ({MAX_PIXELS:,})")
+            raise Unreadable(f"{w}x{h} pixels is more than this studio reads ({MAX_PIXELS:,})")
         if getattr(im, "n_frames", 1) > 1:
             im.seek(0)                                                   # animated: the first frame
         im.load()
@@ -137,7 +148,9 @@ def decode_file(path: str, side: int, background: tuple[int, int, int], keep_alp
             return Decoded(None, digest=digest, error=f"no pixels (shape {out.shape})")
         return Decoded(square(out, side), grey, digest)
     except Exception as e:   # noqa: BLE001 - a bad file is skipped with its reason, whatever the decoder raised
-        text = " ".join(str(e).split())[:120]
+        text = _BUFFER.sub("the file", " ".join(str(e).split()))[:120]
+        if isinstance(e, Unreadable):
+            return Decoded(None, error=text)
         return Decoded(None, error=f"{type(e).__name__}: {text}" if text else type(e).__name__)
 
 

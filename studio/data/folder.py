@@ -31,7 +31,9 @@ from .base import Batch, DataSource
 from .decode import Decoded, decode_file, native_side
 from .scan import Skipped, find_images, glance  # noqa: F401  (glance: the studio's folder picker)
 
-CACHE_VERSION = 1              # bump when decoding changes: old caches are then never opened
+CACHE_VERSION = 2              # bump when decoding changes: old caches are then never opened
+CACHE_CAP_ENV = "GAN_STUDIO_IMAGE_CACHE_MB"
+CACHE_CAP_MB = 10_240          # the image caches together: past this the least recently used go (10 GiB)
 WORKERS_FROM = 400             # fewer files than this are decoded in this process (starting workers costs more)
 MAX_WORKERS = 8
 
@@ -153,10 +155,10 @@ def refuse_if_mostly_unreadable(paths: list[str], info: list[Decoded], where: st
     bad = [(p, d.error) for p, d in zip(paths, info) if d.error]
     if len(bad) == len(paths):
         raise ConfigError(f"{where}: none of the {len(paths):,} image files can be read (e.g. {bad[0][0]}: "
-                          f"unreadable image, {bad[0][1]})")
+                          f"{bad[0][1]})")
     if len(bad) * 2 > len(paths):
         raise ConfigError(f"{where}: {len(bad):,} of {len(paths):,} image files cannot be read (e.g. {bad[0][0]}: "
-                          f"unreadable image, {bad[0][1]}); fix or remove them")
+                          f"{bad[0][1]}); fix or remove them")
 
 
 def side_of(paths: list[str], d: DataConfig, where: str) -> int:
@@ -166,7 +168,9 @@ def side_of(paths: list[str], d: DataConfig, where: str) -> int:
         s = native_side(p)
         if s:
             return s
-    raise ConfigError(f"{where}: none of the first image files can be read (e.g. {paths[0]})")
+    why = decode_file(paths[0], 1, (255, 255, 255)).error or "unreadable"
+    raise ConfigError(f"{where}: none of the first {min(len(paths), 200):,} image files can be read (e.g. "
+                      f"{paths[0]}: {why})")
 
 
 def background_of(d: DataConfig) -> tuple[int, int, int]:
@@ -217,8 +221,66 @@ def images_cache() -> Path:
     return cache_dir() / "images"
 
 
+# A process holds a shared lock (flock) on its cache's "lock" file while it reads the cache; pruning
+# and eviction take the lock exclusively, without waiting, before they delete: a cache another run
+# reads is never deleted. The lock file's modification time says when the cache was last opened.
+try:
+    import fcntl
+except ImportError:   # Windows: no flock; a cache opened in the last day counts as in use
+    fcntl = None
+IN_USE_WITHOUT_LOCKS = 86_400
+
+
+class CacheLock:
+    """A shared hold on a cache (kept by the FolderImages that reads it; released when it goes)."""
+
+    def __init__(self, path: Path):
+        self.fh = None
+        try:
+            self.fh = open(path / "lock", "a+b")
+            os.utime(path / "lock")                         # last used: eviction keeps the newest
+            if fcntl is not None:
+                fcntl.flock(self.fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:   # a read-only cache folder or a cache being deleted: read it without a hold
+            self.close()
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()     # closing releases the flock
+            self.fh = None
+
+    def __del__(self):
+        self.close()
+
+
+def _delete_unless_in_use(entry: Path) -> bool:
+    """Delete a cache folder unless a process holds it; True when deleted."""
+    lock = entry / "lock"
+    if fcntl is None:
+        try:
+            if time.time() - lock.stat().st_mtime < IN_USE_WITHOUT_LOCKS:
+                return False
+        except OSError:
+            pass
+        shutil.rmtree(entry, ignore_errors=True)
+        return True
+    try:
+        fh = open(lock, "a+b")
+    except OSError:       # no lock file can be made (a cache of an older version, read-only): not held
+        shutil.rmtree(entry, ignore_errors=True)
+        return not entry.exists()
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:   # held by a running process
+            return False
+        shutil.rmtree(entry, ignore_errors=True)
+        return True
+
+
 def _prune(base: Path, keep: str, settings_key: str) -> None:
-    """Remove older caches of the same folder and settings, and caches whose folder is gone."""
+    """Remove older caches of the same folder and settings, and caches whose folder is gone (unless a
+    process is reading them)."""
     for entry in base.iterdir() if base.is_dir() else ():
         if entry.name == keep or entry.name.startswith("."):
             continue
@@ -228,7 +290,63 @@ def _prune(base: Path, keep: str, settings_key: str) -> None:
         except (OSError, ValueError):
             stale = time.time() - entry.stat().st_mtime > 3600   # an unfinished cache of a crashed run
         if stale:
-            shutil.rmtree(entry, ignore_errors=True)
+            _delete_unless_in_use(entry)
+
+
+def cache_cap_bytes() -> int:
+    """The image caches' size cap: GAN_STUDIO_IMAGE_CACHE_MB (megabytes), else CACHE_CAP_MB."""
+    text = os.environ.get(CACHE_CAP_ENV, "").strip()
+    if not text:
+        return CACHE_CAP_MB << 20
+    try:
+        mb = float(text)
+        if not mb >= 0 or mb == float("inf"):
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"{CACHE_CAP_ENV} = {text!r}: expected a size in megabytes (e.g. 10240), "
+                          f"0 to keep only the cache in use") from None
+    return int(mb * 2**20)
+
+
+def _size(entry: Path) -> int:
+    total = 0
+    for dirpath, _, files in os.walk(entry):
+        for f in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, f)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def _last_used(entry: Path) -> float:
+    for name in ("lock", "meta.json"):
+        try:
+            return (entry / name).stat().st_mtime
+        except OSError:
+            continue
+    return 0.0
+
+
+def evict(base: Path, keep: str, cap: int | None = None) -> list[str]:
+    """Keep the image caches under `cap` bytes (cache_cap_bytes()): the most recently used are kept,
+    older ones deleted until the rest fit; `keep` (the cache just opened) and caches other processes
+    hold are never deleted. Returns the names deleted."""
+    cap = cache_cap_bytes() if cap is None else cap
+    if not base.is_dir():
+        return []
+    entries = [e for e in base.iterdir() if e.is_dir() and not e.name.startswith(".")]
+    entries.sort(key=_last_used, reverse=True)
+    sizes = {e.name: _size(e) for e in entries}
+    total = sum(sizes.values())
+    gone = []
+    for e in reversed(entries):          # the least recently used first
+        if total <= cap:
+            break
+        if e.name != keep and _delete_unless_in_use(e):
+            total -= sizes[e.name]
+            gone.append(e.name)
+    return gone
 
 
 def _open_cache(path: Path):
@@ -262,16 +380,29 @@ def build_folder(d: DataConfig, where: str, workers: int | None = None, classes:
     base = images_cache()
     path = base / key
     hit = _open_cache(path) if use_cache else None
+    lock = CacheLock(path) if hit is not None else None
     if hit is None:
         meta, x, y = _decode_to_cache(d, where, found, names, skipped, paths, root, side, background, base, key,
                                       settings_key, workers, use_cache)
+        lock = CacheLock(path) if use_cache else None
     else:
         meta, x, y = hit
+    if use_cache:
+        try:
+            cap = cache_cap_bytes()
+        except ConfigError as e:    # a bad cap is said, not fatal: the run goes on with the default
+            _note(f"{e}; using {CACHE_CAP_MB:,} MB")
+            cap = CACHE_CAP_MB << 20
+        gone = evict(base, key, cap)
+        if gone:
+            _note(f"image cache over {cap / 2**20:,.0f} MB ({CACHE_CAP_ENV}): removed the "
+                  f"{len(gone)} least recently used")
     report = FolderReport(str(folder), meta["class_names"], meta["counts"], meta["files"],
                           [Skipped(**s) for s in meta["skipped"]], meta["duplicates"], meta["duplicate_example"],
                           side, meta["channels"], d.background, str(path) if use_cache else "", hit is not None,
                           time.perf_counter() - t0)
     src = FolderImages(select_channels(x, meta["stored"], meta["channels"]), y, report)
+    src.lock = lock
     for line in report.lines():
         _note(line)
     return src
@@ -356,6 +487,7 @@ class FolderImages(DataSource):
         self.shape = tuple(int(v) for v in u8.shape[1:])
         self.name = "image_folder"
         self._x: torch.Tensor | None = None
+        self.lock: CacheLock | None = None     # the hold on the cache this reads (never evicted meanwhile)
 
     def __len__(self) -> int:
         return int(self.u8.shape[0])

@@ -117,17 +117,20 @@ def glance(folder: Path, sample: int = 20) -> str:
     images per class, the sizes and colour modes seen. Bad folders raise ConfigError in one line."""
     found, names, skipped = find_images(Path(folder))
     counts = np.bincount([lab for _, lab in found], minlength=len(names))
-    sizes, modes = set(), set()
-    for rel, _ in random.Random(0).sample(found, min(sample, len(found))):
+    sizes, modes, bad = set(), set(), []
+    looked = sorted(random.Random(0).sample(found, min(sample, len(found))))
+    for rel, _ in looked:
         try:
             with Image.open(os.path.join(folder, rel)) as im:
                 sizes.add(im.size)
                 modes.add(im.mode)
-        except Exception:   # noqa: BLE001 - a glance; decoding reports unreadable files properly
-            modes.add("unreadable")
+        except Exception:   # noqa: BLE001 - a glance; decoding says why each file is unreadable
+            bad.append(rel)
     per = ", ".join(f"{k} {c}" for k, c in zip(names, counts.tolist()))
     shown = sorted(sizes)[:3]
-    size = ", ".join(f"{w}x{h}" for w, h in shown) + (" ..." if len(sizes) > 3 else "")
+    size = ", ".join(f"{w}x{h}" for w, h in shown) + (" ..." if len(sizes) > 3 else "") or "none readable"
     left = sum(s.count for s in skipped.values())
-    return (f"{len(found):,} images in {len(names)} class(es) ({per}); sizes {size}; modes {', '.join(sorted(modes))}"
-            + (f"; {left} other file(s) or link(s) left out" if left else ""))
+    first = next(iter(skipped.values()), None)
+    return (f"{len(found):,} images in {len(names)} class(es) ({per}); sizes {size}; modes {', '.join(sorted(modes)) or '-'}"
+            + (f"; {len(bad)} of the {len(looked)} looked at cannot be read (e.g. {bad[0]})" if bad else "")
+            + (f"; {left} other file(s) or link(s) left out (e.g. {first.example}: {first.reason})" if left else ""))

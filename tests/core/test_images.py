@@ -92,7 +92,7 @@ def test_bad_data_gets_a_clear_message(tmp_path, case):
         _png(tmp_path / "data" / "cats" / "ok.png")
         for name in ("broken.png", "empty.jpg"):
             (tmp_path / "data" / "cats" / name).write_bytes(b"not a png at all" if name == "broken.png" else b"")
-        expect = ["2 of 3 image files cannot be read", "broken.png", "unreadable image"]
+        expect = ["2 of 3 image files cannot be read", "broken.png: not an image file that Pillow can identify"]
     elif case == "channels":        # a pair whose folders differ in size
         _png(tmp_path / "data" / "a.png")
         _png(tmp_path / "nob" / "b.png", mode="RGB")
@@ -388,7 +388,10 @@ def test_cache_is_reused_and_follows_changes(tmp_path, cache):
     _png(root / "b" / "new.png", value=250)                       # a new file: a new cache
     d3, x3 = _folder_x(root)
     assert not d3.report.from_cache and len(d3) == 7 and d3.report.counts == [3, 4]
+    import gc
     import os
+    del d1, d2, d3                                                # no longer read: free to prune
+    gc.collect()
     os.utime(root / "a" / "0.png", ns=(1, 1))                     # a changed file: a new cache
     assert not _folder_x(root)[0].report.from_cache
     assert len([p for p in cache.joinpath("images").iterdir() if not p.name.startswith(".")]) == 1   # old ones pruned

@@ -1,0 +1,110 @@
+"""The image cache stays under its size cap (the least recently used caches go, never one in use), and
+every line about a skipped or refused file names the file (issue 19)."""
+import gc
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from studio.config.schema import ConfigError, DataConfig
+from studio.data import make_data
+from studio.data.folder import CACHE_CAP_ENV, evict, glance, images_cache
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_STUDIO_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv(CACHE_CAP_ENV, raising=False)
+    return tmp_path / "cache"
+
+
+def _folder(root: Path, n: int = 12, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        p = root / f"c{i % 2}" / f"{i}.png"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)).save(p)
+    return root
+
+
+def _build(root: Path):
+    return make_data(DataConfig(kind="image_folder", root=str(root)), "p")
+
+
+def _caches() -> set[str]:
+    return {p.name for p in images_cache().iterdir() if not p.name.startswith(".")}
+
+
+def test_the_cache_keeps_the_newest_under_its_cap_and_never_one_in_use(tmp_path, cache, monkeypatch):
+    a, b, c, d = (_folder(tmp_path / k, seed=i) for i, k in enumerate("abcd"))
+    held = _build(a)                                     # a run still reads a's cache
+    key_a = Path(held.report.cache).name
+    key_b = Path(_build(b).report.cache).name
+    gc.collect()
+    assert _caches() == {key_a, key_b}                   # the default cap (10 GiB) keeps both
+    one = max(sum(f.stat().st_size for f in (images_cache() / k).iterdir()) for k in (key_a, key_b))
+    for age, k in ((300, key_a), (200, key_b)):          # a used longest ago, then b
+        t = os.path.getmtime(images_cache() / k / "lock") - age
+        os.utime(images_cache() / k / "lock", (t, t))
+    monkeypatch.setenv(CACHE_CAP_ENV, str(1.5 * one / 2**20))     # room for one cache and a half
+    key_c = Path(_build(c).report.cache).name
+    gc.collect()
+    # over the cap: the oldest (a) is in use, so b goes; c (just made) and a (in use) stay
+    assert _caches() == {key_a, key_c}
+    del held
+    gc.collect()
+    t = os.path.getmtime(images_cache() / key_c / "lock") - 100
+    os.utime(images_cache() / key_c / "lock", (t, t))
+    key_d = Path(_build(d).report.cache).name
+    assert _caches() == {key_d}        # a (no longer held) and c, the least recently used, went
+    again = _build(d)                                       # the newest is reopened, not decoded again
+    assert again.report.from_cache
+
+
+def test_a_cap_of_zero_keeps_only_the_cache_in_use(tmp_path, cache, monkeypatch):
+    monkeypatch.setenv(CACHE_CAP_ENV, "0")
+    first = _build(_folder(tmp_path / "a"))
+    second = _build(_folder(tmp_path / "b", seed=1))
+    assert _caches() == {Path(first.report.cache).name, Path(second.report.cache).name}   # both held
+    del first
+    gc.collect()
+    assert evict(images_cache(), Path(second.report.cache).name) and _caches() == {Path(second.report.cache).name}
+
+
+@pytest.mark.parametrize("value", ["lots", "-1", "nan"])
+def test_a_bad_cache_cap_is_one_line_naming_the_variable(tmp_path, cache, monkeypatch, value):
+    """A bad cap is said in one line and the default used: a run is not refused for it."""
+    from studio.data.folder import reporting
+    monkeypatch.setenv(CACHE_CAP_ENV, value)
+    notes = []
+    with reporting(None, notes.append):
+        d = _build(_folder(tmp_path / "a"))
+    assert len(d) == 12
+    said = [n for n in notes if CACHE_CAP_ENV in n]
+    assert len(said) == 1 and said[0].startswith(f"{CACHE_CAP_ENV} = {value!r}: expected a size in megabytes")
+    assert said[0].endswith("using 10,240 MB") and "\n" not in said[0]
+
+
+def test_every_skipped_or_refused_file_is_named(tmp_path, cache):
+    root = _folder(tmp_path / "im")
+    (root / "c0" / "junk.png").write_bytes(b"not a picture")
+    (root / "c1" / "empty.png").write_bytes(b"")
+    lines = _build(root).report.lines()
+    skipped = [ln for ln in lines if ln.startswith("skipped")]
+    assert skipped == ["skipped 2 unreadable image file(s) (e.g. c0/junk.png: not an image file that "
+                       "Pillow can identify)"], lines
+    assert not any("BytesIO" in ln or "0x" in ln for ln in lines), lines
+    line = glance(root)
+    assert "2 of the 14 looked at cannot be read (e.g. c0/junk.png)" in line, line
+    bad = tmp_path / "bad"
+    for i in range(5):
+        (bad / "c").mkdir(parents=True, exist_ok=True)
+        (bad / "c" / f"{i}.png").write_bytes(b"junk")
+    for size, want in ((0, "none of the first 5 image files can be read"), (16, "none of the 5 image files can be read")):
+        with pytest.raises(ConfigError) as e:          # the size from the files, or data.image_size
+            make_data(DataConfig(kind="image_folder", root=str(bad), image_size=size), "p")
+        msg = str(e.value)
+        assert want in msg and "c/0.png: not an image file that Pillow can identify" in msg, msg
+        assert "BytesIO" not in msg and "\n" not in msg, msg
