@@ -12,16 +12,52 @@ from __future__ import annotations
 
 import copy
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
 
 from ..config.schema import Config, ConfigError
 from ..data import DataSource, make_data
+from ..data.folder import reporting
 from ..games import Variant, game_class
 
 RNG_LOCK = threading.RLock()     # torch's global generator is one per process: one seeder at a time
 RANK_STRIDE = 1_000_003          # the training generator of rank r: seed + RANK_STRIDE * r
+
+
+class Cancelled(Exception):
+    """A build given up half-way (the studio closes while the data set loads): nothing was kept."""
+
+
+@contextmanager
+def cancellable(flag: threading.Event):
+    """While the block runs, data loading on this thread stops with Cancelled soon after `flag` is set:
+    a folder's decoding checks it whenever it reports progress (every batch of files), and so does the
+    build between loading the data and making the networks. Other threads' loads are not affected."""
+    me = threading.get_ident()
+
+    def check(done: int = 0, total: int = 0) -> None:
+        if flag.is_set() and threading.get_ident() == me:
+            raise Cancelled("cancelled while loading the data set")
+
+    check()
+    before = getattr(_CANCEL, "check", None)
+    _CANCEL.check = check
+    try:
+        with reporting(progress=check):
+            yield check
+    finally:
+        _CANCEL.check = before
+
+
+_CANCEL = threading.local()       # the `cancellable` check of the build running on this thread
+
+
+def _cancel_point() -> None:
+    check = getattr(_CANCEL, "check", None)
+    if check is not None:
+        check()
 
 
 @dataclass(eq=False)
@@ -60,6 +96,7 @@ def build_game(cfg: Config, device: str | torch.device = "cpu", *, rank: int = 0
     where = getattr(cfg, "source", "config")
     seed = cfg.train.seed
     data = make_data(cfg.data, where)           # draws nothing from torch's global generator
+    _cancel_point()                             # the studio closed while the data loaded
     forked = [dev.index or 0] if dev.type == "cuda" else []
     with RNG_LOCK, torch.random.fork_rng(devices=forked):
         torch.manual_seed(seed)

@@ -372,12 +372,12 @@ class MainWindow(QMainWindow):
         self.follow.stop()
         if self.session.live:
             self.log.append("closing: stopping the run and saving a checkpoint")
-            self.session.shutdown(save=True)
-        self.preview.cancel()
+        self.preview.shutdown()              # data sets still loading stop loading (engine.build.cancellable):
+        self.own_folder.shutdown()           # the preview's, the Data tab's, the run's
+        self.session.shutdown(save=True)     # and no Train queued behind a preview starts after this
         self.preview.jobs.wait()
         self.ckpt.jobs.wait()
         self.memo.jobs.wait()
-        self.own_folder.shutdown()
         self.explorer.shutdown()
         self.sweep.shutdown()
         self.sizing.save(self.model.preset if self.model.preset in self.presets.names() else None)

@@ -13,11 +13,13 @@ torch's global random generator, so a preview may be built while a run trains.""
 from __future__ import annotations
 
 import html
+import threading
 
 from PySide6.QtCore import QObject, QTimer
 
 from ..app_model import StudioModel
 from ..config.schema import ConfigError
+from ..engine.build import Cancelled, cancellable
 from ..tools import model_io
 from .jobs import Jobs
 
@@ -33,6 +35,7 @@ class Preview(QObject):
         self.model, self.session, self.game, self.say, self.canvas = model, session, game, say, canvas
         self.jobs = Jobs(self, latest=True)
         self._built = None               # the last build, for Train to take
+        self._closing = threading.Event()    # shutdown(): a build still loading its data stops
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
@@ -55,6 +58,12 @@ class Preview(QObject):
         self.timer.stop()
         self.jobs.cancel()
 
+    def shutdown(self) -> None:
+        """The window closes: no preview is wanted, and one still loading its data set stops
+        (engine.build.cancellable) instead of holding the close until it is done."""
+        self._closing.set()
+        self.cancel()
+
     def request(self, keep: bool = False) -> None:
         """With `keep`, the view on screen stays until the new picture is there (an edit)."""
         if not self.wanted():
@@ -65,7 +74,8 @@ class Preview(QObject):
 
     def _build(self, cfg):
         """On the worker: the game and its picture; the build is kept for Train (`take`)."""
-        built, view, data = model_io.preview_build(cfg)
+        with cancellable(self._closing):
+            built, view, data = model_io.preview_build(cfg)
         self._built = built          # one assignment, after the last use of the game here
         return view, data
 
@@ -86,7 +96,7 @@ class Preview(QObject):
             shown.flush()
 
     def _failed(self, cfg, e: Exception, tb: str) -> None:
-        if not self.wanted() or self.canvas(cfg):
+        if isinstance(e, Cancelled) or not self.wanted() or self.canvas(cfg):
             return
         title = html.escape(cfg.title or self.model.name or "this configuration")
         if isinstance(e, (ConfigError, OSError)):

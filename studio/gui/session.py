@@ -28,6 +28,7 @@ import weakref
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..config.schema import Config, ConfigError
+from ..engine.build import Cancelled, cancellable
 from ..engine.checkpoints import CheckpointError
 from ..engine.commands import Command, CommandQueue, CopyGenerator, Pause, SaveNow, SetPace, Stop
 from ..engine.events import Evaluating, Failed, Finished, Snapshot, Started, StateChanged, StepMetrics
@@ -191,6 +192,9 @@ class TrainingThread(QThread):
     def run(self) -> None:
         try:
             trainer = self._build()
+        except Cancelled:      # closed while the data set loaded: nothing was made, nothing to say
+            self.event.emit(Finished(0, "cancelled", "", 0.0))
+            return
         except (ConfigError, CheckpointError, OSError) as e:   # bad config, missing data, unreadable checkpoint
             self.event.emit(Failed(0, str(e), traceback.format_exc(), bug=False))
             return
@@ -258,6 +262,8 @@ class Session(QObject):
         self.history = RunHistory()            # the moments of the live (or last) toy run
         self.branch_of: tuple[str, int] | None = None   # (parent run directory, step) of a branched run
         self.watch = None     # callable(cfg) -> an observer of the next run's events (a lesson's), or None
+        self.closed = False   # shut down (the window closed): no run starts any more
+        self._cancel = threading.Event()
         self._reset_run()
 
     def _reset_run(self) -> None:
@@ -279,6 +285,8 @@ class Session(QObject):
         `history_seed`: the parent's moments up to there, so that the branch's timeline reaches back
         into its parent. `built`: the preview's build (engine.build), which the Trainer takes when it
         fits `cfg`."""
+        if self.closed:       # the window closed (a Train queued behind a preview comes too late)
+            return
         if self.live:
             raise RuntimeError("a run is already live; stop it first")
         pace = self.pace if pace is ... else pace
@@ -289,11 +297,13 @@ class Session(QObject):
             commands.put(Pause())
         history = RunHistory()
         history.extend(history_seed)
+        cancel = self._cancel = threading.Event()      # set by shutdown: a data set still loading stops
 
         def build():
-            t = Trainer(cfg, run_dir, name=name, resume=resume, snapshots=True, interactive=True,
-                        commands=commands, branch_of=branch_of[0] if branch_of else None, built=built,
-                        lazy_dir=True)      # the folder appears with the first step (issue 20)
+            with cancellable(cancel):
+                t = Trainer(cfg, run_dir, name=name, resume=resume, snapshots=True, interactive=True,
+                            commands=commands, branch_of=branch_of[0] if branch_of else None, built=built,
+                            lazy_dir=True)      # the folder appears with the first step (issue 20)
             t.history = t.data.family in HISTORY_FAMILIES      # tiny networks: keep every moment
             return t
 
@@ -331,11 +341,15 @@ class Session(QObject):
         return self._requests
 
     def shutdown(self, save: bool = True, timeout: float = 60.0) -> bool:
-        """Stop and wait for the thread (the window is closing). True when it ended in time."""
+        """Stop and wait for the thread (the window is closing): a data set still loading stops
+        loading, and no run starts after this. True when it ended in time. A run that has not started
+        (still loading) gets no SaveNow: its checkpoint would hold no training."""
+        self.closed = True
         th = self._thread
         if th is None:
             return True
-        if save and self.config is not None and not self.config.checkpoint.at_end:
+        self._cancel.set()
+        if save and self.config is not None and not self.config.checkpoint.at_end and self.state != "starting":
             self.send(SaveNow())
         self.stop()
         ok = th.wait(int(timeout * 1000))

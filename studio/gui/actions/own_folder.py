@@ -9,6 +9,7 @@ follows starts from it."""
 from __future__ import annotations
 
 import copy
+import threading
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ...data.base import make_data
 from ...data.folder import reporting
 from ...data.preview import preview
 from ...data.scan import glance
+from ...engine.build import cancellable
 from ..jobs import Jobs
 
 KEY = "data.root"
@@ -35,6 +37,7 @@ class OwnFolder(QObject):
         self.glances = Jobs(self, latest=True)
         self.previews = Jobs(self, latest=True)
         self._t0 = 0.0
+        self._closing = threading.Event()    # shutdown(): a folder still decoding stops
         self.progressed.connect(self._progress)
         form.folder_chosen.connect(self.choose)
         model.config_changed.connect(self._config_changed)
@@ -68,7 +71,7 @@ class OwnFolder(QObject):
         self._t0 = time.perf_counter()
 
         def build():
-            with reporting(progress=self.progressed.emit):
+            with cancellable(self._closing), reporting(progress=self.progressed.emit):
                 src = make_data(data, KEY)
             return preview(src)
 
@@ -94,6 +97,7 @@ class OwnFolder(QObject):
             self.say.log(text, "error", tb)
 
     def shutdown(self) -> None:
+        self._closing.set()
         self.glances.cancel()
         self.previews.cancel()
         self.glances.wait()
