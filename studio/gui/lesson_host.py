@@ -27,6 +27,7 @@ from ..lessons.progress import ProgressStore, catalogue
 from ..lessons.record import RunRecord, RunWatcher
 from .panels.game_area import PREPARING
 from .panels.lesson_panel import LessonPanel
+from .panels.lessons_home import LessonsHome
 from .screen import caption, reset_panels
 
 WIDE = 1280       # narrower windows get the lesson as a tab of the left dock, not a third column
@@ -43,7 +44,13 @@ class LessonHost(QObject):
         self.menu.setObjectName("lessons_menu")
         window.menuBar().insertMenu(before.menuAction(), self.menu)
         self.menu.aboutToShow.connect(self.fill_menu)
+        self.home = LessonsHome(window)          # the first screen: a tab of the centre (issue 21)
+        window.tabs.addTab(self.home, "Lessons")
+        self.home.start_requested.connect(self.start_from_home)
+        window.tabs.currentChanged.connect(lambda i: window.tabs.widget(i) is self.home and self.fill_home())
+        window.presets.chosen.connect(self._to_the_game)
         self.fill_menu()
+        self.fill_home()
         self.dock: QDockWidget | None = None
         self.panel: LessonPanel | None = None
         self.page_i: int | None = None     # the page whose runs are awaited
@@ -66,6 +73,10 @@ class LessonHost(QObject):
     def fill_menu(self) -> None:
         """Every lesson with its pages and the student's state; a broken file is its one line."""
         self.menu.clear()
+        home = self.menu.addAction("All lessons (the Lessons tab)")
+        home.setObjectName("lessons_home")
+        home.triggered.connect(self.show_home)
+        self.menu.addSeparator()
         for i, e in enumerate(catalogue(ProgressStore()), 1):
             if e.state == "broken":
                 a = self.menu.addAction(f"{e.name}: does not load")
@@ -77,6 +88,32 @@ class LessonHost(QObject):
                 a.triggered.connect(lambda _=False, n=e.name: self.open(n))
             a.setObjectName(f"lesson_{e.name}")
         self.menu.setToolTipsVisible(True)
+
+    def fill_home(self) -> None:
+        store = ProgressStore()
+        entries = catalogue(store)
+        self.home.show_lessons(entries, {e.name: store.get(e.name).page for e in entries if e.state == "in progress"})
+
+    def show_home(self) -> None:
+        self.fill_home()
+        self.w.tabs.setCurrentWidget(self.home)
+
+    def first_screen(self, show: bool) -> None:
+        """The studio opened with nothing chosen yet (no preset asked for, none remembered): the Lessons tab."""
+        if show:
+            self.show_home()
+
+    def start_from_home(self, name: str) -> None:
+        """A lesson clicked on the Lessons tab: it opens beside the game, which the centre shows."""
+        if self.session.live:
+            self.say.flash("A run is live: the lesson opens, and its page waits for the run to stop.")
+        if self.open(name) is not None:
+            self.w.tabs.setCurrentWidget(self.w.split)
+
+    def _to_the_game(self, _name: str) -> None:
+        """A preset chosen while the Lessons tab is shown: straight to the game."""
+        if self.w.tabs.currentWidget() is self.home:
+            self.w.tabs.setCurrentWidget(self.w.split)
 
     def open(self, name: str) -> LessonPanel | None:
         """The lesson in the right-hand dock, on the page the student left it."""

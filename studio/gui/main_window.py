@@ -357,6 +357,7 @@ class MainWindow(QMainWindow):
             name = "toy-1d-shift" if "toy-1d-shift" in names else (names[0] if names else "")
         if name:
             self.presets.select(name)
+        self.lessons.first_screen(not preset and not st.value("last_preset", "", type=str))   # nothing chosen yet
         if not st.value("help/tour_seen", False, type=bool):
             self.status.flash("New here? Help → Guided tour (F1) walks through the window in a minute.", 20_000)
 

@@ -108,6 +108,8 @@ class CatalogueEntry:
     pages: int
     state: str                 # NOT_STARTED, IN_PROGRESS or DONE; "broken" with `error` when it does not load
     error: str = ""
+    source: str = ""           # where the notes say it
+    summary: str = ""
 
 
 def catalogue(store: ProgressStore) -> list[CatalogueEntry]:
@@ -120,7 +122,8 @@ def catalogue(store: ProgressStore) -> list[CatalogueEntry]:
         except ConfigError as e:
             out.append(CatalogueEntry(name, name, 0, "broken", str(e)))
             continue
-        out.append(CatalogueEntry(name, les.title, len(les.pages), store.state(name)))
+        out.append(CatalogueEntry(name, les.title, len(les.pages), store.state(name), source=les.source,
+                                  summary=les.summary))
     return sorted(out, key=lambda e: (_order(e.name), e.name))
 
 
