@@ -101,6 +101,9 @@ class TrialCard(QFrame):
         self.head.setTextFormat(Qt.TextFormat.RichText)
         self.params = QLabel(self)
         self.params.setWordWrap(True)
+        self.progress = QLabel(self)          # a running trial's step, read from its run directory
+        self.progress.setStyleSheet("color: gray")
+        self.progress.hide()
         self.pic = QLabel(self)
         self.pic.setFixedSize(CARD_W - 14, PIC_H)
         self.pic.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -122,14 +125,15 @@ class TrialCard(QFrame):
         self.where.setStyleSheet("color: gray")
         row.addWidget(self.where, 1)
         row.addWidget(self.open_btn)
-        for w in (self.head, self.params, self.pic, self.plot):
+        for w in (self.head, self.progress, self.params, self.pic, self.plot):
             v.addWidget(w)
         v.addLayout(row)
         self.run_dir = ""
+        self.step: int | None = None          # the newest step its metrics.jsonl holds
         self.follower: MetricsFollower | None = None
         self.xs: dict[str, list] = {k: [] for k, _ in CURVES}
         self.ys: dict[str, list] = {k: [] for k, _ in CURVES}
-        self._pic_key = None
+        self._pic_key = ()         # never a real key: the first update shows the picture or the placeholder
         self.apply_palette()
 
     def apply_palette(self) -> None:
@@ -141,7 +145,8 @@ class TrialCard(QFrame):
             ax.setPen(pg.mkPen(fg))
             ax.setTextPen(pg.mkPen(fg))
 
-    def update_from(self, rank: int, rec: dict, metric: str) -> None:
+    def update_from(self, rank: int, rec: dict, metric: str, steps: int | None = None) -> None:
+        """Show the trial `rec` (a sweep.json record) at `rank`; `steps`: each trial's train.steps."""
         state = rec["state"]
         col = STATE_COLOR.get(state, "gray")
         val = sw.fmt_value(rec.get("value"))
@@ -156,6 +161,7 @@ class TrialCard(QFrame):
         if run != self.run_dir:
             self.run_dir = run
             self.follower = MetricsFollower(Path(run) / "metrics.jsonl") if run else None
+            self.step = None
             self.xs = {k: [] for k, _ in CURVES}
             self.ys = {k: [] for k, _ in CURVES}
         secs = rec.get("seconds")
@@ -163,6 +169,9 @@ class TrialCard(QFrame):
         self.open_btn.setEnabled(bool(run) and Path(run).is_dir())
         self._curves()
         self._picture()
+        text = progress_text(state, self.step, steps)
+        self.progress.setText(text)
+        self.progress.setVisible(bool(text))
 
     def _curves(self) -> None:
         if self.follower is None:
@@ -171,8 +180,11 @@ class TrialCard(QFrame):
         if not recs:
             return
         for r in recs:
+            if r.get("event") == "resume":          # a resumed trial goes on from its checkpoint's step
+                self.step = r["step"]
             if r.get("kind") != "iter" or "event" in r:
                 continue
+            self.step = r["step"]
             for k, _ in CURVES:
                 v = r.get(k)
                 if isinstance(v, (int, float)) and math.isfinite(v):
@@ -214,6 +226,15 @@ class TrialCard(QFrame):
             return
         self.pic.setPixmap(pm.scaled(self.pic.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                      Qt.TransformationMode.SmoothTransformation))
+
+
+def progress_text(state: str, step: int | None, steps: int | None) -> str:
+    """'step 420 of 1,000' for a running trial, 'stopped at step 420 of 1,000' for a pruned or failed
+    one; '' for a finished one, or before its first step."""
+    if step is None or state not in ("RUNNING", "PRUNED", "FAIL"):
+        return ""
+    of = f" of {steps:,}" if steps else ""
+    return f"step {step:,}{of}" if state == "RUNNING" else f"stopped at step {step:,}{of}"
 
 
 def share_y_range(cards) -> None:

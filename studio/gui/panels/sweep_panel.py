@@ -307,7 +307,7 @@ class SweepPanel(QWidget):
             if card is None:
                 card = self.cards[rec["number"]] = TrialCard(self.grid_host)
                 card.open_requested.connect(self.open_requested)
-            card.update_from(rank, rec, sw.ranked_as(d["metric"]))
+            card.update_from(rank, rec, sw.ranked_as(d["metric"]), d.get("steps"))
         share_y_range(self.cards.values())      # the trials' losses compare by eye
         order = [r["number"] for r in recs]
         if order != self.order:
@@ -318,9 +318,12 @@ class SweepPanel(QWidget):
         parts = [f"{n} {s.lower()}" for s, n in counts.items() if n]
         best = (f" · best: trial {done[0]['number']}, {sw.ranked_as(d['metric'])} {sw.fmt_value(done[0]['value'])}"
                 if done else "")
+        running = [f"trial {r['number']}: {self.cards[r['number']].progress.text()}" for r in recs
+                   if r["state"] == "RUNNING" and self.cards[r["number"]].step is not None]
+        steps = f" · {', '.join(running)}" if running else ""     # where each running trial is
         axes = " ".join(f"{k}={v}" for k, v in (d.get("axes_text") or {}).items())
         self.summary.setText(f"<b>{html.escape(Path(d.get('preset', '')).stem)}</b> over {html.escape(axes)}: "
-                             f"{', '.join(parts) or 'starting'}{best} · ranked by {sw.ranked_as(d['metric'])} "
+                             f"{', '.join(parts) or 'starting'}{html.escape(steps)}{best} · ranked by {sw.ranked_as(d['metric'])} "
                              f"({'higher' if maximize else 'lower'} is better) · curves: "
                              + " ".join(f"<span style='color:{c}'>■ {LABEL[k]}</span>" for k, c in CURVES))
         self.branch_btn.setEnabled(bool(done) and self.best_checkpoint() is not None)

@@ -1,0 +1,61 @@
+"""Running sweep trials show their step in the Sweep tab (issue 20), read from each trial's run
+directory as it grows: a sweep folder opened with "Open sweep…" by mouse, whose trial 3 is running
+and whose metrics.jsonl a stand-in writer extends (no trainer: the panel only reads files)."""
+from __future__ import annotations
+
+import json
+
+from PySide6.QtWidgets import QPushButton
+
+from studio.tools import sweep as sw
+from tests.gui.hands import click, click_tab
+
+
+def _sweep_json(out, trials) -> None:
+    d = {"study": "s", "storage": "", "preset": "ring-2d-gan", "metric": "modes", "maximize": True,
+         "axes": ["optim_g.lr"], "axes_text": {"optim_g.lr": "0.001,0.002"}, "steps": 1000, "sampler": "grid",
+         "workers": 2, "done": False, "trials": trials}
+    (out / sw.SWEEP_JSON).write_text(json.dumps(d))
+
+
+def _trial(number, state, run, value=None) -> dict:
+    return {"number": number, "state": state, "params": {"optim_g.lr": 0.001 * (number - 1)}, "value": value,
+            "intermediate": {}, "run_dir": str(run), "host": "", "seconds": None, "reason": ""}
+
+
+def _steps(run, first, last) -> None:
+    with open(run / "metrics.jsonl", "a") as fh:
+        for s in range(first, last + 1):
+            fh.write(json.dumps({"step": s, "kind": "iter", "t": s / 100, "loss_d": 1.0, "loss_g": 0.7}) + "\n")
+
+
+def test_a_running_trial_shows_its_step_as_its_run_grows(make_window, qtbot, tmp_path, monkeypatch):
+    out = tmp_path / "sw"
+    runs = {n: out / f"trial-00{n}" for n in (2, 3)}
+    for r in runs.values():
+        r.mkdir(parents=True)
+    _steps(runs[2], 1, 1000)
+    _steps(runs[3], 1, 420)
+    _sweep_json(out, [_trial(2, "COMPLETE", runs[2], 8.0), _trial(3, "RUNNING", runs[3])])
+
+    w = make_window("ring-2d-gan")
+    qtbot.waitExposed(w)
+    panel = w.sweep
+    click_tab(qtbot, w.tabs.tabBar(), "Sweep")
+    monkeypatch.setattr("studio.gui.panels.sweep_panel.QFileDialog.getExistingDirectory",
+                        lambda *a, **k: str(out))          # the folder a person picks in the dialog
+    click(qtbot, next(b for b in panel.findChildren(QPushButton) if b.text() == "Open sweep…"))
+    qtbot.waitUntil(lambda: len(panel.cards) == 2, timeout=5000)
+    running, done = panel.cards[3], panel.cards[2]
+    qtbot.waitUntil(lambda: running.progress.isVisible(), timeout=5000)
+    assert running.progress.text() == "step 420 of 1,000"
+    assert "trial 3: step 420 of 1,000" in panel.summary.text()
+    assert not done.progress.isVisible()                  # a finished trial shows its value, not a step
+
+    _steps(runs[3], 421, 600)                             # the trial trains on
+    qtbot.waitUntil(lambda: running.progress.text() == "step 600 of 1,000", timeout=5000)
+    assert "trial 3: step 600 of 1,000" in panel.summary.text()
+
+    _sweep_json(out, [_trial(2, "COMPLETE", runs[2], 8.0), _trial(3, "PRUNED", runs[3], 3.0)])
+    qtbot.waitUntil(lambda: running.progress.text() == "stopped at step 600 of 1,000", timeout=5000)
+    assert "step 600" not in panel.summary.text()         # nothing is running any more
