@@ -98,3 +98,44 @@ def test_an_older_lock_without_a_start_time_is_judged_by_its_pid(tmp_path, other
     _lock(tmp_path, other.pid, pid_start=None, boot=None)
     with pytest.raises(RunBusy):
         RunLock(tmp_path).acquire()
+
+
+def _spawn_with_pid(pid: int, tries: int = 50) -> subprocess.Popen | None:
+    """A sleeping process given exactly `pid` (Linux: /proc/sys/kernel/ns_last_pid, root); None when
+    another process of the machine took that pid first every time."""
+    for _ in range(tries):
+        try:
+            Path("/proc/sys/kernel/ns_last_pid").write_text(str(pid - 1))
+        except OSError:
+            pytest.skip("cannot choose the next pid here (needs root and /proc/sys/kernel/ns_last_pid)")
+        p = subprocess.Popen(["sleep", "60"])
+        if p.pid == pid:
+            return p
+        p.kill()
+        p.wait()
+    return None
+
+
+def test_a_real_reused_pid_does_not_hold_the_run(tmp_path):
+    """The real thing: a process takes the lock and is SIGKILLed; the kernel gives its pid to a new
+    process (forced through ns_last_pid); the next writer breaks the lock instead of waiting for ever."""
+    run = tmp_path / "run"
+    run.mkdir()
+    code = ("import os, signal, sys\nfrom studio.engine.runlog import RunLock\n"
+            "RunLock(sys.argv[1]).acquire()\nos.kill(os.getpid(), signal.SIGKILL)\n")
+    root = Path(__file__).resolve().parents[2]
+    dead = subprocess.Popen([sys.executable, "-c", code, str(run)], cwd=root, env=dict(os.environ, PYTHONPATH=str(root)))
+    assert dead.wait() == -9
+    held = json.loads((run / LOCK_NAME).read_text())
+    assert held["pid"] == dead.pid and isinstance(held["pid_start"], int)
+    reuse = _spawn_with_pid(dead.pid)
+    if reuse is None:
+        pytest.skip("the pid was taken by another process of the machine every time")
+    try:
+        assert pid_alive(dead.pid)                     # by pid alone, the holder still looks alive
+        lock = RunLock(run).acquire()
+        assert lock.held and f"its process {dead.pid} is gone; that pid now belongs to another process" in lock.note
+        lock.release()
+    finally:
+        reuse.kill()
+        reuse.wait()
