@@ -26,11 +26,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QHBoxLayout, QLabel, QSl
                                QWidget)
 
 from ..views.base import light_grid
-
-try:
-    from scipy.signal import lfilter
-except ImportError:   # pragma: no cover - scipy comes with scikit-learn
-    lfilter = None
+from .loss_series import Series, x_end
 
 GROUPS = [   # plot title, keys (in legend order); anything else goes to the last plot
     ("Losses", ("loss_d", "loss_g", "wdist", "gp", "cls_d", "cls_g", "loss_d_a", "loss_d_b", "adv_g",
@@ -59,73 +55,6 @@ AXIS_WIDTH = 58
 PLOT_MIN_HEIGHT = 72
 MIN_WIDTH = 300         # the legends wrap and the axes stay down to this width
 MIN_REDRAW_S = 0.2      # while a run streams metrics; each redraw costs the GUI thread ~4 ms
-STRIDES = (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
-
-
-def x_end(last: float) -> float:
-    """The end of the step axis for a newest step `last`: the first stride mark at least 10% past
-    it, so the newest points are never drawn against the edge."""
-    want = 1.1 * last
-    if want <= 10:
-        return 10.0
-    k = 10.0 ** math.floor(math.log10(want))
-    return next(m * k for m in STRIDES if m * k >= want)
-
-
-class _Series:
-    def __init__(self, key: str, plot: pg.PlotItem, color: str):
-        self.key, self.color, self.group = key, color, 0
-        self.x = np.empty(1024, np.float64)
-        self.y = np.empty(1024, np.float64)
-        self.s = np.empty(1024, np.float64)
-        self.n = 0
-        self.dirty = False
-        self.raw = plot.plot(pen=pg.mkPen(color))
-        self.smooth = plot.plot(pen=pg.mkPen(color))
-        for c in (self.raw, self.smooth):
-            c.setClipToView(True)
-            c.setDownsampling(auto=True, method="peak")
-            # one min/max pair per pixel column draws the same envelope as pyqtgraph's default
-            # of five, for a fifth of the path (drawing was the largest cost of a long run)
-            c.opts["autoDownsampleFactor"] = 1.0
-            c.setSkipFiniteCheck(True)
-
-    def extend(self, xs: np.ndarray, ys: np.ndarray, alpha: float) -> None:
-        need = self.n + len(xs)
-        if need > len(self.x):
-            cap = max(need, 2 * len(self.x))
-            for name in ("x", "y", "s"):
-                a = np.empty(cap, np.float64)
-                a[:self.n] = getattr(self, name)[:self.n]
-                setattr(self, name, a)
-        self.x[self.n:need], self.y[self.n:need] = xs, ys
-        self.s[self.n:need] = _ema(ys, alpha, self.s[self.n - 1] if self.n else None)
-        self.n = need
-        self.dirty = True
-
-    def resmooth(self, alpha: float) -> None:
-        if self.n:
-            self.s[:self.n] = _ema(self.y[:self.n], alpha, None)
-        self.dirty = True
-
-    def truncate(self, step: float) -> None:
-        self.n = int(np.searchsorted(self.x[:self.n], step, side="right"))
-        self.dirty = True
-
-
-def _ema(y: np.ndarray, alpha: float, prev: float | None) -> np.ndarray:
-    """Exponential moving average with weight `alpha` on the past (0: no smoothing)."""
-    if alpha <= 0 or len(y) == 0:
-        return y
-    p = y[0] if prev is None else prev
-    if lfilter is not None:
-        out, _ = lfilter([1 - alpha], [1, -alpha], y, zi=[alpha * p])
-        return out
-    out = np.empty_like(y)
-    for i, v in enumerate(y):
-        p = alpha * p + (1 - alpha) * v
-        out[i] = p
-    return out
 
 
 class LossPlot(QWidget):
@@ -181,7 +110,7 @@ class LossPlot(QWidget):
             w.hide()
             lay.addWidget(w, 1)
             self.plots.append(w)
-        self.series: dict[str, _Series] = {}
+        self.series: dict[str, Series] = {}
         self.markers: list[tuple[float, str]] = []
         self._marker_items: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self.cursor: float | None = None           # the step the rewind timeline shows
@@ -394,7 +323,7 @@ class LossPlot(QWidget):
         super().changeEvent(e)
 
     # ------------------------------------------------------------------ helpers
-    def _series(self, key: str) -> _Series:
+    def _series(self, key: str) -> Series:
         s = self.series.get(key)
         if s is None:
             gi = next((i for i, (_, keys) in enumerate(GROUPS) if key in keys), len(GROUPS) - 1)
@@ -402,7 +331,7 @@ class LossPlot(QWidget):
             color = COLORS.get(key)
             if color is None or color in taken:      # no two curves of one plot in one colour
                 color = next((c for c in list(COLORS.values()) + EXTRA if c not in taken), EXTRA[0])
-            s = _Series(key, self.plots[gi].getPlotItem(), color)
+            s = Series(key, self.plots[gi].getPlotItem(), color)
             s.group = gi
             self._style(s)
             self.plots[gi].show()
@@ -411,7 +340,7 @@ class LossPlot(QWidget):
             self._titles()
         return s
 
-    def _style(self, s: _Series) -> None:
+    def _style(self, s: Series) -> None:
         c = pg.mkColor(s.color)
         faint = pg.mkColor(s.color)
         faint.setAlpha(70)

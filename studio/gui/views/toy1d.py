@@ -9,9 +9,11 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from ...config.palette import ACCENT, DISC, FAKE, REAL
-from .base import FlowLayout, RangeKeeper, SlowPlayer, SnapshotView, lerp, light_grid, palette_colors, segments
+from .base import RangeKeeper, SnapshotView, light_grid, palette_colors
+from .flow_layout import FlowLayout
+from .slow_player import SlowPlayer
+from .toy1d_slow import ARROW, draw_phase
 
-ARROW = "#d01c6a"
 Z_ROW = -0.34           # the z axis, in units of the plot's top (the sample ticks are at -0.05 and -0.11)
 
 
@@ -311,69 +313,8 @@ class View1D(SnapshotView):
 
     # ------------------------------------------------------------------ slow motion
     def _draw_phase(self, ph: dict, t: float) -> None:
-        """One phase of a slow-motion iteration (inspect.slowmo), t in [0, 1] along its animation."""
-        b, a = ph["before"], ph["after"]
-        key = ph["key"]
-        st = {**b, "keep_history": True}
-        if ph["output"] == "critic":   # one scale for before and after: the curve's motion is the update
-            both = np.concatenate([b["d"], a["d"]])
-            st["d_range"] = (float(np.nanmin(both)), float(np.nanmax(both)))
-        if key == "d_update":
-            st["d"] = lerp(b["d"], a["d"], t)
-        elif key == "g_grad":
-            st["d"] = a["d"]
-        elif key == "g_update":
-            st = {**a, "keep_history": True, "d_range": st.get("d_range")}
-            for k in ("p_gen", "d_star", "fake", "x_line", "map_g"):
-                if k in b and k in a:
-                    st[k] = lerp(b[k], a[k], t)
-        if st.get("d_range") is None:
-            st.pop("d_range", None)
-        self._draw_main(st)
-        x, curve = self._curve
-        lo, span = self._dscale
-        on_curve = lambda xs: np.interp(xs, x, curve)        # noqa: E731 - a point's height: D there
-        self.c_d_before.setData([], [])
-        self.sl_arrows.setData([], [])
-        self.sl_real.setData([], [])
-        self.sl_fake.setData([], [])
-        self.sl_note.setText("")
-        xr0, xr1 = float(self.xr.lo[0]), float(self.xr.hi[0])
-        self.sl_note.setPos(xr1, self.ytop)
-        if key in ("d_batch", "d_grad", "d_update"):
-            br, bf = ph["batch_real"], ph["batch_fake"]
-            if key == "d_batch":   # D's own outputs on its batch
-                self.sl_real.setData(br, (ph["d_real"] - lo) / span)
-                self.sl_fake.setData(bf, (ph["d_fake"] - lo) / span)
-            else:
-                self.sl_real.setData(br, on_curve(br))
-                self.sl_fake.setData(bf, on_curve(bf))
-        if key == "d_grad":
-            idx = np.linspace(0, len(x) - 1, 33).astype(int)[1:-1]
-            dd = np.asarray(ph["delta"], float)[idx] / span
-            top = float(np.max(np.abs(dd)))
-            if top > 0:
-                scale = 0.15 / top
-                ax, ay = segments(np.stack([x[idx], curve[idx]], 1), np.stack([np.zeros(len(idx)), dd * scale], 1),
-                                  head=0.3)
-                self.sl_arrows.setData(ax, ay)
-                self.sl_note.setText(f"change of D(x), ×{scale:.3g}")
-        elif key == "d_update":
-            b_d = np.asarray(b["d"], float)
-            self.c_d_before.setData(x, (b_d - lo) / span)
-        elif key == "g_grad":
-            g0, gv = np.asarray(ph["g_from"], float), np.asarray(ph["g_grad"], float)
-            top = float(np.percentile(np.abs(gv), 95)) if len(gv) else 0.0
-            self.sl_fake.setData(g0, on_curve(g0))
-            if top > 0 and np.isfinite(top):
-                scale = 0.08 * (xr1 - xr0) / top
-                v = np.clip(gv * scale, -0.15 * (xr1 - xr0), 0.15 * (xr1 - xr0))
-                ax, ay = segments(np.stack([g0, on_curve(g0)], 1), np.stack([v, np.zeros(len(v))], 1), head=0.3)
-                self.sl_arrows.setData(ax, ay)
-                self.sl_note.setText(f"−∂L_G/∂x, ×{scale:.3g}")
-        elif key == "g_update":
-            gx = lerp(ph["g_from"], ph["g_to"], t)
-            self.sl_fake.setData(gx, on_curve(gx))
+        """One phase of a slow-motion iteration, t in [0, 1] along its animation (toy1d_slow)."""
+        draw_phase(self, ph, t)
 
     def _slow_done(self) -> None:
         for it in (self.c_d_before, self.sl_arrows, self.sl_real, self.sl_fake):

@@ -12,7 +12,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from ...config.palette import FAKE, REAL
-from .base import FlowLayout, RangeKeeper, SlowPlayer, SnapshotView, lerp, palette_colors, segments
+from .base import RangeKeeper, SnapshotView, palette_colors, segments
+from .flow_layout import FlowLayout
+from .slow_player import SlowPlayer, lerp
 
 # D(x) colours: purple where D says "generated", neutral at 0.5, green where it says "real"
 HEAT = pg.ColorMap(pos=[0.0, 0.5, 1.0], color=["#8a63b3", "#ededed", "#56a864"])
