@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton, QVBoxLayout, QWid
 from ..config.schema import ConfigError
 from ..engine.commands import Resume, StepOnce
 from ..engine.events import Failed
+from ..lessons.figures import page_figures
 from ..lessons.format import load_lesson
 from ..lessons.play import ACTION_KINDS, PROBES_PER_RUN, ActionTracker, page_outcome, run_config
 from ..lessons.progress import ProgressStore, catalogue
@@ -32,6 +33,7 @@ from .screen import caption, reset_panels
 
 WIDE = 1280       # narrower windows get the lesson as a tab of the left dock, not a third column
 SEED = 0          # the seed the lessons' checks were tuned on (bench/lessons.py holds them on 0-4)
+PANEL_FIGURES = ("samples", "interpolation", "arithmetic", "nearest")   # shown in the panel once a page ran
 
 
 class LessonHost(QObject):
@@ -261,6 +263,8 @@ class LessonHost(QObject):
         self.play.setEnabled(False)
         panel.show_hint("done")
         panel.show_outcome(res.checks)
+        figs = page_figures(res, SEED)                 # image runs: their grids side by side, and the like
+        panel.show_figures([figs[k] for k in PANEL_FIGURES if k in figs])
 
     def _preset_chosen(self, name) -> None:
         """A preset chosen by hand replaces the page's run: the page waits for Replay."""

@@ -162,11 +162,48 @@ def end_picture(label: str, view: str, data: dict) -> np.ndarray | None:
     if view == "2d":
         img = scatter_png(np.asarray(data["real"]), np.asarray(data["fake"]), size=250)
         return tile([caption(f"{label}: samples at the end", img.shape[1]), img], cols=1)
+    if view == "image" and "grid" in data:      # the fixed-noise grid, as the studio shows it
+        return labelled(f"{label}: samples at the end", np.asarray(data["grid"]))
     if view == "saddle":
         tr = np.asarray(data["trajectory"])
         return line_chart(f"{label}: trajectory (θ, φ)", [("path", tr[:, 0], tr[:, 1], palette.rgb(palette.DISC))],
                           size=(300, 250), xlabel="θ (φ up)")
     return None
+
+
+def labelled(text: str, img: np.ndarray) -> np.ndarray:
+    """A picture with a caption strip above it."""
+    img = img[..., :3] if img.ndim == 3 else np.repeat(img[..., None], 3, 2)
+    return tile([caption(text, img.shape[1]), img], cols=1)
+
+
+PICTURE_TITLES = {"interpolation": "straight lines between two latent points (one per row)",
+                  "arithmetic": "a sample of a, G(z̄_a), G(z̄_b), the sample − z̄_a + z̄_b",
+                  "nearest": ""}
+
+
+def run_pictures(res: PageResult, kind: str) -> np.ndarray | None:
+    """Each run's picture of this kind side by side: its sample grid at the end (\"samples\") or what
+    its end probe drew (record.pictures: \"interpolation\", \"arithmetic\", \"nearest\")."""
+    pics = []
+    for spec in res.page.runs:
+        rec = res.records.get(spec.label)
+        if rec is None:
+            continue
+        if kind == "samples":
+            view, data = rec.views.get("end", ("", {}))
+            if view == "image" and "grid" in data:
+                pics.append(labelled(spec.label, np.asarray(data["grid"])))
+        elif kind in rec.pictures:
+            what = PICTURE_TITLES.get(kind, "")
+            pics.append(labelled(spec.label + (f": {what}" if what else ""), rec.pictures[kind]))
+    if not pics:
+        return None
+    if kind != "samples":
+        return tile(pics, cols=1)
+    per_row = 2 if len(pics) == 4 else min(3, len(pics))      # grids side by side, three to a row at most
+    gap = np.full((12, 12, 3), 255, np.uint8)
+    return tile([p for pic in pics for p in (pic, gap)], cols=2 * per_row)
 
 
 def parallel_lines_chart(seed: int = 0) -> np.ndarray:
@@ -199,6 +236,8 @@ def page_figures(res: PageResult, seed: int = 0) -> dict[str, np.ndarray]:
             img = parallel_lines_chart(seed)
         elif kind == "dirac_methods":
             img = dirac_png(dirac_compare())
+        elif kind in ("samples", "interpolation", "arithmetic", "nearest"):
+            img = run_pictures(res, kind)
         if img is not None:
             out[kind] = img
     return out

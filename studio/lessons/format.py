@@ -80,6 +80,7 @@ CHECKS.update({   # lessons 9, 10 and 13 (checks_images.py); "run": the paramete
     "arith_hit": {"which": ("mean", "worst", "over_chance")},   # z − z̄_a + z̄_b classified as b
     "copy_ratio": {},                                  # sample-to-training over held-out-to-training distance
     "copy_close": {},                                  # share of samples closer than 95% of held-out images
+    "copy_side": {},                                   # to m training over to m held-out images (samples)
     "metric_ratio": {"key": str, "other": "run", "at": ("end", "best", "first")},   # this run's metric / other's
 })
 NEEDS_RUN = {n for n in CHECKS if n not in ("dirac_method", "parallel_lines", "parallel_slope")}

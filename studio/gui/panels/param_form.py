@@ -48,6 +48,7 @@ _DATA = {"mean": ("gaussian1d", "point1d"), "std": ("gaussian1d",), "means": ("m
 # model.kind: shift and dirac (1D; dirac has no z), mlp (1D/2D), dcgan (images), resnet (CycleGAN: no z)
 _MODEL = {"latent_dim": ("shift", "mlp", "dcgan"), "hidden": ("mlp",), "depth": ("mlp",),
           "theta0": ("shift", "dirac"), "base_channels": ("dcgan", "resnet"), "batchnorm": ("dcgan",),
+          "d_activation": ("dcgan",), "resample": ("dcgan",),
           "truncation": ("shift", "mlp", "dcgan")}
 _OPTIM = {"beta1": ("adam",), "beta2": ("adam",), "alpha": ("rmsprop",), "momentum": ("sgd", "rmsprop")}
 # by the family of the data ("1d", "2d", "image", "none": the saddle's two scalars)
