@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import textwrap
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QLabel,
                                QSizePolicy, QVBoxLayout, QWidget)
 
-from ...config.io import get_value, set_value, shown
+from ...config.io import get_value, set_value
 from ...config.schema import DATA_KINDS, SECTIONS, VARIANT_PARAMS, Config, ConfigError, live_keys
 from ...data.base import family_of
 from ..wheel_guard import guard
+from .field_help import check_list, error_reason, field_type, tooltip
 from .fields import FieldCell, FileField, FloatSpin, IntSpin, NumberSpin, TextEdit
 
 TITLES = {"data": "Data", "model": "Model", "variant": "Variant", "optim_d": "Optimiser D",
@@ -62,12 +62,6 @@ _BY_DEVICE = {"train.amp": ("auto", "cuda"), "train.channels_last": ("auto", "cp
 # the settings that decide what is shown
 CHOOSERS = ("data.kind", "model.kind", "variant.name", "optim_d.kind", "optim_g.kind", "train.device")
 
-_UNITS = {"train.steps": "iterations", "train.batch_size": "samples", "train.threads": "threads",
-          "checkpoint.keep_last": "checkpoints", "log.grid_samples": "images", "eval.n_samples": "samples",
-          "data.image_size": "pixels", "data.limit": "images", "model.hidden": "units",
-          "model.depth": "layers", "model.base_channels": "channels"}
-_LIST_HINT = {"list[float]": "Numbers separated by commas, e.g. 0.5, 0.5.",
-              "list[list[float]]": "Draw them in the 2D view (Draw data)."}
 FILE_KEY = "data.file"
 FOLDER_KEY = "data.root"
 FOLDER_TIP = "Choose a folder of images (one subfolder per class; one subfolder is fine)"
@@ -105,66 +99,6 @@ def relevant(cfg: Config, key: str) -> bool:
     if section in ("optim_d", "optim_g"):
         return getattr(cfg, section).kind in _OPTIM.get(name, (getattr(cfg, section).kind,))
     return True
-
-
-def _type(f: dataclasses.Field) -> str:
-    return f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
-
-
-def _num(v, t: str) -> str:
-    return f"{int(v):,}" if t == "int" else f"{v:g}"
-
-
-def tooltip(key: str, f: dataclasses.Field, live: bool, choices=None) -> str:
-    """Meaning, allowed values (unit, what 0 means) and whether it can change while training."""
-    m, t = f.metadata, _type(f)
-    lines = [m.get("help", "")]
-    unit = _UNITS.get(key) or ("iterations" if key.endswith("every") else "")
-    unit = f" {unit}" if unit else ""
-    choices = choices if choices is not None else m.get("choices")
-    lo, hi = m.get("min"), m.get("max")
-    if choices is not None:
-        lines.append("One of " + ", ".join(map(str, choices)) + ".")
-    elif t in ("int", "float") and (lo is not None or hi is not None):
-        if lo is not None and hi is not None:
-            rng = f"From {_num(lo, t)} to {_num(hi, t)}{unit}"
-        elif lo is not None:
-            rng = f"At least {_num(lo, t)}{unit}"
-        else:
-            rng = f"At most {_num(hi, t)}{unit}"
-        if t == "int":
-            rng += ", a whole number"
-        if m.get("log"):
-            rng += "; the arrows step 1, 2, 5"
-        lines.append(rng + ".")
-    elif t in _LIST_HINT:
-        lines.append(_LIST_HINT[t])
-    if m.get("zero"):
-        lines.append(f"0 means: {m['zero']}.")
-    lines.append("Can change while training (applied between steps)." if live
-                 else "Fixed while a run is live.")
-    lines.append(f"Key: {key}")
-    return "\n".join(textwrap.fill(line, 72) for line in lines if line)
-
-
-def _reason(key: str, e: ConfigError) -> str:
-    """The error without its 'where:' prefix: 'must be at most 10 (got 50.0)'."""
-    text = str(e)
-    return text[len(key) + 2:] if text.startswith(key + ": ") else text
-
-
-def _check_list(key: str, value) -> None:
-    """What the 1D mixture's data set rejects, caught where it is typed."""
-    if not isinstance(value, list) or key not in ("data.means", "data.stds", "data.weights"):
-        return
-    if any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in value):
-        return                                   # check_value says what is wrong
-    if not value:
-        raise ConfigError(f"{key}: expected at least one number (got {shown(value)})")
-    if key == "data.stds" and min(value) <= 0:
-        raise ConfigError(f"{key}: every standard deviation must be positive (got {shown(value)})")
-    if key == "data.weights" and (min(value) < 0 or sum(value) <= 0):
-        raise ConfigError(f"{key}: weights must be at least 0 and not all 0 (got {shown(value)})")
 
 
 # ---------------------------------------------------------------------------------------- the form
@@ -284,7 +218,7 @@ class ParamForm(QWidget):
             set_value(self._cfg, key, value, key)
         except ConfigError as e:
             if key in self._cells:
-                self._mark(key, _reason(key, e))
+                self._mark(key, error_reason(key, e))
             return
         if key == "variant.name":
             self._rebuild()
@@ -360,7 +294,7 @@ class ParamForm(QWidget):
             form.parentWidget().setVisible(any_shown)     # no empty group boxes
 
     def _make(self, key: str, f: dataclasses.Field) -> QWidget:
-        m, t, value = f.metadata, _type(f), get_value(self._cfg, key)
+        m, t, value = f.metadata, field_type(f), get_value(self._cfg, key)
         if key == "variant.name":
             w = QComboBox()
             w.addItems(sorted(VARIANT_PARAMS))
@@ -437,10 +371,10 @@ class ParamForm(QWidget):
     def _user(self, key: str, value) -> None:
         old = get_value(self._cfg, key)
         try:
-            _check_list(key, value)
+            check_list(key, value)
             set_value(self._cfg, key, value, key)
         except ConfigError as e:
-            self._mark(key, _reason(key, e))              # shown, not applied
+            self._mark(key, error_reason(key, e))              # shown, not applied
             return
         self._mark(key, None)
         new = get_value(self._cfg, key)
