@@ -287,6 +287,7 @@ class LatentExplorer(QtWidgets.QWidget):
         return self.lower.currentWidget() is self.arith
 
     def _lower_changed(self, _i: int) -> None:
+        self._fit_lower()
         if self._arith_shown():
             self.request_tiles()
             self.request_arith()
@@ -391,9 +392,26 @@ class LatentExplorer(QtWidgets.QWidget):
         for p in (self.picture, self.strip, self.arith.grid, *self.arith.pics.values()):
             p.setBackground(bg)
 
+    def _fit_lower(self) -> None:
+        """The page below as tall as it wants (the arithmetic grid whole), the sample above keeping
+        its own minimum; in a large window the sample keeps three fifths."""
+        total = sum(self.split.sizes())
+        if total <= 0:
+            return
+        page = self.arith.scroll.widget() if self._arith_shown() else self.interp
+        want = page.sizeHint().height() + self.lower.tabBar().sizeHint().height() + 8
+        lower = min(max(want, int(total * 0.4)), total - self.split.widget(0).minimumSizeHint().height())
+        self.split.setSizes([total - lower, lower])
+
     def showEvent(self, ev) -> None:
         super().showEvent(ev)
         self._restyle()
+        QtCore.QTimer.singleShot(0, self._fit_lower)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if ev.oldSize().height() != ev.size().height():
+            QtCore.QTimer.singleShot(0, self._fit_lower)
 
     def changeEvent(self, ev) -> None:
         super().changeEvent(ev)

@@ -164,8 +164,9 @@ class RunsList(QTreeWidget):
                 it.setToolTip(BEST, "no quality metric evaluated in this run" if h is None else
                               f"{h.label} not evaluated yet (eval.every = 0, or the run stopped before)")
             else:
-                value = f"{h.value:.4g}"
-                it.setText(BEST, value if one else f"{h.label} {value}")
+                value = f"{h.value:.3g}"
+                short = h.label if len(h.label) <= 5 else h.metric       # "modes covered": "modes"
+                it.setText(BEST, value if one else f"{short} {value}")
                 it.setToolTip(BEST, f"best {h.label}: {h.value:.6g} at step {h.step:,} "
                                     f"({catalogue.metric(h.metric).words})")
             # mixed metrics sort by metric first; a dash after every value
