@@ -23,7 +23,8 @@ NAMES = {"value_dstar": "V(D*, G): the value of the game with D*", "value_d": "V
          "d_vs_dstar": "mean |D − D*| where the data are", "gn_g_minimax": "‖∇θ‖ of the saturating loss log(1 − D)",
          "gn_g_nonsat": "‖∇θ‖ of the non-saturating loss −log D", "sw1": "distance to the data (SW₁)",
          "wdist": "the critic's estimate of W₁", "loss_d": "D's loss", "loss_g": "G's loss", "theta": "θ",
-         "d_slope": "D's slope a", "radius": "|(θ, φ)|", "phi": "φ", "d_real": "D(real)", "d_fake": "D(fake)"}
+         "d_slope": "D's slope a", "radius": "|(θ, φ)|", "class_acc": "samples of class c classified as c",
+         "cycle_error": "round-trip error |F(G(x)) − x|, |G(F(y)) − y|", "cycle": "cycle loss (training batch)", "phi": "φ", "d_real": "D(real)", "d_fake": "D(fake)"}
 FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
               "/usr/share/fonts/dejavu/DejaVuSans.ttf", "/Library/Fonts/Arial Unicode.ttf",
               "C:/Windows/Fonts/arial.ttf")
@@ -164,6 +165,14 @@ def end_picture(label: str, view: str, data: dict) -> np.ndarray | None:
         return tile([caption(f"{label}: samples at the end", img.shape[1]), img], cols=1)
     if view == "image" and "grid" in data:      # the fixed-noise grid, as the studio shows it
         return labelled(f"{label}: samples at the end", np.asarray(data["grid"]))
+    if view == "cyclegan":                      # the fixed images, their translations and round trips
+        names = {"a": "x (A)", "ab": "G(x)", "aba": "F(G(x))", "b": "y (B)", "ba": "F(y)", "bab": "G(F(y))"}
+        parts = [caption(f"{label}: rows x, G(x), F(G(x)), y, F(y), G(F(y))", 200)]
+        for key, name in names.items():
+            if key in data:
+                row = np.asarray(data[key])
+                parts += [caption(name, row.shape[1], 18), row]
+        return tile(parts, cols=1)
     if view == "saddle":
         tr = np.asarray(data["trajectory"])
         return line_chart(f"{label}: trajectory (θ, φ)", [("path", tr[:, 0], tr[:, 1], palette.rgb(palette.DISC))],
@@ -206,6 +215,24 @@ def run_pictures(res: PageResult, kind: str) -> np.ndarray | None:
     return tile([p for pic in pics for p in (pic, gap)], cols=2 * per_row)
 
 
+def class_chart(res: PageResult) -> np.ndarray | None:
+    """Class by class, for each run of the page: how often its samples asked to be a c were
+    classified as c at the end (checks_conditional)."""
+    lines = []
+    for i, spec in enumerate(res.page.runs):
+        rec = res.records.get(spec.label)
+        if rec is None:
+            continue
+        per = sorted((int(k.rsplit("_", 1)[1]), rec.values(k)[-1]) for k in rec.series
+                     if k.startswith("class_acc_") and len(rec.values(k)))
+        if per:
+            lines.append((spec.label, np.array([c for c, _ in per], float), np.array([v for _, v in per]),
+                          RUN_COLOURS[i % len(RUN_COLOURS)]))
+    if not lines:
+        return None
+    return line_chart("samples of class c classified as c, at the end", lines, size=(420, 250), xlabel="class c")
+
+
 def parallel_lines_chart(seed: int = 0) -> np.ndarray:
     thetas = np.linspace(-2, 2, 81)
     c = probes.parallel_curve(thetas, 2000, seed)
@@ -234,6 +261,8 @@ def page_figures(res: PageResult, seed: int = 0) -> dict[str, np.ndarray]:
             img = tile(pics) if pics else None
         elif kind == "parallel_lines":
             img = parallel_lines_chart(seed)
+        elif kind == "classes":
+            img = class_chart(res)
         elif kind == "dirac_methods":
             img = dirac_png(dirac_compare())
         elif kind in ("samples", "interpolation", "arithmetic", "nearest"):

@@ -47,7 +47,8 @@ from ..config.schema import Config, ConfigError
 SCHEMA_VERSION = 1
 ACTIONS = ("train", "step", "step_d", "step_g")
 FIGURES = ("curves", "end", "parallel_lines", "dirac_methods",
-           "samples", "interpolation", "arithmetic", "nearest")   # image runs: grids, and record.pictures
+           "samples", "interpolation", "arithmetic", "nearest",   # image runs: grids, and record.pictures
+           "classes")                                            # per class: samples classified as their class
 MAX_REPEAT = 10_000
 
 # Every check of the library (checks.py) with its parameters: name -> {parameter: allowed values
