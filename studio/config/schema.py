@@ -104,6 +104,11 @@ class ModelConfig:
                         min=-20, max=20)
     base_channels: int = fld(32, "Channels of the first/last convolution block.", min=4, max=512)
     batchnorm: bool = fld(True, "BatchNorm in G and D (D drops it for WGAN-GP).")
+    d_activation: str = fld("leaky", "Activation of a DCGAN discriminator's layers: LeakyReLU(0.2), as the DCGAN "
+                            "guidelines say, or plain ReLU.", choices=("leaky", "relu"))
+    resample: str = fld("strided", "How a DCGAN changes resolution: strided convolutions in D and transposed ones "
+                        "in G, as the DCGAN guidelines say, or pooling: average pooling in D and nearest-neighbour "
+                        "upsampling in G around stride-1 convolutions.", choices=("strided", "pool"))
     truncation: float = fld(1.0, "Truncation of z when sampling (1 keeps the prior).", min=0.05, max=3)
 
 

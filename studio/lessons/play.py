@@ -16,6 +16,7 @@ from ..engine.commands import CommandQueue, Pause, Resume, StepOnce, Stop
 from ..engine.events import Finished, StepMetrics
 from ..engine.trainer import Trainer
 from . import checks
+from .format import CHECKS as CHECK_PARAMS
 from .format import CheckSpec, Lesson, Page, RunSpec
 from .outcome import CheckResult, outcome_text
 from .record import RunRecord, RunWatcher
@@ -133,6 +134,9 @@ def play_run(spec: RunSpec, seed: int = 0, on_event: Callable | None = None, ste
 def measure(spec: CheckSpec, records: dict[str, RunRecord], seed: int) -> CheckResult:
     fn = checks.CHECKS[spec.name]
     params = dict(spec.params)
+    for key, want in CHECK_PARAMS.get(spec.name, {}).items():   # a parameter naming another run: its record
+        if want == "run" and key in params:
+            params[key] = records[params[key]]
     if spec.name in checks.SEEDED:
         params["seed"] = seed
     try:

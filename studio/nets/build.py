@@ -60,8 +60,9 @@ def build_nets(cfg: Config, data, device, *, conditional: bool = False, aux_clas
         raise ConfigError(f"variant {cfg.variant.name!r} needs labelled data with at least 2 classes "
                           f"(data.kind = {cfg.data.kind!r} has {data.n_classes})")
     norm = ("layer" if penalised else "batch") if m.batchnorm else "none"
-    G = DCGenerator(m.latent_dim, c, side, m.base_channels, k, m.batchnorm)
-    D = DCDiscriminator(c, side, m.base_channels, norm, 0 if aux_classes else k, 1 + (k if aux_classes else 0))
+    G = DCGenerator(m.latent_dim, c, side, m.base_channels, k, m.batchnorm, m.resample)
+    D = DCDiscriminator(c, side, m.base_channels, norm, 0 if aux_classes else k, 1 + (k if aux_classes else 0),
+                        m.d_activation, m.resample)
     fmt = memory_format(cfg, device)
     return G.to(memory_format=fmt), D.to(memory_format=fmt)
 

@@ -6,6 +6,10 @@ from N(0, 0.02). The number of (de)convolution stages follows from the image sid
 with s0 in 4..7 (8 -> 4x4 + 1 stage, 28 -> 7x7 + 2, 32 -> 4x4 + 3, 64 -> 4x4 + 4). A WGAN-GP critic
 uses LayerNorm (GroupNorm with one group) instead of BatchNorm, since the penalty is per sample.
 Conditional nets take a one-hot class: concatenated to z in G, as constant planes to D's input.
+Two of the guidelines can be switched off for the lesson that shows what they do (model.d_activation,
+model.resample): ReLU instead of LeakyReLU in D, and pooling instead of strided convolutions (average
+pooling after a stride-1 3x3 convolution in D, nearest-neighbour upsampling before one in G; the
+same number of stages and channels, so only the way of resampling differs).
 """
 from __future__ import annotations
 
@@ -47,11 +51,27 @@ def norm_layer(kind: str, ch: int) -> nn.Module:
     return nn.Identity()
 
 
+def up(cin: int, cout: int, resample: str, bias: bool = True) -> list[nn.Module]:
+    """Double the side: a transposed convolution with stride 2, or nearest-neighbour upsampling and a
+    stride-1 3x3 convolution."""
+    if resample == "strided":
+        return [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=bias)]
+    return [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(cin, cout, 3, 1, 1, bias=bias)]
+
+
+def down(cin: int, cout: int, resample: str, act, norm: nn.Module | None = None, bias: bool = True) -> list[nn.Module]:
+    """Halve the side: a convolution with stride 2 [+ norm] + activation, or a stride-1 3x3 convolution
+    [+ norm] + activation and 2x2 average pooling."""
+    conv = nn.Conv2d(cin, cout, 4, 2, 1, bias=bias) if resample == "strided" else nn.Conv2d(cin, cout, 3, 1, 1, bias=bias)
+    layers = [conv] + ([norm] if norm is not None else []) + [act()]
+    return layers if resample == "strided" else layers + [nn.AvgPool2d(2)]
+
+
 class DCGenerator(nn.Module):
     """z (N, latent) [+ class] -> images (N, C, side, side) in [-1, 1]."""
 
     def __init__(self, latent_dim: int, channels: int, side: int, base: int, n_classes: int = 0,
-                 batchnorm: bool = True):
+                 batchnorm: bool = True, resample: str = "strided"):
         super().__init__()
         s0, k = plan(side)
         self.n_classes = n_classes
@@ -60,10 +80,9 @@ class DCGenerator(nn.Module):
         layers: list[nn.Module] = [nn.ConvTranspose2d(latent_dim + n_classes, ch, s0, 1, 0, bias=not batchnorm),
                                    norm_layer(norm, ch), nn.ReLU(True)]
         for _ in range(k - 1):
-            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=not batchnorm), norm_layer(norm, ch // 2),
-                       nn.ReLU(True)]
+            layers += [*up(ch, ch // 2, resample, bias=not batchnorm), norm_layer(norm, ch // 2), nn.ReLU(True)]
             ch //= 2
-        layers += [nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.Tanh()]
+        layers += [*up(ch, channels, resample), nn.Tanh()]
         self.net = nn.Sequential(*layers)
         self.apply(dcgan_init)
 
@@ -78,15 +97,15 @@ class DCDiscriminator(nn.Module):
     """images [+ class planes] -> (N, n_out) raw outputs (logits, critic values, or 1 + C for ACGAN)."""
 
     def __init__(self, channels: int, side: int, base: int, norm: str = "batch", n_classes: int = 0,
-                 n_out: int = 1):
+                 n_out: int = 1, activation: str = "leaky", resample: str = "strided"):
         super().__init__()
         s0, k = plan(side)
         self.n_classes = n_classes
         ch = base
-        layers: list[nn.Module] = [nn.Conv2d(channels + n_classes, ch, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+        act = (lambda: nn.LeakyReLU(0.2, True)) if activation == "leaky" else (lambda: nn.ReLU(True))
+        layers: list[nn.Module] = [*down(channels + n_classes, ch, resample, act)]
         for _ in range(k - 1):
-            layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=norm == "none"), norm_layer(norm, ch * 2),
-                       nn.LeakyReLU(0.2, True)]
+            layers += [*down(ch, ch * 2, resample, act, norm_layer(norm, ch * 2), bias=norm == "none")]
             ch *= 2
         layers += [nn.Conv2d(ch, n_out, s0, 1, 0), nn.Flatten()]
         self.net = nn.Sequential(*layers)

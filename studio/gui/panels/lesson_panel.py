@@ -14,7 +14,7 @@ from __future__ import annotations
 import textwrap
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QImage, QPixmap
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QRadioButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
@@ -24,6 +24,25 @@ from ...lessons.progress import ProgressStore
 
 GOOD, BAD, WAIT = "#1d7f3c", "#b3261e", "#555555"
 CHOICE_CHARS = 32        # a prediction's choice wraps here, so the panel fits a narrow dock
+
+
+class Figure(QLabel):
+    """A picture (uint8 numpy) at its own size, or shrunk to fit a narrower width."""
+
+    def __init__(self, img, parent=None):
+        super().__init__(parent)
+        h, w = img.shape[:2]
+        rgb = img[..., :3].copy(order="C") if img.ndim == 3 else img[..., None].repeat(3, 2).copy(order="C")
+        self.image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+        self.setObjectName("lesson_figure")
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def fit(self, width: int) -> None:
+        pm = QPixmap.fromImage(self.image)
+        if pm.width() > width:
+            pm = pm.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        self.setPixmap(pm)
+        self.setFixedHeight(pm.height())
 
 
 class LessonPanel(QWidget):
@@ -77,10 +96,14 @@ class LessonPanel(QWidget):
         self.outcome = QLabel(objectName="lesson_outcome")
         self.outcome.setWordWrap(True)
         self.outcome.setTextFormat(Qt.TextFormat.PlainText)
+        self.figures = QWidget(objectName="lesson_figures")      # the runs' pictures, side by side
+        self.figure_col = QVBoxLayout(self.figures)
+        self.figure_col.setContentsMargins(0, 0, 0, 0)
 
         body = QWidget()
         col = QVBoxLayout(body)
-        for w in (self.heading, self.title, self.formula, self.text, self.todo, self.predict_box, self.outcome):
+        for w in (self.heading, self.title, self.formula, self.text, self.todo, self.predict_box, self.outcome,
+                  self.figures):
             col.addWidget(w)
         col.addStretch(1)
         scroll = QScrollArea()
@@ -124,6 +147,7 @@ class LessonPanel(QWidget):
         self.todo.setVisible(bool(p.do))
         self._fill_choices()
         self.results = None
+        self.show_figures([])
         self._show_waiting()
         self.back.setEnabled(self.index > 0)
         self.next.setText("Finish ✓" if self.index == n - 1 else "Next ▶")
@@ -184,6 +208,29 @@ class LessonPanel(QWidget):
         head = "What happened matches the notes." if ok else "What happened does not match the notes."
         self._set_outcome(f"{head}\n{text}", GOOD if ok else BAD)
         self.store.seen_page(self.lesson.name, self.index)
+
+    def show_figures(self, images: list) -> None:
+        """The page's pictures under the outcome (uint8 (H, W, 3) arrays: the runs' sample grids side by
+        side, interpolations, nearest training images), each shrunk to the panel's width."""
+        while self.figure_col.count():
+            w = self.figure_col.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        for img in images:
+            self.figure_col.addWidget(Figure(img))
+        self.figures.setVisible(bool(images))
+        self._fit_figures()
+
+    def _fit_figures(self) -> None:
+        width = max(100, self.outcome.width())
+        for i in range(self.figure_col.count()):
+            w = self.figure_col.itemAt(i).widget()
+            if isinstance(w, Figure):
+                w.fit(width)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._fit_figures()
 
     def _set_outcome(self, text: str, colour: str) -> None:
         self.outcome.setText(text)
