@@ -23,6 +23,7 @@ from .latent_controls import FOLLOW_MS, MAX_RAW, LatentControls, class_label  # 
 from .latent_pages import (SET_COLOURS, SLIDER_RANGE, SLIDER_STEPS, TILE_COLS, TILE_ROWS,  # noqa: F401
                            ArithmeticPage, InterpolationPage, Picture, tile_grid)   # (the constants: re-exported)
 from .latent_render import RenderQueue
+from .latent_split import LatentSplit
 
 
 class LatentExplorer(QtWidgets.QWidget):
@@ -93,14 +94,8 @@ class LatentExplorer(QtWidgets.QWidget):
         ul.setContentsMargins(0, 0, 0, 0)
         ul.addWidget(self.picture, 3)
         ul.addWidget(self.controls, 2)
-        # the sample above, the pages below: the line between them can be dragged
-        self.split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical, self)
-        self.split.setObjectName("latent_split")
-        self.split.addWidget(upper)
-        self.split.addWidget(self.lower)
-        self.split.setChildrenCollapsible(False)
-        self.split.setStretchFactor(0, 3)
-        self.split.setStretchFactor(1, 2)
+        self.split = LatentSplit(upper, self.lower, lambda: (self.arith.scroll.widget() if self._arith_shown()
+                                                             else self.interp).sizeHint().height(), self)
         head = QtWidgets.QVBoxLayout()
         head.setSpacing(0)
         head.addWidget(self.caption)
@@ -287,16 +282,13 @@ class LatentExplorer(QtWidgets.QWidget):
         return self.lower.currentWidget() is self.arith
 
     def _lower_changed(self, _i: int) -> None:
-        self._fit_lower()
         if self._arith_shown():
             self.request_tiles()
             self.request_arith()
 
     def tile_points(self) -> tuple[np.ndarray, int | None]:
         """The arithmetic grid's latent vectors (truncated as the sample above) and their class."""
-        m, tr = self.model, self.controls.truncation()
-        zs = np.stack([m.compose(m.z_for_seed(s), None, tr) for s in self.arith.seeds()])
-        return zs, self.current_class()
+        return self.arith.tile_points(self.model, self.controls.truncation()), self.current_class()
 
     def request_tiles(self) -> int:
         """Draw the arithmetic grid (only while its tab is shown)."""
@@ -307,19 +299,10 @@ class LatentExplorer(QtWidgets.QWidget):
 
     def arithmetic_points(self):
         """(mean A, mean B, base) as points (z, c) of G's input, or None while a set is empty."""
-        m, ar = self.model, self.arith
-        if m is None or not ar.ready():
+        if self.model is None or not self.arith.ready():
             return None
         zs, y = self.tile_points()
-
-        def mean(key):
-            cls = ar.chosen_class(key)
-            if cls is not None:
-                return m.set_mean(cls=cls)
-            idx = sorted(ar.members[key])
-            return m.set_mean(zs[idx], y)
-
-        return mean("a"), mean("b"), m.point(self.current_z(), self.current_class())
+        return self.arith.means(self.model, zs, y) + (self.model.point(self.current_z(), y),)
 
     def request_arith(self) -> int:
         """Draw mean A, mean B, the base and base + s·(A − B) (only while the tab is shown)."""
@@ -392,26 +375,9 @@ class LatentExplorer(QtWidgets.QWidget):
         for p in (self.picture, self.strip, self.arith.grid, *self.arith.pics.values()):
             p.setBackground(bg)
 
-    def _fit_lower(self) -> None:
-        """The page below as tall as it wants (the arithmetic grid whole), the sample above keeping
-        its own minimum; in a large window the sample keeps three fifths."""
-        total = sum(self.split.sizes())
-        if total <= 0:
-            return
-        page = self.arith.scroll.widget() if self._arith_shown() else self.interp
-        want = page.sizeHint().height() + self.lower.tabBar().sizeHint().height() + 8
-        lower = min(max(want, int(total * 0.4)), total - self.split.widget(0).minimumSizeHint().height())
-        self.split.setSizes([total - lower, lower])
-
     def showEvent(self, ev) -> None:
         super().showEvent(ev)
         self._restyle()
-        QtCore.QTimer.singleShot(0, self._fit_lower)
-
-    def resizeEvent(self, ev) -> None:
-        super().resizeEvent(ev)
-        if ev.oldSize().height() != ev.size().height():
-            QtCore.QTimer.singleShot(0, self._fit_lower)
 
     def changeEvent(self, ev) -> None:
         super().changeEvent(ev)

@@ -126,6 +126,18 @@ class ArithmeticPage(QtWidgets.QWidget):
     def seeds(self) -> list[int]:
         return [self.first.value() + i for i in range(TILE_ROWS * TILE_COLS)]
 
+    def tile_points(self, m, truncation: float) -> np.ndarray:
+        """The grid's latent vectors of model m, truncated as the sample above."""
+        return np.stack([m.compose(m.z_for_seed(s), None, truncation) for s in self.seeds()])
+
+    def means(self, m, zs: np.ndarray, y) -> tuple:
+        """(mean A, mean B) as points of G's input: a whole class's, or the mean of the tiles clicked
+        (zs, drawn with class y)."""
+        def mean(key):
+            cls = self.chosen_class(key)
+            return m.set_mean(cls=cls) if cls is not None else m.set_mean(zs[sorted(self.members[key])], y)
+        return mean("a"), mean("b")
+
     def chosen_class(self, key: str) -> int | None:
         i = self.src[key].currentIndex()
         return i - 1 if i > 0 else None
