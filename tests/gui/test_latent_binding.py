@@ -1,10 +1,15 @@
 """The latent explorer's Follow box and the studio model's `explorer_follows`, bound both ways in the
-window: the box clicked writes the model; the model changed ticks the box, and nothing echoes."""
+window: the box clicked writes the model; the model changed ticks the box, and nothing echoes; a
+checkpoint opened during a run pins the explorer through the model (and not without a run)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QObject, QPoint, Signal
+from PySide6.QtWidgets import QWidget
 
+from studio.app_model import StudioModel
+from studio.gui.explorer_follow import ExplorerFollow
 from tests.gui.hands import click, click_tab
+from tests.gui.test_latent import digits  # noqa: F401  (the fixture: a small digits generator)
 
 
 def test_the_follow_box_goes_through_the_model_and_shows_what_it_says(qtbot, make_window):
@@ -23,3 +28,35 @@ def test_the_follow_box_goes_through_the_model_and_shows_what_it_says(qtbot, mak
     assert ex.following and ex.follow.isChecked() and chosen == [] and len(events) == 2
     w.model.set_explorer_source("checkpoint", "/tmp/x/end_00000005.pt", 5, follow=False)
     assert not ex.following and chosen == [] and len(events) == 3
+
+
+class FakeSession(QObject):
+    """What ExplorerFollow reads of the session: its events, its state, whether a run is live."""
+    event = Signal(object)
+    state_changed = Signal(str)
+
+    def __init__(self, live: bool):
+        super().__init__()
+        self.live, self.run_dir, self.step, self.asked = live, None, 0, 0
+
+    def request_generator_copy(self) -> int:
+        self.asked += 1
+        return self.asked
+
+
+class Say:
+    def log(self, *a, **k):
+        pass
+
+
+def test_a_checkpoint_opened_during_a_run_pins_the_explorer_through_the_model(qtbot, digits):  # noqa: F811
+    for live in (True, False):
+        model, holder = StudioModel(), QWidget()
+        qtbot.addWidget(holder)
+        follow = ExplorerFollow(model, FakeSession(live), holder, Say())
+        ex = follow.explorer()
+        follow.show_checkpoint("/runs/a/checkpoints/end_00000001.pt", 1, digits)
+        assert model.explorer_source.kind == "checkpoint" and model.explorer_source.step == 1
+        assert model.explorer_follows is (not live) and ex.following is (not live)
+        assert ex.model is digits
+        follow.shutdown()
