@@ -73,8 +73,10 @@ def studio(work: Path) -> tuple[subprocess.Popen, Path]:
 
 
 def studio_run(runs: Path, n: int) -> Path | None:
+    """The studio's run directory once it has saved `n` periodic checkpoints (its newest counts: older
+    ones may be pruned by checkpoint.keep_last)."""
     found = sorted(runs.glob("*/checkpoints/step_*.pt"))
-    if len(found) >= n:
+    if found and int(found[-1].stem.split("_")[1]) >= 20 * n:       # the driver checkpoints every 20 steps
         return found[0].parent.parent
     return None
 
