@@ -62,7 +62,7 @@ class View1D(SnapshotView):
         self.z_axis = p.plot(pen=pg.mkPen(grey + (170,), width=1))
         self.zx = pg.PlotDataItem(pen=pg.mkPen(FAKE + "70", width=1), connect="pairs")
         self.s_z = pg.ScatterPlotItem(size=5, brush=pg.mkBrush(grey), pen=None)
-        self.z_label = pg.TextItem("z", anchor=(0, 0.5), color=grey)
+        self.z_label = pg.TextItem("z", anchor=(0, 0), color=grey)
         for it in (self.zx, self.s_z, self.z_label):
             p.addItem(it)
         # slow motion's overlays
@@ -123,6 +123,7 @@ class View1D(SnapshotView):
         self.gw.ci.layout.setRowStretchFactor(2, 2)
         self._set_map_visible(False)
         self._hist = np.zeros((0, 3))     # step, θ, w
+        self._mu: float | None = None     # the real mean the θ plot marks
         self._traced = False              # the history comes from add_trace (metrics)
         self._count = 0
         self._curve = (np.zeros(0), np.zeros(0))
@@ -185,6 +186,7 @@ class View1D(SnapshotView):
     def eventFilter(self, obj, ev) -> bool:
         if obj is self.gw and ev.type() == QtCore.QEvent.Type.Resize:
             self._keep_main_share()
+            QtCore.QTimer.singleShot(0, self, self._refit)     # once the plots have their new sizes
         return super().eventFilter(obj, ev)
 
     def _draw(self, d: dict) -> None:
@@ -225,6 +227,10 @@ class View1D(SnapshotView):
     def _draw_z_lines(self, d: dict) -> None:
         zl, xl = d.get("z_line"), d.get("x_line")
         bottom = (Z_ROW - 0.08) if zl is not None else -0.16
+        if zl is not None:     # a short plot: room under the z axis for its label, in pixels
+            k = (self.z_label.textItem.boundingRect().height() + 2) / max(self.main.vb.height(), 1.0)
+            if k < 0.5:
+                bottom = min(bottom, (Z_ROW - k) / (1 - k))
         self.main.setYRange(bottom * self.ytop, self.ytop, padding=0)
         if zl is None or xl is None:
             for it in (self.z_axis, self.zx, self.s_z):
@@ -241,7 +247,7 @@ class View1D(SnapshotView):
         self.zx.setData(xs, ys)
         k = int(d.get("latent_dim", 1))
         self.z_label.setText("z ~ N(0, 1)" if k == 1 else f"z₁ (first of {k} latent coordinates)")
-        self.z_label.setPos(lo, yz - 0.035 * self.ytop)
+        self.z_label.setPos(lo, yz)          # under the z axis (anchored at its top left)
 
     def _draw_map(self, d: dict) -> None:
         if "map_ideal" not in d:
@@ -273,12 +279,9 @@ class View1D(SnapshotView):
             self._set_history_visible(True)
             h = self._hist
             self.c_theta.setData(h[:, 0], h[:, 1])
-            mu = float(x[np.argmax(p_real)])
+            mu = self._mu = float(x[np.argmax(p_real)])
             self.target.setPos(mu)
-            # keep μ and its label inside the θ plot, with room above and below the curve
-            span = max(float(np.ptp(np.append(h[:, 1], mu))), 1.0)
-            lo, hi = min(float(h[:, 1].min()), mu) - 0.1 * span, max(float(h[:, 1].max()), mu) + 0.2 * span
-            self.th_anchor.setData([h[0, 0], h[0, 0]], [lo, hi])
+            self._theta_range()
             if h[-1, 0] - h[0, 0] < 10:          # a lone point (the game before training): a short axis
                 self.th.setXRange(h[0, 0], h[0, 0] + 10, padding=0.02)
             else:
@@ -295,6 +298,27 @@ class View1D(SnapshotView):
             self.p_eq.setData([mu], [0.0])
         else:
             self._set_history_visible(False)
+
+    def _theta_range(self) -> None:
+        """Keep μ and its label inside the θ plot, with room above and below the curve; in a short
+        plot, room above μ for its label in pixels (the label sits on the line)."""
+        h, mu = self._hist, self._mu
+        if not len(h) or mu is None:
+            return
+        span = max(float(np.ptp(np.append(h[:, 1], mu))), 1.0)
+        lo, hi = min(float(h[:, 1].min()), mu) - 0.1 * span, max(float(h[:, 1].max()), mu) + 0.2 * span
+        k = (self.fontMetrics().height() + 6) / max(self.th.vb.height(), 1.0)
+        if k < 0.6:
+            hi = max(hi, (mu - k * lo) / (1 - k))
+        self.th_anchor.setData([h[0, 0], h[0, 0]], [lo, hi])
+
+    def _refit(self) -> None:
+        """After a resize: the ranges that keep room in pixels (the z label, μ's label)."""
+        drawn = self.xr.lo is not None and not self._dirty      # what is on screen, not a pending snapshot
+        if drawn and self._data is not None and not (self.slow is not None and self.slow.active):
+            self._draw_z_lines(self._data)
+            if self.th.isVisible():
+                self._theta_range()
 
     def add_trace(self, rows) -> None:
         """(step, θ, D slope) rows of every iteration, from the run's metrics: the θ plot and the
@@ -334,6 +358,7 @@ class View1D(SnapshotView):
         for s in (self.s_real, self.s_fake, self.p_start, self.p_now, self.p_eq, self.th_anchor, self.th_now):
             s.setData([], [])
         self._hist = np.zeros((0, 3))
+        self._mu = None
         self._count = 0
         self._traced = False
         self.xr.reset()
