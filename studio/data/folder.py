@@ -11,10 +11,12 @@ mostly unreadable is refused. Progress (files decoded of all) and notes go to th
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -38,14 +40,33 @@ WORKERS_FROM = 400             # fewer files than this are decoded in this proce
 MAX_WORKERS = 8
 
 # --------------------------------------------------------------------------------- progress and notes
-_LISTENERS: list[tuple[Callable[[int, int], None] | None, Callable[[str], None] | None]] = []
+# Listeners belong to the thread that registered them: the studio builds the same folder on several
+# threads at once (the Data tab's preview, the game's build, a run), and each hears only its own
+# build. Two threads that want the same cache decode it once: the second waits for the first and
+# hears its progress meanwhile (relayed on its own thread, so its own checks, such as a cancel,
+# still run), then opens the finished cache.
+_LISTENERS: list[tuple[int, Callable[[int, int], None] | None, Callable[[str], None] | None]] = []
+_GUARD = threading.Lock()
+
+
+class _Build:
+    """One cache being made in this process: the lock its builders take in turn, how far it is."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.users = 0
+        self.done, self.total = 0, 0
+
+
+_BUILDS: dict[str, _Build] = {}
+_here = threading.local()    # the cache this thread is decoding (its progress is recorded there)
 
 
 @contextmanager
 def reporting(progress: Callable[[int, int], None] | None = None, note: Callable[[str], None] | None = None):
-    """While the block runs, folder decoding tells `progress(done, total)` (files) and `note(text)`
-    (what was skipped, duplicates, the cache). Called on the thread that builds the data."""
-    entry = (progress, note)
+    """While the block runs, folder decoding on this thread tells `progress(done, total)` (files) and
+    `note(text)` (what was skipped, duplicates, the cache), on this thread."""
+    entry = (threading.get_ident(), progress, note)
     _LISTENERS.append(entry)
     try:
         yield
@@ -54,15 +75,46 @@ def reporting(progress: Callable[[int, int], None] | None = None, note: Callable
 
 
 def _progress(done: int, total: int) -> None:
-    for p, _ in list(_LISTENERS):
-        if p is not None:
+    build = getattr(_here, "build", None)
+    if build is not None:
+        build.done, build.total = done, total
+    me = threading.get_ident()
+    for tid, p, _ in list(_LISTENERS):
+        if p is not None and tid == me:
             p(done, total)
 
 
 def _note(text: str) -> None:
-    for _, n in list(_LISTENERS):
-        if n is not None:
+    me = threading.get_ident()
+    for tid, _, n in list(_LISTENERS):
+        if n is not None and tid == me:
             n(text)
+
+
+@contextmanager
+def _one_build(key: str):
+    """Hold the in-process lock of cache `key`; while another thread holds it, relay its progress
+    to this thread's listeners every 0.1 s."""
+    with _GUARD:
+        build = _BUILDS.setdefault(key, _Build())
+        build.users += 1
+    try:
+        last = None
+        while not build.lock.acquire(timeout=0.1):
+            if build.total and (build.done, build.total) != last:
+                last = (build.done, build.total)
+                _progress(*last)
+        try:
+            _here.build = build
+            yield
+        finally:
+            _here.build = None
+            build.lock.release()
+    finally:
+        with _GUARD:
+            build.users -= 1
+            if not build.users:
+                _BUILDS.pop(key, None)
 
 
 # --------------------------------------------------------------------------------- finding the files
@@ -379,14 +431,15 @@ def build_folder(d: DataConfig, where: str, workers: int | None = None, classes:
     key, settings_key = _key(found, root, side, d)
     base = images_cache()
     path = base / key
-    hit = _open_cache(path) if use_cache else None
-    lock = CacheLock(path) if hit is not None else None
-    if hit is None:
-        meta, x, y = _decode_to_cache(d, where, found, names, skipped, paths, root, side, background, base, key,
-                                      settings_key, workers, use_cache)
-        lock = CacheLock(path) if use_cache else None
-    else:
-        meta, x, y = hit
+    with _one_build(key) if use_cache else contextlib.nullcontext():
+        hit = _open_cache(path) if use_cache else None
+        lock = CacheLock(path) if hit is not None else None
+        if hit is None:
+            meta, x, y = _decode_to_cache(d, where, found, names, skipped, paths, root, side, background, base,
+                                          key, settings_key, workers, use_cache)
+            lock = CacheLock(path) if use_cache else None
+        else:
+            meta, x, y = hit
     if use_cache:
         try:
             cap = cache_cap_bytes()

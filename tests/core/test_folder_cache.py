@@ -108,3 +108,57 @@ def test_every_skipped_or_refused_file_is_named(tmp_path, cache):
         msg = str(e.value)
         assert want in msg and "c/0.png: not an image file that Pillow can identify" in msg, msg
         assert "BytesIO" not in msg and "\n" not in msg, msg
+
+
+def test_two_threads_building_one_folder_decode_it_once_and_each_hears_only_its_own(tmp_path, cache, monkeypatch):
+    """The studio builds a chosen folder on two threads at once (the Data tab's preview and the game's
+    build): one decodes, the other waits, hears the same progress on its own thread, then opens the
+    cache; a third thread building another folder hears only its own files."""
+    import threading
+
+    from studio.data import folder as F
+    a, b = _folder(tmp_path / "a", n=40), _folder(tmp_path / "b", n=10, seed=3)
+    calls, started, quiet = [], threading.Event(), set()
+    real, progress = F.decode_all, F._progress
+
+    def only_the_end(done, total):             # the real decode's own reports, after the slow ones
+        if threading.get_ident() not in quiet or done == total:
+            progress(done, total)
+
+    def slow_decode(paths, *args, **kw):
+        calls.append(len(paths))
+        started.set()
+        for i in range(6):                     # a decode that takes a moment, reporting as it goes
+            progress(i * len(paths) // 6, len(paths))
+            threading.Event().wait(0.15)
+        quiet.add(threading.get_ident())
+        try:
+            return real(paths, *args, **kw)
+        finally:
+            quiet.discard(threading.get_ident())
+
+    monkeypatch.setattr(F, "decode_all", slow_decode)
+    monkeypatch.setattr(F, "_progress", only_the_end)
+    heard: dict[str, list] = {"first": [], "second": [], "other": []}
+    out = {}
+
+    def build(name, root):
+        with F.reporting(lambda d, t: heard[name].append((d, t, threading.get_ident()))):
+            out[name] = (_build(root), threading.get_ident())
+
+    first = threading.Thread(target=build, args=("first", a))
+    first.start()
+    assert started.wait(10)
+    second, other = (threading.Thread(target=build, args=args) for args in (("second", a), ("other", b)))
+    second.start()
+    other.start()
+    for t in (first, second, other):
+        t.join(30)
+    assert sorted(calls) == [10, 40]                                  # folder a decoded once, b once
+    assert not out["first"][0].report.from_cache and out["second"][0].report.from_cache
+    assert np.array_equal(np.asarray(out["first"][0].u8), np.asarray(out["second"][0].u8))
+    for name, total in (("first", 40), ("second", 40), ("other", 10)):
+        got = heard[name]
+        assert got and all(t == total and tid == out[name][1] for _, t, tid in got), (name, got[:3])
+        assert [d for d, _, _ in got] == sorted(d for d, _, _ in got), (name, got)
+    assert len({d for d, _, _ in heard["second"]}) >= 2              # the waiting thread saw it move
