@@ -1,5 +1,6 @@
 """The latent explorer: a sample of G and its controls (latent_controls: seed, truncation, class,
-principal and raw sliders), with the interpolation strip and vector arithmetic below (latent_pages).
+principal and raw sliders), with the interpolation strip (latent_interp) and vector arithmetic
+(latent_pages) below.
 Renders run off the GUI thread through the studio's latest-wins job runner (latent_render): one in
 flight, the newest waiting request of each kind behind it; nothing drawn for an earlier source is shown.
 
@@ -20,8 +21,9 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .latent_controls import FOLLOW_MS, MAX_RAW, LatentControls, class_label  # noqa: F401  (re-exported)
+from .latent_interp import InterpolationPage
 from .latent_pages import (SET_COLOURS, SLIDER_RANGE, SLIDER_STEPS, TILE_COLS, TILE_ROWS,  # noqa: F401
-                           ArithmeticPage, InterpolationPage, Picture, tile_grid)   # (the constants: re-exported)
+                           ArithmeticPage, Picture, tile_grid)   # (the constants: re-exported)
 from .latent_render import RenderQueue
 from .latent_split import LatentSplit
 
