@@ -1,33 +1,46 @@
 """The latent explorer's class selector names the classes of an image folder (its subfolders), as
-`gan-studio sample --class NAME` does, and numbers where the data has no names; a class picked by
-name with the mouse changes the sample."""
+`gan-studio sample --class NAME` does, from a checkpoint's metadata, and numbers where the data has no
+names; a class picked by name with the mouse changes the sample, also in the window after Load."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from PIL import Image
 
+from studio.cli import main
 from studio.gui.panels.latent_explorer import LatentExplorer
-from tests.gui.hands import pick
+from studio.tools import model_io
+from tests.gui.hands import click_tab, pick
 from tests.gui.test_latent import model
 
 NAMES = ["cat", "dog", "owl"]
 
 
 @pytest.fixture(scope="module")
-def pets(tmp_path_factory):
-    """A conditional GAN on a folder of three named classes (one colour each), after one step."""
+def pets_checkpoint(tmp_path_factory):
+    """A conditional GAN trained one step on a folder of three named classes (one colour each), as
+    `gan-studio train` leaves it: its end checkpoint."""
     root = tmp_path_factory.mktemp("pets")
     rng = np.random.default_rng(0)
     for i, name in enumerate(NAMES):
-        (root / name).mkdir()
+        (root / "images" / name).mkdir(parents=True)
         for k in range(6):
             a = np.zeros((16, 16, 3), np.uint8)
             a[..., i] = 200
             a += rng.integers(0, 50, a.shape, dtype=np.uint8)
-            Image.fromarray(a).save(root / name / f"{k}.png")
-    return model("fashion-cgan", "data.kind=image_folder", f"data.root={root}", "data.image_size=16",
-                 "model.base_channels=8", "train.batch_size=8", "train.augment=none")
+            Image.fromarray(a).save(root / "images" / name / f"{k}.png")
+    sets = [f"data.root={root / 'images'}", "data.kind=image_folder", "data.image_size=16",
+            "model.base_channels=8", "train.batch_size=8", "train.augment=none", "eval.every=0",
+            "train.threads=1"]
+    args = ["train", "--preset", "fashion-cgan", "--steps", "1", "--out", str(root / "run"), "--quiet"]
+    assert main(args + [a for kv in sets for a in ("--set", kv)]) == 0
+    return next((root / "run" / "checkpoints").glob("end_*.pt"))
+
+
+@pytest.fixture(scope="module")
+def pets(pets_checkpoint):
+    """The checkpoint's generator as the studio opens it: the class names come from its metadata."""
+    return model_io.latent_model(model_io.open_model(str(pets_checkpoint)))
 
 
 @pytest.fixture
@@ -75,3 +88,16 @@ def test_classes_without_names_are_numbered(qtbot, explorer):
     before = settled(qtbot, ex)
     pick(qtbot, ex.cls, "7")
     assert ex.current_class() == 7 and not np.array_equal(settled(qtbot, ex), before)
+
+
+def test_in_the_window_a_loaded_checkpoint_offers_its_class_names(qtbot, make_window, pets_checkpoint):
+    w = make_window("ring-2d-gan")
+    qtbot.waitExposed(w)
+    w.ckpt.load(str(pets_checkpoint))                  # what the checkpoints panel's Load does
+    click_tab(qtbot, w.tabs.tabBar(), "Latent explorer")
+    ex = w.latent_explorer()
+    qtbot.waitUntil(lambda: ex.model is not None and ex.image is not None, timeout=20_000)
+    assert [ex.cls.itemText(i) for i in range(ex.cls.count())] == NAMES
+    before = settled(qtbot, ex)
+    pick(qtbot, ex.cls, "dog")
+    assert ex.current_class() == 1 and not np.array_equal(settled(qtbot, ex), before)
