@@ -41,8 +41,11 @@ def headline_metric(run: str | os.PathLike) -> str | None:
     readable config."""
     try:
         cfg = load_preset(Path(run) / "config.toml")
+    except (ConfigError, OSError):        # the list says why elsewhere (the run's row is "unreadable")
+        return None
+    try:
         return metrics_of(cfg)[1]
-    except (ConfigError, KeyError, ValueError, OSError):
+    except (ConfigError, KeyError, ValueError):    # a game or data kind this version does not know
         return None
 
 
