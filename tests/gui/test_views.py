@@ -314,6 +314,12 @@ def test_cyclegan_view_six_panels(qtbot, snaps):
     col = v.panels["a"].img.image
     np.testing.assert_array_equal(col[:h], strip[:, :h])            # sample 0 on top
     np.testing.assert_array_equal(col[-h:], strip[:, -h:])          # the last one at the bottom
+    for width in (380, 700):            # equal columns: a longer title does not draw its images larger
+        v.resize(width, 500)
+        qtbot.wait(50)
+        widths = [round(p.plot.width()) for p in v.panels.values()]
+        assert max(widths) - min(widths) <= 2, widths
+        assert [v.heads[k].text() for k in ("a", "aba")] == ["A", "A → B → A"] and v.heads["bab"].isVisible()
 
 
 

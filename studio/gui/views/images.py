@@ -16,6 +16,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtWidgets
+from PySide6.QtCore import Qt
 
 from .base import SnapshotView, palette_colors
 
@@ -217,12 +218,29 @@ class CycleGanView(SnapshotView):
         self.gw = pg.GraphicsLayoutWidget(self)
         lay = QtWidgets.QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
+        # the column titles are Qt labels that may shrink: a plot's own title would hold its column
+        # at the title's width ("A → B → A" wider than "A"), and with the aspect locked the wider
+        # columns would draw their images larger than the others'
+        heads = QtWidgets.QHBoxLayout()
+        heads.setContentsMargins(6, 0, 6, 0)
+        heads.setSpacing(0)
         lay.addWidget(self.caption)
+        lay.addLayout(heads)
         lay.addWidget(self.gw, 1)
         self.panels: dict[str, _Picture] = {}
+        self.heads: dict[str, QtWidgets.QLabel] = {}
         for c, key in enumerate(("a", "ab", "aba", "b", "ba", "bab")):
-            p = self._add_plot(self.gw.addPlot(row=0, col=c, title=TITLES[key]))
+            head = QtWidgets.QLabel(TITLES[key], self)
+            head.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            head.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+            head.setToolTip(TITLES[key])
+            heads.addWidget(head, 1)
+            self.heads[key] = head
+            p = self._add_plot(self.gw.addPlot(row=0, col=c))
             self.panels[key] = _Picture(p)
+            self.gw.ci.layout.setColumnStretchFactor(c, 1)
+            self.gw.ci.layout.setColumnPreferredWidth(c, 1)
+            p.setMinimumWidth(0)
         self.gw.ci.layout.setColumnSpacing(2, 0)
 
     def _draw(self, d: dict) -> None:
