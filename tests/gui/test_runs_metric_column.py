@@ -1,7 +1,8 @@
 """The Runs tab's list: each run's best value of its headline quality metric (from the metric
 catalogue: modes covered for the ring, higher is better), sorted by a click on the column's header,
-a dash for a run that evaluated nothing; and its folders are the studio model's: "Add folder…" goes
-through `add_runs_folder`, and a folder added to the model by anyone is listed."""
+a dash for a run that evaluated nothing; a row double-clicked opens its run, its box ticked compares
+it; and its folders are the studio model's: "Add folder…" goes through `add_runs_folder`, and a
+folder added to the model by anyone is listed."""
 from __future__ import annotations
 
 import json
@@ -9,13 +10,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from studio.app_model import StudioModel
 from studio.gui.panels.runs_browser import RunsBrowser
 from studio.gui.panels.runs_list import BEST, DASH
 from tests.gui.hands import click
+from tests.gui.test_hands_more import tick
 from tests.gui.test_runs_browser import runs_folder  # noqa: F401  (the fixture: three tiny ring runs)
 
 MODES = {"r-three": [1.0, 3.0, 2.0], "r-seven": [7.0, 5.0], "r-five": [5.0]}    # best: 3, 7, 5
@@ -102,3 +104,24 @@ def test_add_folder_goes_through_the_model_and_the_list_follows_it(qtbot, scored
     model.add_runs_folder(other)                      # added elsewhere (a run opened): listed here too
     assert str(other.resolve() / "r-solo") in [str(Path(p).resolve()) for p in b.run_paths()]
     assert "5 runs" in b.folder_label.text()
+
+
+def test_a_row_double_clicked_asks_to_open_its_run_and_a_tick_compares_it(qtbot, scored, monkeypatch):
+    monkeypatch.setattr("studio.gui.panels.runs_browser.run_folders", lambda: [scored])
+    b = RunsBrowser()
+    qtbot.addWidget(b)
+    b.resize(1100, 600)
+    b.show()
+    qtbot.waitExposed(b)
+    b.wait()
+    t = b.tree
+    item = b.item(scored / "r-seven")
+    rect = t.visualItemRect(item)
+    at = QPoint(rect.center().x(), rect.center().y())
+    with qtbot.waitSignal(b.open_requested, timeout=2000) as got:
+        qtbot.mouseClick(t.viewport(), Qt.MouseButton.LeftButton, pos=at)    # a double click's first press
+        qtbot.mouseDClick(t.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert Path(got.args[0]) == scored / "r-seven"
+    tick(qtbot, t, item)                              # its tick box, clicked where drawn: compared
+    b.wait()
+    assert [r.name for r in b.compared] == ["r-seven"]
