@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from studio.config.io import atomic_write_bytes
-from studio.engine import checkpoints
+from studio.engine import checkpoints, rundir
 from studio.engine.events import Failed, Finished, Message
 from studio.engine.runlog import LOCK_NAME, MetricsFollower, RunBusy, RunLock, parse_lines, read_metrics
 from studio.engine.trainer import Trainer
@@ -79,6 +79,7 @@ def _dead_pid() -> int:
 
 def _hold(run: Path, pid: int, host: str | None = None) -> None:
     run.mkdir(parents=True, exist_ok=True)
+    rundir.mark(run)          # a run directory (a new run refuses an unmarked folder that holds files)
     (run / LOCK_NAME).write_text(json.dumps({"pid": pid, "host": host or socket.gethostname(), "started": 0}))
 
 
