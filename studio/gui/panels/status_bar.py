@@ -17,7 +17,7 @@ from __future__ import annotations
 import collections
 import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar
 
@@ -72,6 +72,12 @@ class StatusBar(QStatusBar):
         self.task.setTextVisible(True)
         self.task.hide()
         self.insertPermanentWidget(1, self.task)
+        self._refit_timer = QTimer(self)          # the fields moved or changed: the message fits again
+        self._refit_timer.setSingleShot(True)
+        self._refit_timer.setInterval(0)
+        self._refit_timer.timeout.connect(self._refit)
+        for w in [*self.labels.values(), self.task]:
+            w.installEventFilter(self)
         self._rate = collections.deque(maxlen=50)      # (wall time, step) over the last ~2 s
         self.running = False
         self._base: float | None = None    # the run's time before the clock's running stretches
@@ -111,7 +117,6 @@ class StatusBar(QStatusBar):
         """Which run (and which checkpoint of it) the centre shows."""
         text = run + (f" · {checkpoint}" if checkpoint else "")
         self.labels["shown"].set_full_text(text, tip)
-        QTimer.singleShot(0, self._refit)
 
     def shown(self) -> str:
         return self.labels["shown"].full_text()
@@ -188,7 +193,7 @@ class StatusBar(QStatusBar):
         self._until = time.monotonic() + timeout / 1000 if timeout > 0 else None
         super().showMessage(self._fit(text), timeout)
         self.setToolTip(text if text and self._fit(text) != text else "")
-        QTimer.singleShot(0, self._refit)        # once the fields on the right are laid out
+        self._refit_timer.start()                # once the fields on the right are laid out
 
     def currentMessage(self) -> str:
         return getattr(self, "_message", "") if super().currentMessage() else ""
@@ -209,6 +214,11 @@ class StatusBar(QStatusBar):
     def resizeEvent(self, e) -> None:
         super().resizeEvent(e)
         self._refit()
+
+    def eventFilter(self, obj, e) -> bool:
+        if e.type() in (QEvent.Type.Move, QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):
+            self._refit_timer.start()
+        return False
 
     def _refit(self) -> None:
         """The message elided again to the room there is now (a resize, a field shown or hidden)."""

@@ -157,6 +157,24 @@ class Timeline(QWidget):
                                f"{self.steps[0]:,} to {newest:,}. The view and a cursor in the curves "
                                f"show the step chosen; Live follows the run again.")
 
+    # The row's minimum is not the game's: without its "Rewind" title it is 56 px narrower, and the
+    # title goes when the row is narrower than all of it (at 1024x700 after a run of 1,500 steps the
+    # row's minimum made the window 1026 px wide).
+    def _title_room(self) -> int:
+        return self.title.sizeHint().width() + self.layout().spacing()
+
+    def minimumSizeHint(self):
+        hint = super().minimumSizeHint()
+        if self.title.isVisibleTo(self):
+            hint.setWidth(hint.width() - self._title_room())
+        return hint
+
+    def resizeEvent(self, e) -> None:
+        super().resizeEvent(e)
+        full = self.minimumSizeHint().width() + self._title_room()
+        if self.title.isVisibleTo(self) != (self.width() >= full):
+            self.title.setVisible(self.width() >= full)
+
     def keyPressEvent(self, e) -> None:
         if e.key() == Qt.Key.Key_End:
             self.go_live()
