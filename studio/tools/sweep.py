@@ -345,7 +345,8 @@ def trial_records(study, metric: str) -> list[dict]:
         out.append({"number": t.number, "state": t.state.name, "params": dict(t.params), "value": value,
                     "intermediate": inter, "run_dir": t.user_attrs.get("run_dir", ""),
                     "host": t.user_attrs.get("host", ""), "seconds": secs,
-                    "reason": t.user_attrs.get("reason", "")})
+                    "reason": t.user_attrs.get("reason", ""),
+                    "resumes": t.user_attrs.get("resumes"), "from_step": t.user_attrs.get("from_step")})
     return out
 
 
@@ -571,6 +572,9 @@ class Sweep:
             atomic_write_bytes(cfg_path, dumps(cfg).encode())
             cmd = self.trial_command(cfg_path, run_dir)
         trial.set_user_attr("run_dir", str(run_dir))
+        if resume is not None:                # which trial's run it continues, and from where
+            trial.set_user_attr("resumes", trial.user_attrs["rerun_of"])
+            trial.set_user_attr("from_step", resume[1].step)
         trial.set_user_attr("host", platform.node())
         trial.set_user_attr("pid", os.getpid())           # whose trial it is (recover() judges by it)
         trial.set_user_attr("pid_start", process_start(os.getpid()))   # that very process, not a reuse of its pid

@@ -80,6 +80,7 @@ def test_a_killed_sweeps_half_finished_trial_resumes_from_its_newest_checkpoint(
     assert [(t["number"], t["state"]) for t in d["trials"]] == [(0, "FAIL"), (1, "COMPLETE")], d["trials"]
     assert d["trials"][0]["reason"].startswith("interrupted")
     assert Path(d["trials"][1]["run_dir"]) == run.resolve()          # the same run, continued
+    assert (d["trials"][1]["resumes"], d["trials"][1]["from_step"]) == (0, stopped_at)
     assert not (out / "trial-001").exists()
 
     recs = read_metrics(run / "metrics.jsonl")

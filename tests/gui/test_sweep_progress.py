@@ -59,3 +59,28 @@ def test_a_running_trial_shows_its_step_as_its_run_grows(make_window, qtbot, tmp
     _sweep_json(out, [_trial(2, "COMPLETE", runs[2], 8.0), _trial(3, "PRUNED", runs[3], 3.0)])
     qtbot.waitUntil(lambda: running.progress.text() == "stopped at step 600 of 1,000", timeout=5000)
     assert "step 600" not in panel.summary.text()         # nothing is running any more
+
+
+def test_an_interrupted_trial_resumed_by_a_later_one_says_so(make_window, qtbot, tmp_path, monkeypatch):
+    """A killed sweep started again resumes trial 3's run as trial 5: both cards follow the one run,
+    the old one says where it stopped and who goes on with it, the new one where the run is now."""
+    out = tmp_path / "sw"
+    run = out / "trial-003"
+    run.mkdir(parents=True)
+    _steps(run, 1, 420)
+    with open(run / "metrics.jsonl", "a") as fh:
+        fh.write(json.dumps({"event": "resume", "step": 420}) + "\n")
+    _steps(run, 421, 600)
+    old = dict(_trial(3, "FAIL", run), reason="interrupted (its sweep process 99 ended)")
+    new = dict(_trial(5, "RUNNING", run), params=old["params"], resumes=3, from_step=420)
+    _sweep_json(out, [old, new])
+    w = make_window("ring-2d-gan")
+    qtbot.waitExposed(w)
+    panel = w.sweep
+    click_tab(qtbot, w.tabs.tabBar(), "Sweep")
+    monkeypatch.setattr("studio.gui.panels.sweep_panel.QFileDialog.getExistingDirectory", lambda *a, **k: str(out))
+    click(qtbot, next(b for b in panel.findChildren(QPushButton) if b.text() == "Open sweep…"))
+    qtbot.waitUntil(lambda: len(panel.cards) == 2 and panel.cards[5].progress.isVisible(), timeout=5000)
+    assert panel.cards[5].progress.text() == "step 600 of 1,000"
+    assert panel.cards[3].progress.text() == "resumed by trial 5 from step 420"
+    assert "trial 5: step 600 of 1,000" in panel.summary.text()

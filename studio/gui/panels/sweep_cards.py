@@ -145,8 +145,10 @@ class TrialCard(QFrame):
             ax.setPen(pg.mkPen(fg))
             ax.setTextPen(pg.mkPen(fg))
 
-    def update_from(self, rank: int, rec: dict, metric: str, steps: int | None = None) -> None:
-        """Show the trial `rec` (a sweep.json record) at `rank`; `steps`: each trial's train.steps."""
+    def update_from(self, rank: int, rec: dict, metric: str, steps: int | None = None,
+                    resumed_by: dict | None = None) -> None:
+        """Show the trial `rec` (a sweep.json record) at `rank`; `steps`: each trial's train.steps;
+        `resumed_by`: the record of the later trial that resumes this one's run, if any."""
         state = rec["state"]
         col = STATE_COLOR.get(state, "gray")
         val = sw.fmt_value(rec.get("value"))
@@ -170,6 +172,8 @@ class TrialCard(QFrame):
         self._curves()
         self._picture()
         text = progress_text(state, self.step, steps)
+        if resumed_by is not None:       # its run goes on as another trial: its own step is where it stopped
+            text = f"resumed by trial {resumed_by['number']} from step {resumed_by.get('from_step') or 0:,}"
         self.progress.setText(text)
         self.progress.setVisible(bool(text))
 

@@ -302,12 +302,13 @@ class SweepPanel(QWidget):
         self.data = d
         maximize = bool(d.get("maximize"))
         recs = sw.ranked(d["trials"], maximize)
+        resumed_by = {r["resumes"]: r for r in recs if isinstance(r.get("resumes"), int)}
         for rank, rec in enumerate(recs, 1):
             card = self.cards.get(rec["number"])
             if card is None:
                 card = self.cards[rec["number"]] = TrialCard(self.grid_host)
                 card.open_requested.connect(self.open_requested)
-            card.update_from(rank, rec, sw.ranked_as(d["metric"]), d.get("steps"))
+            card.update_from(rank, rec, sw.ranked_as(d["metric"]), d.get("steps"), resumed_by.get(rec["number"]))
         share_y_range(self.cards.values())      # the trials' losses compare by eye
         order = [r["number"] for r in recs]
         if order != self.order:
