@@ -237,20 +237,24 @@ def pick_channels(d: DataConfig, grey: np.ndarray) -> int:
     return d.channels or (1 if grey.all() else 3)
 
 
-def select_channels(u8: np.ndarray, stored: int, want: int) -> np.ndarray:
+def select_channels(u8: np.ndarray, stored: int, want: int, grey: bool = False) -> np.ndarray:
     """A view (or, for grey from colour, a copy) with `want` channels of an array stored with
     `stored` (3: RGB; 4: RGB + alpha). Grey from colour weighs R, G, B as ITU-R 601 (Pillow's L)."""
     if want == stored:
         return u8
     if want == 3:
         return u8[:, :3]
-    if want in (1, 2):
-        rgb = u8[:, :3].astype(np.uint32)
-        if (u8[:, 0] == u8[:, 1]).all() and (u8[:, 1] == u8[:, 2]).all():
-            g = u8[:, :1]
-        else:
-            g = ((rgb[:, 0] * 299 + rgb[:, 1] * 587 + rgb[:, 2] * 114 + 500) // 1000).astype(np.uint8)[:, None]
-        return g if want == 1 else np.concatenate([g, u8[:, 3:4]], 1)
+    if want == 1 and grey:   # every image grey (R = G = B): a view of the cache, nothing copied
+        return u8[:, :1]
+    if want in (1, 2):   # a chunk at a time: one byte a pixel in all, not four bytes a channel
+        out = np.empty((u8.shape[0], want) + tuple(u8.shape[2:]), np.uint8)
+        for i in range(0, u8.shape[0], 4096):
+            rgb = np.asarray(u8[i:i + 4096, :3], np.uint32)
+            # the weights sum to 1000, so a grey pixel (R = G = B) keeps its value exactly
+            out[i:i + 4096, 0] = (rgb[:, 0] * 299 + rgb[:, 1] * 587 + rgb[:, 2] * 114 + 500) // 1000
+            if want == 2:
+                out[i:i + 4096, 1] = u8[i:i + 4096, 3]
+        return out
     raise ValueError(f"channels {want} from {stored}")
 
 
@@ -454,7 +458,7 @@ def build_folder(d: DataConfig, where: str, workers: int | None = None, classes:
                           [Skipped(**s) for s in meta["skipped"]], meta["duplicates"], meta["duplicate_example"],
                           side, meta["channels"], d.background, str(path) if use_cache else "", hit is not None,
                           time.perf_counter() - t0)
-    src = FolderImages(select_channels(x, meta["stored"], meta["channels"]), y, report)
+    src = FolderImages(select_channels(x, meta["stored"], meta["channels"], meta.get("grey", False)), y, report)
     src.lock = lock
     for line in report.lines():
         _note(line)
@@ -495,7 +499,8 @@ def _decode_to_cache(d, where, found, names, skipped, paths, root, side, backgro
         counts = np.bincount(labels, minlength=len(names)).tolist()
         grey = np.asarray([inf.grey for inf in info if not inf.error], bool)
         meta = {"version": CACHE_VERSION, "root": root, "settings_key": settings_key, "n": int(ok.sum()),
-                "stored": stored, "channels": pick_channels(d, grey), "class_names": names, "counts": counts,
+                "stored": stored, "channels": pick_channels(d, grey), "grey": bool(grey.all()),
+                "class_names": names, "counts": counts,
                 "files": len(paths), "skipped": [asdict(s) for s in skipped.values()], "duplicates": dups,
                 "duplicate_example": dup_example, "side": side}
         if not use_cache:

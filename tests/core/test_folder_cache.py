@@ -162,3 +162,23 @@ def test_two_threads_building_one_folder_decode_it_once_and_each_hears_only_its_
         assert got and all(t == total and tid == out[name][1] for _, t, tid in got), (name, got[:3])
         assert [d for d, _, _ in got] == sorted(d for d, _, _ in got), (name, got)
     assert len({d for d, _, _ in heard["second"]}) >= 2              # the waiting thread saw it move
+
+
+def test_grey_from_the_cache_is_a_view_or_pillows_grey_made_a_chunk_at_a_time(tmp_path, cache, monkeypatch):
+    """A folder of grey images is read through a view of the cache (nothing copied); colour made grey
+    (data.channels = 1) weighs R, G, B as Pillow's L does, converted in chunks (of 5 here)."""
+    from studio.data import folder as F
+    grey = tmp_path / "grey"
+    for i in range(6):
+        (grey / "a").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.full((8, 8), 20 * i, np.uint8)).save(grey / "a" / f"{i}.png")
+    d = _build(grey)
+    assert d.shape == (1, 8, 8) and d.u8.base is not None and np.shares_memory(d.u8, d.u8.base)
+    colour = _folder(tmp_path / "colour", n=12)
+    real_range = range
+    monkeypatch.setattr(F, "range", lambda a, b, step=1: real_range(a, b, 5 if step == 4096 else step), raising=False)
+    g = make_data(DataConfig(kind="image_folder", root=str(colour), channels=1), "p")
+    files = sorted((colour / c / f"{i}.png" for c in ("c0", "c1") for i in range(12) if (colour / c / f"{i}.png").exists()),
+                   key=lambda p: (p.parent.name, p.name))
+    want = np.stack([np.asarray(Image.open(p).convert("L")) for p in files])
+    assert g.shape == (1, 16, 16) and np.array_equal(np.asarray(g.u8)[:, 0], want)
