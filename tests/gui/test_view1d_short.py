@@ -40,3 +40,24 @@ def test_the_z_label_and_the_mean_label_have_room_in_a_short_view(qtbot):
     v.resize(700, 900)                                   # tall: the same room, the old proportions
     qtbot.wait(150)
     assert _px_below_z_axis(v) >= label_h and _px_above_mu(v) >= v.fontMetrics().height() + 4
+
+
+def test_the_view_is_never_narrower_than_its_plots_need(qtbot):
+    """In a narrow pane the figure was cut at its right edge (the phase portrait's θ axis at
+    1024x700): the view's minimum width now holds the plots' own minimum, so the pane grows instead."""
+    snap = snapshots("shift")[0]
+    v = View1D()
+    qtbot.addWidget(v)
+    v.resize(600, 430)
+    v.show()
+    qtbot.waitExposed(v)
+    small = v.minimumSizeHint().width()
+    v.set_snapshot(snap.data, snap.step)
+    v.flush()
+    assert v.th.isVisible() and v.ph.isVisible()           # θ over training and the phase portrait
+    qtbot.wait(50)
+    need = v.gw.ci.effectiveSizeHint(QtCore.Qt.SizeHint.MinimumSize).width()
+    assert v.minimumSizeHint().width() >= need > small - 20
+    v.resize(v.minimumSizeHint().width(), 430)
+    qtbot.wait(100)
+    assert v.gw.ci.geometry().width() <= v.gw.viewport().width() + 0.5     # nothing drawn past the edge

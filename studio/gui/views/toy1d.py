@@ -165,11 +165,23 @@ class View1D(SnapshotView):
         self._keep_main_share()
 
     def _set_history_visible(self, on: bool) -> None:
+        was = self.th.isVisible()
         self.th.setVisible(on)
         self.ph.setVisible(on)
         self.gw.ci.layout.setRowStretchFactor(1, 2 if on else 0)
         self.gw.ci.layout.setRowMaximumHeight(1, 1e6 if on else 0)
         self._keep_main_share()
+        if on != was:
+            self.updateGeometry()          # the θ plot and phase portrait side by side need more width
+
+    def minimumSizeHint(self):
+        """At least as wide as the plots' own minimum (axes, their labels): narrower, the figure was
+        cut at its right edge (the phase portrait's θ axis at 1024x700) instead of the pane growing."""
+        hint = super().minimumSizeHint()
+        m = self.layout().contentsMargins()
+        need = self.gw.ci.effectiveSizeHint(QtCore.Qt.SizeHint.MinimumSize).width()
+        return hint.expandedTo(QtCore.QSize(int(need) + 2 * self.gw.frameWidth() + m.left() + m.right() + 1,
+                                            hint.height()))
 
     def _keep_main_share(self) -> None:
         """Stretch factors only share the height beyond the plots' preferred sizes: in a short view
