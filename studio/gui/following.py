@@ -92,7 +92,9 @@ class Following(QObject):
             self.p.status.set_shown(f"run {run.name}", Path(png).name, png)
 
     def _checkpoints(self) -> None:
-        self.p.checkpoints.refresh()
+        self.p.checkpoints.refresh(then=self._listed)     # listed on the job runner
+
+    def _listed(self) -> None:
         self.fit_bottom(False)
         if self.p.game.current_view is None:
             self.load_newest()

@@ -45,6 +45,7 @@ class LiveRun(QObject):
         s.evaluating.connect(self._evaluation_starts)
         s.finished.connect(self._finished)
         panels.game.view_made.connect(self._wire_view)
+        panels.checkpoints.listed.connect(lambda: self.fit_bottom())    # the cards come off the job runner
         for name, view in panels.game.views.items():     # views made before (the 2D view's drawing)
             self._wire_view(name, view)
 
@@ -187,9 +188,12 @@ class LiveRun(QObject):
             p.status.set_task(ev.text if ev.done < ev.total else "", ev.done, ev.total, ev.seconds)
 
     def _offer_rollback(self, text: str) -> None:
-        """Roll back only when it can work: the run has a checkpoint with finite metrics."""
+        """Roll back only when it can work: the run has a checkpoint with finite metrics (asked of the
+        panel's listing once it is back from the job runner)."""
+        self.p.checkpoints.refresh(then=lambda: self._rollback_banner(text))
+
+    def _rollback_banner(self, text: str) -> None:
         p, s = self.p, self.session
-        p.checkpoints.refresh()
         good = p.checkpoints.good_checkpoint() if p.checkpoints.run_dir is not None and \
             s.run_dir and Path(p.checkpoints.run_dir) == Path(s.run_dir) else None
         if good is not None:

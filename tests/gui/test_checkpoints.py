@@ -24,7 +24,7 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     assert "step 1" in w.checkpoints.list.item(0).text()
     w.session.stop()
     qtbot.waitUntil(lambda: w.session.state == "idle", timeout=10_000)
-    assert len(w.checkpoints.paths()) == 2                  # + the one written on stop
+    qtbot.waitUntil(lambda: len(w.checkpoints.paths()) == 2, timeout=10_000)   # + the one written on stop
     w.checkpoints.select(path)
     click(qtbot, w.checkpoints.buttons["load"])             # opened on a worker thread
     qtbot.waitUntil(lambda: w.ckpt.loaded == path, timeout=20_000)
@@ -39,7 +39,8 @@ def test_save_list_load_delete_resume(qtbot, make_window, monkeypatch):
     assert Path(path).exists()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     click(qtbot, w.checkpoints.buttons["delete"])
-    assert not Path(path).exists() and path not in w.checkpoints.paths()
+    assert not Path(path).exists()
+    qtbot.waitUntil(lambda: path not in w.checkpoints.paths(), timeout=10_000)   # listed again off the GUI thread
     # resume the remaining (interrupt) checkpoint in the same run directory
     remaining = w.checkpoints.paths()[0]
     w.checkpoints.select(remaining)
@@ -100,7 +101,7 @@ def test_export_asks_for_a_file_and_emits_export_requested(qtbot, monkeypatch, t
     panel.show()
     assert not panel.buttons["export"].isEnabled()         # nothing selected
     panel.set_run_dir(run)
-    assert len(panel.paths()) == 2
+    qtbot.waitUntil(lambda: len(panel.paths()) == 2, timeout=5_000)     # listed on the job runner
     panel.list.setCurrentRow(-1)
     assert panel.current() is None and not panel.buttons["export"].isEnabled()
     ckpt = panel.paths()[-1]
@@ -152,6 +153,7 @@ def test_cards_show_the_evaluation_nearest_at_or_before_each_checkpoint(qtbot, t
     qtbot.addWidget(panel)
     panel.show()
     panel.set_run_dir(run)
+    qtbot.waitUntil(lambda: not panel.busy and len(panel.paths()) == 3, timeout=5_000)
     ck = {int(Path(p).stem[-8:]): p for p in panel.paths()}
     assert panel.quality_of(ck[1]) is None
     assert panel.quality_of(ck[4]) == (4, {"fid": 30.0, "precision": 0.5})
@@ -165,6 +167,54 @@ def test_cards_show_the_evaluation_nearest_at_or_before_each_checkpoint(qtbot, t
         for x in ({"event": "resume", "step": 3, "checkpoint": "elsewhere.pt"},
                   {"event": "eval", "step": 5, "fid": 10.0, "precision": 0.75}):
             fh.write(json.dumps(x) + "\n")
-    panel.refresh()
+    with qtbot.waitSignal(panel.listed, timeout=5_000):
+        panel.refresh()
     assert panel.quality_of(ck[4]) == (2, {"fid": 40.0, "precision": 0.25})
     assert panel.quality_of(ck[6]) == (5, {"fid": 10.0, "precision": 0.75})
+
+
+def test_listing_runs_off_the_gui_thread_and_the_newest_refresh_wins(qtbot, tmp_path, monkeypatch):
+    """Issue 26: 2,000 checkpoints took 1.8 s of the GUI thread per refresh (bench/checkpoints_panel.py:
+    78 ms now). The files are read on the job runner: a slow listing leaves the GUI thread free, and of
+    refreshes asked while one runs, only the newest answer is shown."""
+    import threading
+    import time
+    from studio.gui.panels import checkpoints as mod
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+
+    def add(step):
+        ckpt = run / "checkpoints" / f"step_{step:08d}.pt"
+        ckpt.write_bytes(b"not read: the sidecar describes it")
+        ckpt.with_suffix(".json").write_text(json.dumps({"step": step, "time": 1.0e9 + step, "metrics": {}}))
+
+    add(1)
+    real, where = mod.list_checkpoints, []
+
+    def slow(*a, **k):
+        where.append(threading.current_thread() is threading.main_thread())
+        time.sleep(0.4)
+        return real(*a, **k)
+
+    monkeypatch.setattr(mod, "list_checkpoints", slow)
+    panel = CheckpointsPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    ticks = []
+    timer = QTimer(panel)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start(10)
+    t0 = time.perf_counter()
+    panel.set_run_dir(run)
+    assert time.perf_counter() - t0 < 0.2 and panel.paths() == []     # returned at once, nothing yet
+    qtbot.waitUntil(lambda: bool(where), timeout=5_000)                # the first listing is running
+    add(2)
+    panel.refresh()                  # asked while the first listing runs: it waits, and a third supersedes it
+    add(3)
+    panel.refresh()
+    qtbot.waitUntil(lambda: len(panel.paths()) == 3 and not panel.busy, timeout=10_000)
+    assert where and not any(where), "the checkpoints were listed on the GUI thread"
+    assert len(where) == 2            # the first listing and the newest; the one in between never ran
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert len(ticks) > 20 and max(gaps) < 0.3, f"the GUI thread stalled {max(gaps):.2f} s"
+    assert [Path(p).name for p in panel.paths()] == [f"step_{s:08d}.pt" for s in (3, 2, 1)]

@@ -22,7 +22,7 @@ def test_open_run_shows_and_follows_curves(qtbot, make_window, tmp_path):
     assert w.open_run(run)
     qtbot.waitUntil(lambda: w.plot.point_count("loss_d") == 40, timeout=10_000)
     assert w.form.config().variant.name == "saddle"                 # its config is shown
-    assert w.checkpoints.paths()                                     # and its checkpoints
+    qtbot.waitUntil(lambda: bool(w.checkpoints.paths()), timeout=10_000)   # and its checkpoints (listed off the GUI thread)
     assert w.controls.action("train").isEnabled()
     # the file keeps growing: a half-written line waits for its end
     rec = {"step": 41, "kind": "iter", "t": 1.0, "loss_d": 0.5, "loss_g": -0.5}

@@ -37,6 +37,7 @@ def test_the_best_checkpoint_is_starred_on_its_card_and_in_the_header(qtbot, tmp
     panel.resize(900, 200)
     panel.show()
     panel.set_run_dir(run)
+    qtbot.waitUntil(lambda: panel.list.count() == 3, timeout=5_000)    # listed on the job runner
     cards = {int(Path(panel.list.item(i).data(Qt.ItemDataRole.UserRole)).stem[-8:]): panel.list.item(i)
              for i in range(panel.list.count())}
     assert cards[4].text().startswith("★ step 4 · best") and cards[4].font().bold()

@@ -235,6 +235,7 @@ def test_checkpoint_thumbnails_are_large_and_sharp(qtbot, tmp_path):
     empty = panel.sizeHint().height()
     assert not panel.list.isVisible() and empty < 60          # one line while there is nothing
     panel.set_run_dir(run)
+    qtbot.waitUntil(lambda: panel.list.isVisible(), timeout=5_000)     # listed on the job runner
     assert panel.list.isVisible() and panel.sizeHint().height() >= THUMB
     assert THUMB >= 120 and panel.list.iconSize().width() == THUMB
     pix = panel.list.item(0).icon().pixmap(panel.list.iconSize())
@@ -247,7 +248,8 @@ def test_checkpoint_thumbnails_are_large_and_sharp(qtbot, tmp_path):
     assert hi.devicePixelRatio() == 2.0 and hi.width() >= 2 * 120
     assert panel.good_checkpoint() == str(ckpt)
     ckpt.with_suffix(".json").write_text('{"step": 5, "time": 1000000000.0, "metrics": {"loss_d": NaN}}')
-    panel.refresh()
+    with qtbot.waitSignal(panel.listed, timeout=5_000):
+        panel.refresh()
     assert panel.good_checkpoint() is None                   # nothing to roll back to
 
 

@@ -10,13 +10,14 @@ path and format picked here).
 """
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import html
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QFont, QFontMetrics, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
 
@@ -24,6 +25,7 @@ from ...config.schema import ConfigError
 from ...engine.checkpoints import CheckpointInfo, delete, finite_metrics, list_checkpoints
 from ...tools.checkpoint_list import direction, list_run
 from ...tools.compare import EvalReader, evaluation_at
+from ..jobs import Jobs
 from .metrics_panel import METRIC_NAMES
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
@@ -45,19 +47,118 @@ def sharp_pixmap(path, side: int, dpr: float = 1.0) -> QPixmap:
     """The picture at `path` fitted into side x side logical pixels at the pixel density `dpr`:
     enlarged by a whole factor (nearest neighbour, so that small samples stay crisp) when it is
     smaller, smoothly reduced when it is larger. A null pixmap when it cannot be read."""
-    pix = QPixmap(str(path))
-    if pix.isNull():
-        return pix
+    img = sharp_image(path, side, dpr)
+    if img.isNull():
+        return QPixmap()
+    pix = QPixmap.fromImage(img)
+    pix.setDevicePixelRatio(dpr)
+    return pix
+
+
+def sharp_image(path, side: int, dpr: float = 1.0) -> QImage:
+    """`sharp_pixmap` as a QImage, which may be made off the GUI thread (a QPixmap may not)."""
+    img = QImage(str(path))
+    if img.isNull():
+        return img
     box = max(int(round(side * dpr)), 1)
-    big = max(pix.width(), pix.height())
+    big = max(img.width(), img.height())
     if big <= box:
         k = max(box // big, 1)
-        out = pix.scaled(pix.width() * k, pix.height() * k, Qt.AspectRatioMode.KeepAspectRatio,
+        out = img.scaled(img.width() * k, img.height() * k, Qt.AspectRatioMode.KeepAspectRatio,
                          Qt.TransformationMode.FastTransformation)
     else:
-        out = pix.scaled(box, box, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        out = img.scaled(box, box, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
     out.setDevicePixelRatio(dpr)
     return out
+
+
+@dataclass
+class Card:
+    path: str
+    text: str
+    tip: str
+    bold: bool
+    image: QImage | None        # the thumbnail, scaled for the screen
+
+
+@dataclass
+class Listing:
+    """What the panel shows of a run, made off the GUI thread (`list_cards`)."""
+    run_dir: Path | None
+    infos: list[CheckpointInfo]
+    problems: list[str]
+    quality: dict[str, tuple[int, dict]]
+    best: set[str]
+    best_metric: str | None
+    cards: list[Card]
+
+
+def _best(run_dir: Path) -> tuple[set[str], str | None]:
+    """The best checkpoints' paths and the metric they are best by, as `gan-studio checkpoints`
+    ranks them (tools.checkpoint_list); nothing when the run has no evaluation."""
+    try:
+        listing = list_run(run_dir)
+    except (ConfigError, OSError, ValueError):
+        return set(), None
+    return {str(listing.items[i].path) for i in listing.best}, listing.metric
+
+
+def _thumbnail(path: Path, thumbs: dict, dpr: float) -> QImage | None:
+    """The card's picture, decoded once per file version (and pixel density)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    sig = (st.st_mtime_ns, st.st_size, dpr)
+    hit = thumbs.get(str(path))
+    if hit is not None and hit[0] == sig:
+        return hit[1]
+    img = sharp_image(path, THUMB, dpr)
+    img = None if img.isNull() else img
+    thumbs[str(path)] = (sig, img)
+    return img
+
+
+def list_cards(run_dir: Path, cache: dict, evals, thumbs: dict, dpr: float) -> Listing:
+    """Everything a refresh reads from disk, and the cards' texts, on the job runner's thread: the
+    checkpoints (list_checkpoints with the panel's cache: unchanged files cost a stat), their
+    evaluations (metrics.jsonl, read incrementally), the best by the run's metric, the thumbnails."""
+    problems: list[str] = []
+    infos = list_checkpoints(run_dir, problems, cache=cache)
+    found = evals.poll() if evals is not None else []
+    quality = {}
+    for c in infos:
+        at = evaluation_at(found, c.step)
+        if at is not None:
+            quality[str(c.path)] = at
+    best, metric = _best(run_dir) if infos else (set(), None)
+    cards = []
+    for c in reversed(infos):     # newest first
+        when = time.strftime("%H:%M:%S", time.localtime(c.time))
+        mets = [f"{k} {c.metrics[k]:.3g}" for k in SHOW_METRICS if isinstance(c.metrics.get(k), (int, float))]
+        is_best = str(c.path) in best
+        lines = [f"★ step {c.step:,} · best" if is_best else f"step {c.step:,}", f"{c.reason or 'checkpoint'} · {when}"]
+        lines += ["  ".join(mets[i:i + 2]) for i in range(0, min(len(mets), 4), 2)]
+        at = quality.get(str(c.path))
+        if at is not None:
+            qual = [f"{short} {short_number(at[1][k])}" for k, short in SHOW_QUALITY.items() if k in at[1]]
+            lines += ["  ".join(qual[i:i + 2]) for i in range(0, min(len(qual), 4), 2)]
+        tip = (f"<b>{html.escape(c.path.name)}</b> · step {c.step:,} · {c.size / 1024:.0f} kB<br>"
+               + "<br>".join(f"{html.escape(k)} = {v:.5g}" for k, v in c.metrics.items()
+                             if isinstance(v, (int, float))))
+        if is_best:
+            tip += (f"<br><b>★ the best checkpoint</b> by {html.escape(METRIC_NAMES.get(metric, ''))}"
+                    f" ({direction(metric)})")
+        if at is not None:
+            where = "at this step" if at[0] == c.step else \
+                f"at step {at[0]:,}, the evaluation nearest before this checkpoint"
+            tip += (f"<br><b>quality</b> ({where}):<br>"
+                    + "<br>".join(f"{html.escape(METRIC_NAMES.get(k, k))} = {v:.5g}" for k, v in at[1].items()))
+        image = _thumbnail(c.thumbnail, thumbs, dpr) if c.thumbnail is not None else None
+        if image is not None:
+            tip += f"<br><img src='{html.escape(str(c.thumbnail))}'>"
+        cards.append(Card(str(c.path), "\n".join(lines), tip, is_best, image))
+    return Listing(run_dir, infos, problems, quality, best, metric, cards)
 
 
 class CheckpointsPanel(QWidget):
@@ -66,6 +167,7 @@ class CheckpointsPanel(QWidget):
     branch_requested = Signal(str)
     export_requested = Signal(str, str, str)    # checkpoint path, output path, "pt2" | "onnx" | "torchscript"
     message = Signal(str, str)        # level, text
+    listed = Signal()                 # a refresh's cards are shown
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -120,6 +222,9 @@ class CheckpointsPanel(QWidget):
         self.best_metric: str | None = None
         self.problems: list[str] = []     # why files of the run's checkpoints/ are not listed, one line each
         self._cache: dict = {}            # list_checkpoints' cache: unchanged files are not read again
+        self._thumbs: dict = {}           # path -> ((mtime, size, dpr), QImage): thumbnails decoded once
+        self._then: list = []             # refresh(then=...) callbacks waiting for the listing
+        self.jobs = Jobs(self, latest=True)    # listing runs off the GUI thread, the newest request wins
         self._update_buttons()
 
     # ------------------------------------------------------------------ public
@@ -134,11 +239,41 @@ class CheckpointsPanel(QWidget):
         self.live = live
         self._update_buttons()
 
-    def refresh(self) -> None:
+    @property
+    def busy(self) -> bool:
+        """A listing is on its way (the cards shown may be a refresh behind)."""
+        return self.jobs.busy
+
+    def refresh(self, then: Callable[[], None] | None = None) -> None:
+        """List the run's checkpoints again. The files are read on the studio's latest-wins job runner
+        (a newer refresh supersedes one still waiting); the cards are made on the GUI thread when the
+        listing is back, then `listed` is emitted and `then()` called. With no run the panel empties at once."""
+        if then is not None:
+            self._then.append(then)
+        if self.run_dir is None:
+            self.jobs.cancel()
+            self._show_listing(Listing(None, [], [], {}, set(), None, []))
+            return
+        args = (self.run_dir, self._cache, self.evals, self._thumbs, self.devicePixelRatioF())
+        self.jobs.run(lambda: list_cards(*args), self._show_listing, self._listing_failed)
+
+    def _listing_failed(self, e: Exception, tb: str) -> None:
+        self.message.emit("error", f"cannot list the checkpoints of {self.run_dir}: {type(e).__name__}: {e}")
+        self._call_then()
+
+    def _call_then(self) -> None:
+        then, self._then = self._then, []
+        self.listed.emit()
+        for f in then:
+            f()
+
+    def _show_listing(self, listing: "Listing") -> None:
+        """The cards of a listing made off the GUI thread: only Qt items are made here."""
+        if listing.run_dir != self.run_dir:          # another run was chosen meanwhile: its own listing follows
+            return
         keep = self.current()
-        self.list.clear()
-        self.problems = []
-        self.infos = list_checkpoints(self.run_dir, self.problems, cache=self._cache) if self.run_dir is not None else []
+        self.infos, self.problems, self.quality = listing.infos, listing.problems, listing.quality
+        self.best, self.best_metric = listing.best, listing.best_metric
         items = self.infos
         left = (f" · <span style='color:#b3261e'>{len(self.problems)} file{'s' * (len(self.problems) != 1)} "
                 f"left out: {html.escape(self.problems[0])}</span>") if self.problems else ""
@@ -147,84 +282,57 @@ class CheckpointsPanel(QWidget):
         elif not items:
             self.header.setText(f"<b>{html.escape(self.run_dir.name)}</b>: no checkpoints yet{left}")
         else:
-            self.header.setText(f"<b>{html.escape(self.run_dir.name)}</b>: {len(items)} "
-                                f"checkpoint{'s' * (len(items) != 1)}{left}")
+            text = (f"<b>{html.escape(self.run_dir.name)}</b>: {len(items)} "
+                    f"checkpoint{'s' * (len(items) != 1)}{left}")
+            if self.best and self.best_metric:
+                steps = sorted({c.step for c in items if str(c.path) in self.best})
+                name = METRIC_NAMES.get(self.best_metric, self.best_metric)
+                text += f" · ★ best by {html.escape(name)}: step " + ", ".join(f"{s:,}" for s in steps)
+            self.header.setText(text)
         self.header.setToolTip("<br>".join([html.escape(str(self.run_dir or ""))]
                                            + [html.escape(x) for x in self.problems]))
-        dpr = self.devicePixelRatioF()
         thumbs = any(c.thumbnail is not None for c in items)
-        self.list.setIconSize(QSize(THUMB, THUMB) if thumbs else QSize(0, 0))
-        evals = self.evals.poll() if self.evals is not None else []
-        self.quality = {}
-        for c in items:
-            at = evaluation_at(evals, c.step)
-            if at is not None:
-                self.quality[str(c.path)] = at
         rated = bool(self.quality)
-        self.best, self.best_metric = self._best() if items else (set(), None)
-        if self.best and self.best_metric:
-            steps = sorted({c.step for c in items if str(c.path) in self.best})
-            name = METRIC_NAMES.get(self.best_metric, self.best_metric)
-            self.header.setText(self.header.text() + f" · ★ best by {html.escape(name)}: step "
-                                + ", ".join(f"{s:,}" for s in steps))
-        for c in reversed(items):     # newest first
-            when = time.strftime("%H:%M:%S", time.localtime(c.time))
-            mets = [f"{k} {c.metrics[k]:.3g}" for k in SHOW_METRICS if isinstance(c.metrics.get(k), (int, float))]
-            best = str(c.path) in self.best
-            lines = [f"★ step {c.step:,} · best" if best else f"step {c.step:,}", f"{c.reason or 'checkpoint'} · {when}"]
-            lines += ["  ".join(mets[i:i + 2]) for i in range(0, min(len(mets), 4), 2)]
-            at = self.quality.get(str(c.path))
-            if at is not None:
-                qual = [f"{short} {short_number(at[1][k])}" for k, short in SHOW_QUALITY.items() if k in at[1]]
-                lines += ["  ".join(qual[i:i + 2]) for i in range(0, min(len(qual), 4), 2)]
-            item = QListWidgetItem("\n".join(lines))
-            item.setData(PATH_ROLE, str(c.path))
-            if best:
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            tip = (f"<b>{html.escape(c.path.name)}</b> · step {c.step:,} · {c.size / 1024:.0f} kB<br>"
-                   + "<br>".join(f"{html.escape(k)} = {v:.5g}" for k, v in c.metrics.items()
-                                 if isinstance(v, (int, float))))
-            if best:
-                tip += (f"<br><b>★ the best checkpoint</b> by {html.escape(METRIC_NAMES.get(self.best_metric, ''))}"
-                        f" ({direction(self.best_metric)})")
-            if at is not None:
-                where = "at this step" if at[0] == c.step else \
-                    f"at step {at[0]:,}, the evaluation nearest before this checkpoint"
-                tip += (f"<br><b>quality</b> ({where}):<br>"
-                        + "<br>".join(f"{html.escape(METRIC_NAMES.get(k, k))} = {v:.5g}"
-                                      for k, v in at[1].items()))
-            if c.thumbnail is not None:
-                pix = sharp_pixmap(c.thumbnail, THUMB, dpr)
-                if not pix.isNull():
-                    item.setIcon(QIcon(pix))
-                    tip += f"<br><img src='{html.escape(str(c.thumbnail))}'>"
-            item.setToolTip(tip)
-            item.setSizeHint(self._card_size(thumbs, rated))
-            self.list.addItem(item)
-            if str(c.path) == keep:
-                self.list.setCurrentItem(item)
-        if self.list.currentItem() is None and self.list.count():
-            self.list.setCurrentRow(0)
-        self.list.setVisible(bool(items))
+        size = self._card_size(thumbs, rated)
+        lst = self.list
+        lst.setUpdatesEnabled(False)
+        try:
+            lst.clear()
+            lst.setIconSize(QSize(THUMB, THUMB) if thumbs else QSize(0, 0))
+            current = None
+            for card in listing.cards:      # newest first
+                item = QListWidgetItem(card.text)
+                item.setData(PATH_ROLE, card.path)
+                if card.bold:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                if card.image is not None:
+                    item.setIcon(QIcon(QPixmap.fromImage(card.image)))
+                item.setToolTip(card.tip)
+                item.setSizeHint(size)
+                lst.addItem(item)
+                if card.path == keep:
+                    current = item
+            if current is not None:
+                lst.setCurrentItem(current)
+            elif lst.count():
+                lst.setCurrentRow(0)
+        finally:
+            lst.setUpdatesEnabled(True)
+        lst.setVisible(bool(items))
         if items:
-            self.list.setFixedHeight(self._card_size(thumbs, rated).height() + self._scroll_room())
+            lst.setFixedHeight(size.height() + self._scroll_room())
         self._update_buttons()
         self.updateGeometry()
-
-    def _best(self) -> tuple[set[str], str | None]:
-        """The best checkpoints' paths and the metric they are best by, as `gan-studio checkpoints`
-        ranks them (tools.checkpoint_list); nothing when the run has no evaluation."""
-        try:
-            listing = list_run(self.run_dir)
-        except (ConfigError, OSError, ValueError):
-            return set(), None
-        return {str(listing.items[i].path) for i in listing.best}, listing.metric
+        self._call_then()
 
     def _card_size(self, thumbs: bool, rated: bool = False) -> QSize:
-        """A card's size: four lines of text, six with quality metrics."""
-        fm = self.list.fontMetrics()
+        """A card's size: four lines of text, six with quality metrics; wide enough for the best card's
+        bold text (measured in the regular font, its lines wrapped)."""
+        bold = QFont(self.list.font())
+        bold.setBold(True)
+        fm = QFontMetrics(bold)
         text_w = max(fm.horizontalAdvance("loss_d 0.693  loss_g 0.693"),
                      fm.horizontalAdvance("FID 12,345  KID 0.0123") if rated else 0) + 12
         text_h = (6 if rated else 4) * fm.lineSpacing() + 10
