@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QTemporaryDir, Qt
 from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from ..config.schema import ConfigError
 from ..engine.commands import Resume, StepOnce
 from ..engine.events import Failed
-from ..lessons.figures import page_figures
+from ..inspect.grids import save_png
+from ..lessons.figures import page_figures, tile
 from ..lessons.format import load_lesson
 from ..lessons.play import ACTION_KINDS, PROBES_PER_RUN, ActionTracker, page_outcome, run_config
 from ..lessons.progress import ProgressStore, catalogue
@@ -33,7 +34,7 @@ from .screen import caption, reset_panels
 
 WIDE = 1280       # narrower windows get the lesson as a tab of the left dock, not a third column
 SEED = 0          # the seed the lessons' checks were tuned on (bench/lessons.py holds them on 0-4)
-PANEL_FIGURES = ("samples", "interpolation", "arithmetic", "nearest")   # shown in the panel once a page ran
+PANEL_FIGURES = ("samples", "interpolation", "arithmetic", "nearest", "classes")   # shown in the panel once a page ran
 
 
 class LessonHost(QObject):
@@ -53,6 +54,7 @@ class LessonHost(QObject):
         window.presets.chosen.connect(self._to_the_game)
         self.fill_menu()
         self.fill_home()
+        self._figure_dir = QTemporaryDir()     # the centre's copy of a page's figures (a PNG it can scale)
         self.dock: QDockWidget | None = None
         self.panel: LessonPanel | None = None
         self.page_i: int | None = None     # the page whose runs are awaited
@@ -75,10 +77,6 @@ class LessonHost(QObject):
     def fill_menu(self) -> None:
         """Every lesson with its pages and the student's state; a broken file is its one line."""
         self.menu.clear()
-        home = self.menu.addAction("All lessons (the Lessons tab)")
-        home.setObjectName("lessons_home")
-        home.triggered.connect(self.show_home)
-        self.menu.addSeparator()
         for i, e in enumerate(catalogue(ProgressStore()), 1):
             if e.state == "broken":
                 a = self.menu.addAction(f"{e.name}: does not load")
@@ -89,6 +87,10 @@ class LessonHost(QObject):
                 a = self.menu.addAction(f"{i}. {e.title} · {e.pages} page{'s' * (e.pages != 1)} · {e.state}")
                 a.triggered.connect(lambda _=False, n=e.name: self.open(n))
             a.setObjectName(f"lesson_{e.name}")
+        self.menu.addSeparator()
+        home = self.menu.addAction("All lessons (the Lessons tab)")
+        home.setObjectName("lessons_home")
+        home.triggered.connect(self.show_home)
         self.menu.setToolTipsVisible(True)
 
     def fill_home(self) -> None:
@@ -164,6 +166,14 @@ class LessonHost(QObject):
             self.page_i = None
             res = page_outcome(index, page, {}, SEED, panel.prediction())
             panel.show_outcome(res.checks)
+            figs = list(page_figures(res, SEED).values())      # a page without a run: its curves, in the panel
+            panel.show_figures(figs)
+            if figs and not self.session.live:                  # and where the game would be
+                path = self._figure_dir.filePath(f"{panel.lesson.name}-p{index + 1}.png")
+                save_png(tile(figs, cols=1), path)
+                self.w.preview.cancel()                         # a preview on its way would draw over it
+                self.w.game.show_samples(path, f"<b>{html.escape(panel.lesson.title)}</b> · page {index + 1}: "
+                                               f"computed without training")
             return
         if self.session.live:              # the page's run takes the studio: stop what runs first
             self.pending = True
@@ -177,6 +187,8 @@ class LessonHost(QObject):
         panel, i = self.panel, self.page_i
         spec = panel.lesson.pages[i].runs[self.run_i]
         cfg = run_config(spec, SEED)
+        if any(k.startswith("data.") for k in spec.settings):   # the preset's title names data the page replaced
+            cfg.title = f"{spec.label}: the preset {spec.preset} on data.kind = {cfg.data.kind}"
         name = f"{panel.lesson.name}-p{i + 1}" + (f"-{self.run_i + 1}" if len(panel.page.runs) > 1 else "")
         w = self.w
         w.follow.stop()

@@ -69,3 +69,25 @@ def test_the_list_says_where_a_lesson_was_left_and_which_are_done(make_window, q
     click_row(qtbot, w.lessons.home.list, w.lessons.home.item("minimax-saddle"))
     assert "page 2 of 3" in w.lessons.panel.heading.text()                 # taken up where it was left
 
+
+def test_a_page_without_a_run_shows_its_curves_in_the_panel(make_window, qtbot):
+    """js-vs-wasserstein page 1 sweeps θ without training: the KL/JS/W₁ chart is in the panel."""
+    w = make_window(None)
+    w.resize(1600, 1000)
+    click_row(qtbot, w.lessons.home.list, w.lessons.home.item("js-vs-wasserstein"))
+    panel = w.lessons.panel
+    qtbot.waitUntil(lambda: "matches the notes" in panel.outcome.text(), timeout=10_000)
+    qtbot.waitUntil(panel.figures.isVisible, timeout=5_000)
+    figs = [f for f in panel.findChildren(QLabel, "lesson_figure") if f.isVisible()]
+    assert len(figs) == 1
+    pix = figs[0].pixmap()
+    assert not pix.isNull() and pix.width() >= 250 and pix.height() >= 140
+    img = pix.toImage()
+    colours = {img.pixelColor(x, y).name() for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    assert len(colours) > 5                                                   # a chart, not a blank
+    assert w.game.stack.currentWidget() is w.game.samples and "computed without training" in w.game.caption.text()
+    click(qtbot, panel.next)                                                  # page 2: its own chart
+    QApplication.processEvents()
+    assert "page 2 of 2" in panel.heading.text()
+    qtbot.waitUntil(lambda: "matches the notes" in panel.outcome.text(), timeout=10_000)
+    assert panel.figures.isVisible()

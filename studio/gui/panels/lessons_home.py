@@ -33,6 +33,8 @@ class LessonsHome(QWidget):
         self.intro.setTextFormat(Qt.TextFormat.RichText)
         self.list = QListWidget(objectName="lessons_list")
         self.list.setWordWrap(True)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)      # rows re-wrap as the window narrows
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setUniformItemSizes(False)
         self.list.setSpacing(2)
         self.list.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
