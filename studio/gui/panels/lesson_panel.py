@@ -165,6 +165,7 @@ class LessonPanel(QWidget):
         for b in self.choices.buttons():
             self.choices.removeButton(b)
             self.choice_layout.removeWidget(b)
+            b.hide()             # gone at once: deleteLater waits for the event loop, and it overlapped the new ones
             b.deleteLater()
         pr = self.page.predict
         self.predict_box.setVisible(pr is not None)
