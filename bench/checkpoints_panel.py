@@ -5,7 +5,7 @@ offscreen, then refreshed R times. Every slot the panel runs on the GUI thread i
 itself and, once it lists off the thread, the handler that shows the listing), and so is the longest
 stall of the event loop (gaps between 1 ms timer ticks: layout and painting count there too).
 
-    QT_QPA_PLATFORM=offscreen python bench/checkpoints_panel.py [--n 2000] [--refreshes 5] [--no-thumbs]
+    QT_QPA_PLATFORM=offscreen python bench/checkpoints_panel.py [--n 2000] [--refreshes 5] [--no-thumbs] [--add]
 """
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--refreshes", type=int, default=5)
     ap.add_argument("--no-thumbs", action="store_true")
+    ap.add_argument("--add", action="store_true", help="a new checkpoint before each refresh (a live run saving)")
     a = ap.parse_args()
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
@@ -102,6 +103,12 @@ def main() -> None:
             if i == 0:
                 panel.set_run_dir(run)
             else:
+                if a.add:
+                    step = (a.n + i) * 100
+                    p = run / "checkpoints" / f"step_{step:08d}.pt"
+                    p.write_bytes(b"listed from its sidecar")
+                    p.with_suffix(".json").write_text(json.dumps({"step": step, "time": 1.8e9 + i,
+                                                                  "reason": "periodic", "metrics": {"loss_d": 1.0}}))
                 panel.refresh()
             settle()
             tick.stop()

@@ -218,3 +218,13 @@ def test_listing_runs_off_the_gui_thread_and_the_newest_refresh_wins(qtbot, tmp_
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
     assert len(ticks) > 20 and max(gaps) < 0.3, f"the GUI thread stalled {max(gaps):.2f} s"
     assert [Path(p).name for p in panel.paths()] == [f"step_{s:08d}.pt" for s in (3, 2, 1)]
+    # a save adds one card: the others are kept as they are (not remade), the choice stays
+    monkeypatch.setattr(mod, "list_checkpoints", real)
+    click_row(qtbot, panel.list, panel.list.item(1))
+    cards = [panel.list.item(i) for i in range(3)]
+    add(4)
+    with qtbot.waitSignal(panel.listed, timeout=5_000):
+        panel.refresh()
+    assert [Path(p).name for p in panel.paths()] == [f"step_{s:08d}.pt" for s in (4, 3, 2, 1)]
+    assert all(panel.list.item(i + 1) is cards[i] for i in range(3))
+    assert panel.current().endswith("step_00000002.pt") and panel.list.item(0).text().startswith("step 4")

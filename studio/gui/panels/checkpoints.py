@@ -224,6 +224,7 @@ class CheckpointsPanel(QWidget):
         self._cache: dict = {}            # list_checkpoints' cache: unchanged files are not read again
         self._thumbs: dict = {}           # path -> ((mtime, size, dpr), QImage): thumbnails decoded once
         self._then: list = []             # refresh(then=...) callbacks waiting for the listing
+        self._keys: list[tuple] = []      # what each card of the strip shows, in its order
         self.jobs = Jobs(self, latest=True)    # listing runs off the GUI thread, the newest request wins
         self._update_buttons()
 
@@ -297,25 +298,13 @@ class CheckpointsPanel(QWidget):
         lst = self.list
         lst.setUpdatesEnabled(False)
         try:
-            lst.clear()
             lst.setIconSize(QSize(THUMB, THUMB) if thumbs else QSize(0, 0))
-            current = None
-            for card in listing.cards:      # newest first
-                item = QListWidgetItem(card.text)
-                item.setData(PATH_ROLE, card.path)
-                if card.bold:
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                if card.image is not None:
-                    item.setIcon(QIcon(QPixmap.fromImage(card.image)))
-                item.setToolTip(card.tip)
-                item.setSizeHint(size)
-                lst.addItem(item)
-                if card.path == keep:
-                    current = item
+            self._update_items(listing.cards, size)
+            rows = {k[0]: i for i, k in enumerate(self._keys)}
+            current = lst.item(rows[keep]) if keep in rows else None
             if current is not None:
-                lst.setCurrentItem(current)
+                if lst.currentItem() is not current:
+                    lst.setCurrentItem(current)
             elif lst.count():
                 lst.setCurrentRow(0)
         finally:
@@ -326,6 +315,43 @@ class CheckpointsPanel(QWidget):
         self._update_buttons()
         self.updateGeometry()
         self._call_then()
+
+    @staticmethod
+    def _fill(item: QListWidgetItem, card: Card, size: QSize) -> None:
+        item.setText(card.text)
+        item.setData(PATH_ROLE, card.path)
+        font = item.font()
+        font.setBold(card.bold)
+        item.setFont(font)
+        item.setIcon(QIcon(QPixmap.fromImage(card.image)) if card.image is not None else QIcon())
+        item.setToolTip(card.tip)
+        item.setSizeHint(size)
+
+    def _update_items(self, cards: list[Card], size: QSize) -> None:
+        """Make the strip show `cards` (newest first), touching only what changed: a refresh after a
+        save adds one card (and a keep_last prune removes one) instead of remaking 2,000."""
+        lst = self.list
+        keys = [(c.path, c.text, c.tip, c.bold, id(c.image), size.width(), size.height()) for c in cards]
+        wanted = {c.path for c in cards}
+        old = self._keys
+        for row in range(len(old) - 1, -1, -1):          # cards of files gone
+            if old[row][0] not in wanted:
+                lst.takeItem(row)
+                del old[row]
+        kept = {k[0] for k in old}
+        if [k[0] for k in old] != [c.path for c in cards if c.path in kept]:
+            lst.clear()                                   # another order (not expected): all anew
+            old.clear()
+        for i, (card, key) in enumerate(zip(cards, keys)):
+            if i < len(old) and old[i][0] == card.path:
+                if old[i] != key:
+                    self._fill(lst.item(i), card, size)
+                    old[i] = key
+            else:
+                item = QListWidgetItem()
+                self._fill(item, card, size)
+                lst.insertItem(i, item)
+                old.insert(i, key)
 
     def _card_size(self, thumbs: bool, rated: bool = False) -> QSize:
         """A card's size: four lines of text, six with quality metrics; wide enough for the best card's
