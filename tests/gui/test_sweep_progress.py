@@ -84,3 +84,29 @@ def test_an_interrupted_trial_resumed_by_a_later_one_says_so(make_window, qtbot,
     assert panel.cards[5].progress.text() == "step 600 of 1,000"
     assert panel.cards[3].progress.text() == "resumed by trial 5 from step 420"
     assert "trial 5: step 600 of 1,000" in panel.summary.text()
+
+
+def test_a_long_list_of_axis_values_wraps_instead_of_widening_a_small_window(make_window, qtbot, tmp_path,
+                                                                               monkeypatch):
+    """At 1024x700, a sweep over eight learning rates (written with no spaces in sweep.json) keeps the
+    window 1024 wide: the summary breaks its line between the values."""
+    out = tmp_path / "sw"
+    run = out / "trial-001"
+    run.mkdir(parents=True)
+    _steps(run, 1, 50)
+    d_axes = ",".join(f"{0.0001 * (i + 1):.4f}" for i in range(16))
+    _sweep_json(out, [_trial(1, "RUNNING", run)])
+    d = json.loads((out / sw.SWEEP_JSON).read_text())
+    d["axes_text"] = {"optim_g.lr": d_axes, "optim_d.lr": d_axes}
+    (out / sw.SWEEP_JSON).write_text(json.dumps(d))
+    w = make_window("ring-2d-gan")
+    w.resize(1024, 700)
+    qtbot.waitExposed(w)
+    panel = w.sweep
+    click_tab(qtbot, w.tabs.tabBar(), "Sweep")
+    monkeypatch.setattr("studio.gui.panels.sweep_panel.QFileDialog.getExistingDirectory", lambda *a, **k: str(out))
+    click(qtbot, next(b for b in panel.findChildren(QPushButton) if b.text() == "Open sweep…"))
+    qtbot.waitUntil(lambda: "0.0016" in panel.summary.text(), timeout=5000)
+    qtbot.wait(100)
+    assert w.width() == 1024, w.width()
+    assert w.minimumSizeHint().width() <= 1024

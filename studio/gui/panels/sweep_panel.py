@@ -322,7 +322,8 @@ class SweepPanel(QWidget):
         running = [f"trial {r['number']}: {self.cards[r['number']].progress.text()}" for r in recs
                    if r["state"] == "RUNNING" and self.cards[r["number"]].step is not None]
         steps = f" · {', '.join(running)}" if running else ""     # where each running trial is
-        axes = " ".join(f"{k}={v}" for k, v in (d.get("axes_text") or {}).items())
+        # a space after each comma: a long list of values wraps there instead of widening the tab
+        axes = " ".join(f"{k}={str(v).replace(',', ', ')}" for k, v in (d.get("axes_text") or {}).items())
         self.summary.setText(f"<b>{html.escape(Path(d.get('preset', '')).stem)}</b> over {html.escape(axes)}: "
                              f"{', '.join(parts) or 'starting'}{html.escape(steps)}{best} · ranked by {sw.ranked_as(d['metric'])} "
                              f"({'higher' if maximize else 'lower'} is better) · curves: "
