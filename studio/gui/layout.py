@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 LAYOUT_VERSION = 2            # saved window states of older layouts are not restored
 LEFT_MAX = 440                # the left dock's width never needs more; the form scrolls beyond
 BOTTOM_SHARE = 0.3            # the checkpoints dock never takes more of the window's height
+SMALL_SHARE = 0.24            # nor more than this of a window under 900 px (the game's figure needs it)
 TAB_SHARE = 0.34              # the Metrics and Log tabs, when raised, get this share of the height
 
 
@@ -63,7 +64,7 @@ class Sizing:
             return
         self.bottom_grown = has
         want = w.checkpoints.sizeHint().height() + 8
-        want = min(want, int(w.height() * BOTTOM_SHARE))
+        want = min(want, int(w.height() * self.bottom_share()))
         w.resizeDocks([w.ck_dock], [max(want, 40)], Qt.Orientation.Vertical)
 
     def reset_layout(self) -> None:
@@ -105,13 +106,16 @@ class Sizing:
             # a window made larger again gives the dock back its width, not all of it to the centre
             w.resizeDocks([w.left_dock], [self.left_want()], Qt.Orientation.Horizontal)
 
+    def bottom_share(self) -> float:
+        return BOTTOM_SHARE if self.w.height() >= 900 else SMALL_SHARE
+
     def cap_bottom(self) -> None:
         """The bottom docks no taller than their share of the window (a third for a raised Metrics or
-        Log tab in a large window, BOTTOM_SHARE otherwise), so that the game keeps its room."""
+        Log tab in a large window, bottom_share() otherwise), so that the game keeps its room."""
         w = self.w
         for dock in (w.ck_dock, w.metrics_dock, w.log_dock):
             if dock.isVisible() and not dock.isFloating() and not dock.visibleRegion().isEmpty():
-                share = TAB_SHARE if dock is not w.ck_dock and w.height() >= 900 else BOTTOM_SHARE
+                share = TAB_SHARE if dock is not w.ck_dock and w.height() >= 900 else self.bottom_share()
                 if dock.height() > w.height() * share + 8:
                     w.resizeDocks([dock], [int(w.height() * share)], Qt.Orientation.Vertical)
                 return
@@ -142,7 +146,7 @@ class Sizing:
         if dock not in (w.metrics_dock, w.log_dock):
             return
         # a third of a large window; a quarter of a small one, where the game's figure needs the room
-        want = int(w.height() * (TAB_SHARE if w.height() >= 900 else 0.24))
+        want = int(w.height() * (TAB_SHARE if w.height() >= 900 else SMALL_SHARE))
         if dock.height() < want * 0.8:
             w.resizeDocks([dock], [want], Qt.Orientation.Vertical)
 

@@ -90,7 +90,7 @@ def test_after_a_run_of_1500_steps_with_checkpoints_1024x700_still_holds(qtbot, 
     w.resize(*SIZE)
     qtbot.wait(200)
     fits(w, "after the run")
-    assert w.ck_dock.height() <= 0.3 * SIZE[1] + 8, w.ck_dock.height()
+    assert w.ck_dock.height() <= 0.24 * SIZE[1] + 8, w.ck_dock.height()       # the game keeps its room
     right = tl.branch_button.mapTo(w.game, tl.branch_button.rect().topRight()).x()
     assert tl.branch_button.isVisible() and right < w.game.width()        # the row whole, Branch on screen
     w.resize(1600, 1000)
