@@ -78,7 +78,7 @@ CHECKS.update({   # lessons 11 and 12 (checks_conditional.py)
 })
 CHECKS.update({   # lessons 9, 10 and 13 (checks_images.py); "run": the parameter names another run of the page
     "interp_step": {},                                 # largest step of an interpolation over its ends' distance
-    "arith_hit": {"which": ("mean", "worst", "over_chance")},   # z − z̄_a + z̄_b classified as b
+    "arith_hit": {"which": ("mean", "worst", "centres")},   # z − z̄_a + z̄_b classified as b; G(z̄_c) as c
     "copy_ratio": {},                                  # sample-to-training over held-out-to-training distance
     "copy_close": {},                                  # share of samples closer than 95% of held-out images
     "copy_side": {},                                   # to m training over to m held-out images (samples)

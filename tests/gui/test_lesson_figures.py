@@ -1,5 +1,5 @@
 """The lesson panel's pictures (lessons 9, 10 and 13): a page's sample grids side by side appear under
-the outcome, shrunk to the dock's width with their shape kept; widening the panel shows them larger;
+the outcome, shrunk to the dock's width with their shape kept, and the page scrolls to the outcome; widening the panel shows them larger;
 Next (clicked) opens a page without them."""
 from __future__ import annotations
 
@@ -22,8 +22,13 @@ def test_the_pages_pictures_fit_the_panel_and_go_with_the_page(qtbot, tmp_path):
     assert not panel.figures.isVisible()
     img = np.zeros((300, 900, 3), np.uint8)
     img[:, :450] = 255                                     # left half white: a shape to recognise
+    panel.resize(380, 420)                    # the page's text is longer than the panel: the outcome below
+    qtbot.waitUntil(lambda: panel.outcome.visibleRegion().isEmpty())
     panel.show_outcome([CheckResult(c, 1.0, True) for c in panel.page.checks])
     panel.show_figures([img])
+    qtbot.waitUntil(lambda: not panel.outcome.visibleRegion().isEmpty())     # scrolled to the outcome
+    assert panel.scroll.verticalScrollBar().value() > 0
+    panel.resize(380, 700)
     qtbot.waitUntil(lambda: panel.figures.isVisible())
     fig = panel.findChildren(Figure)[0]
     pm = fig.pixmap()

@@ -12,8 +12,9 @@ kept in a Qt-free ProgressStore, so a lesson reopens where it was left.
 from __future__ import annotations
 
 import textwrap
+import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QImage, QPixmap
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QGroupBox, QHBoxLayout, QLabel, QPushButton, QRadioButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
@@ -27,7 +28,7 @@ CHOICE_CHARS = 32        # a prediction's choice wraps here, so the panel fits a
 
 
 class Figure(QLabel):
-    """A picture (uint8 numpy) at its own size, or shrunk to fit a narrower width."""
+    """A picture (uint8 numpy) fitted to the panel's width (see fit)."""
 
     def __init__(self, img, parent=None):
         super().__init__(parent)
@@ -38,9 +39,13 @@ class Figure(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
 
     def fit(self, width: int) -> None:
+        """As wide as `width`: shrunk smoothly, or enlarged by whole pixels (up to twice) so that small
+        sample grids stay crisp."""
         pm = QPixmap.fromImage(self.image)
         if pm.width() > width:
             pm = pm.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        elif pm.width() * 2 <= width:
+            pm = pm.scaledToWidth(pm.width() * 2, Qt.TransformationMode.FastTransformation)
         self.setPixmap(pm)
         self.setFixedHeight(pm.height())
 
@@ -111,6 +116,9 @@ class LessonPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)   # the text wraps instead
         scroll.setWidget(body)
+        self.scroll = scroll
+        self._reveal_until = 0.0
+        scroll.verticalScrollBar().rangeChanged.connect(self._reveal_outcome)
 
         self.back = QPushButton("◀ Back", objectName="lesson_back")
         self.replay = QPushButton("↻ Replay", objectName="lesson_replay")
@@ -147,6 +155,7 @@ class LessonPanel(QWidget):
         self.todo.setVisible(bool(p.do))
         self._fill_choices()
         self.results = None
+        self._reveal_until = 0.0
         self.show_figures([])
         self._show_waiting()
         self.back.setEnabled(self.index > 0)
@@ -209,6 +218,15 @@ class LessonPanel(QWidget):
         head = "What happened matches the notes." if ok else "What happened does not match the notes."
         self._set_outcome(f"{head}\n{text}", GOOD if ok else BAD)
         self.store.seen_page(self.lesson.name, self.index)
+        # bring the outcome into view: a narrow dock has the page's text above it
+        # (and again while the new text and figures are laid out and the page grows, for a moment)
+        self._reveal_until = time.monotonic() + 1.0
+        QTimer.singleShot(0, self, self._reveal_outcome)
+
+    def _reveal_outcome(self, *_) -> None:
+        """The outcome at the top of the page's view (the figures below it), as far as the page scrolls."""
+        if time.monotonic() < self._reveal_until:
+            self.scroll.verticalScrollBar().setValue(self.outcome.y() - 8)
 
     def show_figures(self, images: list) -> None:
         """The page's pictures under the outcome (uint8 (H, W, 3) arrays: the runs' sample grids side by
