@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QObject, QTemporaryDir, Qt
+from PySide6.QtCore import QEvent, QObject, QTemporaryDir, Qt
 from PySide6.QtWidgets import QDockWidget, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from ..config.schema import ConfigError
@@ -54,6 +54,7 @@ class LessonHost(QObject):
         window.presets.chosen.connect(self._to_the_game)
         self.fill_menu()
         self.fill_home()
+        window.installEventFilter(self)       # a window narrowed under WIDE: the lesson joins the left dock
         self._figure_dir = QTemporaryDir()     # the centre's copy of a page's figures (a PNG it can scale)
         self.dock: QDockWidget | None = None
         self.panel: LessonPanel | None = None
@@ -153,6 +154,15 @@ class LessonHost(QObject):
         self._page(panel.index)              # the panel showed its saved page before it was connected
         return panel
 
+    def eventFilter(self, obj, ev) -> bool:
+        """A lesson opened in a wide window is a third column; narrowed below WIDE (to 1024 px, say)
+        that column would hold the window wider than asked: it becomes a tab beside the presets."""
+        if (obj is self.w and ev.type() == QEvent.Type.Resize and self.dock is not None and self.dock.isVisible()
+                and not self.dock.isFloating() and self.w.width() < WIDE and not self.w.tabifiedDockWidgets(self.dock)):
+            self.w.tabifyDockWidget(self.w.left_dock, self.dock)
+            self.dock.raise_()
+        return False
+
     # ------------------------------------------------------------------ a page
     def _page(self, index: int) -> None:
         panel = self.panel
@@ -189,6 +199,9 @@ class LessonHost(QObject):
         cfg = run_config(spec, SEED)
         if any(k.startswith("data.") for k in spec.settings):   # the preset's title names data the page replaced
             cfg.title = f"{spec.label}: the preset {spec.preset} on data.kind = {cfg.data.kind}"
+        if spec.settings:                  # the preset's words describe its own settings: say what the page set
+            cfg.description = (f"{cfg.description} This page sets "
+                               + ", ".join(f"{k} = {v}" for k, v in spec.settings.items()) + ".").strip()
         name = f"{panel.lesson.name}-p{i + 1}" + (f"-{self.run_i + 1}" if len(panel.page.runs) > 1 else "")
         w = self.w
         w.follow.stop()

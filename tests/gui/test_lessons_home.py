@@ -91,3 +91,19 @@ def test_a_page_without_a_run_shows_its_curves_in_the_panel(make_window, qtbot):
     assert "page 2 of 2" in panel.heading.text()
     qtbot.waitUntil(lambda: "matches the notes" in panel.outcome.text(), timeout=10_000)
     assert panel.figures.isVisible()
+
+
+def test_a_lesson_opened_wide_moves_beside_the_presets_when_the_window_narrows(make_window, qtbot):
+    w = make_window("toy-1d-shift")
+    w.resize(1600, 1000)
+    qtbot.wait(100)
+    menu_path(qtbot, w, "Lessons", "All lessons (the Lessons tab)")
+    click_row(qtbot, w.lessons.home.list, w.lessons.home.item("conditional-generation"))
+    dock = w.lessons.dock
+    assert not w.tabifiedDockWidgets(dock)                      # wide: a third column
+    assert "on data.kind = digits" in w.game.caption.text() and "This page sets" in w.game.caption.text()
+    for _ in range(2):                                          # the first resize may stop at the column's width
+        w.resize(1024, 700)
+        qtbot.wait(100)
+    assert w.width() == 1024 and w.left_dock in w.tabifiedDockWidgets(dock)
+    assert dock.isVisible() and w.lessons.panel.isVisible()    # still the tab shown
