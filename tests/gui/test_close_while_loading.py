@@ -57,9 +57,8 @@ def _nothing_written(tmp_path) -> None:
 def test_ctrl_q_while_the_preview_loads_the_data_closes_at_once(qtbot, make_window, slow_folder, tmp_path):
     root, decoded = slow_folder
     w = make_window("folder-dcgan", data__root=str(root), checkpoint__at_end=False)
-    qtbot.waitExposed(w)
-    w.preview.request()
-    qtbot.waitUntil(lambda: len(decoded) > 5, timeout=20_000)          # the preview is decoding
+    qtbot.waitExposed(w)                    # data.root set: the preview and the Data tab decode it
+    qtbot.waitUntil(lambda: w.preview.busy and len(decoded) > 5, timeout=20_000)
     click_tool(qtbot, w.controls, w.controls.actions_by_name["train"])   # Train waits for it
     took = _quit_and_time(qtbot, w)
     print(f"closed {took:.2f} s after Ctrl+Q, {len(decoded)} of {FILES} files decoded")
