@@ -61,11 +61,13 @@ def test_a_run_started_paused_makes_its_folder_at_the_first_step(qtbot, make_win
     assert planned.parent == runs_dir() and not planned.exists() and folders() == []
     s.send(StepOnce("g"))
     qtbot.waitUntil(lambda: planned.exists(), timeout=10_000)
-    s.shutdown()
+    s.stop()                                                     # Stop (Session.shutdown is the window closing)
+    qtbot.waitUntil(lambda: s.state == "idle", timeout=20_000)
     assert folders() == [planned] and kinds(planned) == ["g"]
     # paused again, stopped with no step: nothing left behind, nothing listed
     s.start(w.model.config(), name="never-stepped", paused=True)
     qtbot.waitUntil(lambda: s.state == "paused" and bool(s.run_dir), timeout=20_000)
     other = Path(s.run_dir)
-    s.shutdown()
+    s.stop()
+    qtbot.waitUntil(lambda: s.state == "idle", timeout=20_000)
     assert not other.exists() and folders() == [planned] and not os.path.exists(other)
