@@ -1,9 +1,10 @@
 """The lesson panel's pictures (lessons 9, 10 and 13): a page's sample grids side by side appear under
 the outcome, shrunk to the dock's width with their shape kept, and the page scrolls to the outcome; widening the panel shows them larger;
-Next (clicked) opens a page without them."""
+a click shows one at full size; Next (clicked) opens a page without them."""
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 
 from studio.gui.panels.lesson_panel import Figure, LessonPanel
 from studio.lessons.format import load_lesson
@@ -37,6 +38,10 @@ def test_the_pages_pictures_fit_the_panel_and_go_with_the_page(qtbot, tmp_path):
     shown = fig.grab().toImage()
     assert shown.pixelColor(pm.width() // 4, pm.height() // 2).lightness() > 200      # white on the left
     assert shown.pixelColor(3 * pm.width() // 4, pm.height() // 2).lightness() < 50   # black on the right
+    qtbot.mouseClick(fig, Qt.MouseButton.LeftButton, pos=fig.rect().center())     # full size, in a window
+    qtbot.waitUntil(lambda: fig.full is not None and fig.full.isVisible())
+    assert fig.full.widget().pixmap().width() == 900
+    fig.full.close()
     narrow = pm.width()
     panel.resize(700, 700)
     qtbot.waitUntil(lambda: fig.pixmap().width() > narrow)

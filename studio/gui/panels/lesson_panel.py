@@ -37,6 +37,25 @@ class Figure(QLabel):
         self.image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
         self.setObjectName("lesson_figure")
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Click to see it at full size")
+        self.full: QScrollArea | None = None
+
+    def mouseReleaseEvent(self, ev) -> None:
+        """A click opens the picture at its own size in a window of its own (a narrow dock shrinks it)."""
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return super().mouseReleaseEvent(ev)
+        if self.full is None:
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(self.image))
+            self.full = QScrollArea(self)
+            self.full.setWindowFlag(Qt.WindowType.Window)
+            self.full.setObjectName("lesson_figure_full")
+            self.full.setWindowTitle("Lesson figure")
+            self.full.setWidget(label)
+            self.full.resize(min(self.image.width() + 24, 1400), min(self.image.height() + 24, 900))
+        self.full.show()
+        self.full.raise_()
 
     def fit(self, width: int) -> None:
         """As wide as `width`: shrunk smoothly, or enlarged by whole pixels (up to twice) so that small
