@@ -186,8 +186,8 @@ def labelled(text: str, img: np.ndarray) -> np.ndarray:
     return tile([caption(text, img.shape[1]), img], cols=1)
 
 
-PICTURE_TITLES = {"interpolation": "straight lines between two latent points (one per row)",
-                  "arithmetic": "a sample of a, G(z̄_a), G(z̄_b), the sample − z̄_a + z̄_b",
+PICTURE_TITLES = {"interpolation": "z₀ → z₁, a line per row",      # short: the caption sets the width
+                  "arithmetic": "rows a → b = 0 → 1, 1 → 2, …: 4 a's, z̄_a, z̄_b, the 4 − z̄_a + z̄_b",
                   "nearest": ""}
 
 
