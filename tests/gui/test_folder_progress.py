@@ -1,9 +1,12 @@
 """Decoding a folder shows its progress (issue 19: "decode once, in parallel worker processes with a
-progress bar (studio and CLI)"): a folder preset's row clicked, a folder of 600 photos-sized PNGs
-chosen with the "…" beside data.root; the status bar's progress bar is seen to move (several values,
+progress bar (studio and CLI)"): a folder preset's row clicked, a folder of 450 noisy PNGs chosen
+with the "…" beside data.root (each file made to take at least 5 ms, so that it takes a moment on
+any machine); the status bar's progress bar is seen to move (several values,
 rising, of the folder's file count) while the worker processes decode, then goes away as the Data
 tab's grid of the images appears."""
 from __future__ import annotations
+
+import time
 
 import numpy as np
 from PIL import Image
@@ -30,6 +33,14 @@ def make_big_folder(root, n=N_FILES, side=96):
 def test_a_big_folder_shows_the_decoding_move_then_the_grid(make_window, qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("GAN_STUDIO_CACHE", str(tmp_path / "cache"))       # a cold cache: every file decoded
     folder = make_big_folder(tmp_path / "photos")
+    from studio.data import folder as F
+    real = F.decode_file
+
+    def as_slow_as_a_bigger_folder(*args, **kw):   # at least 5 ms a file (the forked workers inherit it),
+        time.sleep(0.005)                          # so the decoding takes a moment on a fast machine too
+        return real(*args, **kw)
+
+    monkeypatch.setattr(F, "decode_file", as_slow_as_a_bigger_folder)
     w = make_window("toy-1d-shift")
     qtbot.waitExposed(w)
     click_row(qtbot, w.presets.list, w.presets.item("folder-dcgan"))      # the folder preset, by its row
