@@ -7,7 +7,8 @@ on one thread, and is evaluated by the studio's own evaluator (FID, KID, diversi
 space of the classifier trained on the folder's classes, 500 generated against 500 real images)
 at step 0 and at the end. "collapsed" is the diagnostics' rule on the end figures: diversity under
 0.35 of the real data's (quality.diagnostics ModeCollapse: "diversity fell to ..."); the table gives
-the diversity too. Short runs on a CPU say whether a preset learns at all and whether a seed breaks
+the diversity at both ends too (an untrained DCGAN generator's samples are alike: about 0.1 at
+step 0, so a short run that has not yet spread out counts as collapsed). Short runs on a CPU say whether a preset learns at all and whether a seed breaks
 it, not what it reaches in a GPU's hours.
 
     .venv/bin/python bench/folder_seeds.py [--seeds 0,1,2,3,4] [--presets folder-dcgan,folder-dcgan-64,folder-wgan-gp]
@@ -51,7 +52,7 @@ def run(preset: str, root: Path, seed: int, steps: int) -> dict:
     cpu = time.process_time() - t0
     end = ev.evaluate()
     return {"preset": preset, "seed": seed, "steps": trainer.step, "cpu": cpu, "fid0": start.get("fid", math.nan),
-            "fid1": end.get("fid", math.nan), "div1": end.get("diversity", math.nan),
+            "fid1": end.get("fid", math.nan), "div0": start.get("diversity", math.nan), "div1": end.get("diversity", math.nan),
             "kid1": end.get("kid", math.nan)}
 
 
@@ -77,7 +78,8 @@ def main() -> int:
     seeds = [int(s) for s in args.seeds.split(",")]
     print(f"folder {args.root}; FID etc. in the studio classifier's feature space, 500 generated vs 500 real; "
           f"collapsed = diversity < {COLLAPSED}", flush=True)
-    print(f"{'preset':16} {'seed':>4} {'steps':>5} {'CPU s':>6} {'FID start':>9} {'FID end':>8} {'diversity':>9}  collapsed?",
+    print(f"{'preset':16} {'seed':>4} {'steps':>5} {'CPU s':>6} {'FID start':>9} {'FID end':>8} {'div start':>9} "
+          f"{'div end':>7}  collapsed?",
           flush=True)
     rows = []
     for preset in args.presets.split(","):
@@ -85,7 +87,7 @@ def main() -> int:
             r = run(preset, args.root, seed, steps[preset])
             rows.append(r)
             print(f"{preset:16} {seed:>4} {r['steps']:>5} {r['cpu']:>6.0f} {r['fid0']:>9.1f} {r['fid1']:>8.1f} "
-                  f"{r['div1']:>9.2f}  {'yes' if r['div1'] < COLLAPSED else 'no'}", flush=True)
+                  f"{r['div0']:>9.2f} {r['div1']:>7.2f}  {'yes' if r['div1'] < COLLAPSED else 'no'}", flush=True)
     print()
     for preset in args.presets.split(","):
         rs = [r for r in rows if r["preset"] == preset]
