@@ -148,7 +148,7 @@ def held_out(game: Variant) -> torch.Tensor | None:
     loaders keep the first `limit` images), at most MAX_HELD of them spread over the rest; None when
     the run trained on all of them."""
     cfg = game.cfg
-    if not cfg.data.limit or game.data.family != "image":
+    if not cfg.data.limit or game.data.family != "image" or getattr(game.data, "x", None) is None:
         return None
     import copy
 
@@ -200,7 +200,10 @@ def end_probe(game: Variant, gen: torch.Generator) -> tuple[dict[str, float], di
     for part in (interpolation, arithmetic, memorisation):
         if part is interpolation and game.conditional:
             continue
-        v, p = part(game, gen)
+        try:
+            v, p = part(game, gen)
+        except (ValueError, RuntimeError, AttributeError, MemoryError):   # data it cannot read: that part is
+            continue                                                     # not measured, the run keeps the rest
         values.update(v)
         pictures.update(p)
     return values, pictures

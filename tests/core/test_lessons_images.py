@@ -165,3 +165,14 @@ def test_each_image_lessons_first_page_plays_scaled_down_and_measures(name, step
     assert set(figs) == set(les.pages[0].figures)
     for img in figs.values():
         assert img.dtype == np.uint8 and img.ndim == 3 and img.std() > 5
+
+
+def test_the_end_probe_measures_what_the_data_allows():
+    game = digits_game("data.limit=50")
+    values, pictures = checks_images.end_probe(game, torch.Generator().manual_seed(0))
+    # untrained: too few confident samples per class for class means, but the classes were counted
+    assert {"interp_step", "arith_classes", "copy_ratio", "copy_side"} <= set(values)
+    assert {"interpolation", "nearest"} <= set(pictures)
+    game.data.x = None                       # a data set whose images are not held in memory (read in chunks)
+    values, pictures = checks_images.end_probe(game, torch.Generator().manual_seed(0))
+    assert "interp_step" in values and "copy_ratio" not in values and "arith_classes" not in values
