@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton, QTabBar, QToolButton
 
+from studio.gui.key_guard import typing_in
 from tests.gui.hands import click, click_row, click_tab, click_tool, menu_path, shortcut, type_into, wheel, when_shown
 
 LONG = dict(train__steps=1_000_000, checkpoint__every=0, eval__every=0)
@@ -33,7 +34,11 @@ def test_preset_typed_lr_train_keys_speed_save_stop_load_by_hand(qtbot, make_win
     qtbot.waitUntil(lambda: w.session.state == "running" and w.session.step > 3, timeout=30_000)
     assert state(w) == "Training" and c.button("train").text() == "Pause"
     assert w.session.config.optim_g.lr == 0.005                # the run trains with what was typed
-    # Space pauses, S steps one iteration, D and G one update each, Space resumes
+    # Space pauses, S steps one iteration, D and G one update each, Space resumes. The learning rate's
+    # field may still hold the focus (it stays editable while training), where Space is a typed space:
+    # a click on the loss plot takes the focus out of the form, as a person's would
+    click(qtbot, w.plot)
+    assert not typing_in(QApplication.focusWidget())
     shortcut(qtbot, w, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: w.session.state == "paused", timeout=10_000)
     assert state(w) == "Paused" and c.button("train").text() == "Resume"
