@@ -244,6 +244,19 @@ def test_the_points_file_field_shows_only_for_points_kinds(qtbot):
     assert relevant(cfg, "data.file") and relevant(cfg, "data.mode_std") and not relevant(cfg, "data.std")
 
 
+def test_the_background_shows_only_for_folders_of_image_files(qtbot):
+    """Transparency is composited over data.background only where images are read from files; the 1D
+    form showed a 'background: white' row that did nothing (seen on a 1024x700 screenshot)."""
+    f, _ = make_form(qtbot, "toy-1d-shift")
+    assert not f.widget("data.background").isVisibleTo(f)
+    f2, _ = make_form(qtbot, "folder-dcgan")
+    assert f2.widget("data.background") is not None and f2.widget("data.background").isVisibleTo(f2)
+    from studio.config.presets import load_preset
+    from studio.gui.panels.param_form import relevant
+    cfg = load_preset("digits-dcgan")
+    assert not relevant(cfg, "data.background")        # bundled 8x8 digits have no alpha
+
+
 def test_data_file_has_a_picker_for_points_files(qtbot, monkeypatch):
     """The "…" beside data.file opens a file dialog filtered to *.csv *.npy and hands the choice on;
     cancelling hands on nothing."""

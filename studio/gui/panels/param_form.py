@@ -44,7 +44,8 @@ _DATA = {"mean": ("gaussian1d", "point1d"), "std": ("gaussian1d",), "means": ("m
          "file": ("points1d", "points2d"),
          "root": tuple(k for k in IMAGE_KINDS if k not in ("digits", "digits_domains")),  # bundled
          "root_b": ("folder_pair",), "image_size": IMAGE_KINDS, "channels": IMAGE_KINDS,
-         "download": ("mnist", "fashion_mnist", "cifar10", "fashion_domains"), "limit": IMAGE_KINDS}
+         "download": ("mnist", "fashion_mnist", "cifar10", "fashion_domains"), "limit": IMAGE_KINDS,
+         "background": ("image_folder", "folder_pair")}          # only files read from a folder have alpha
 # model.kind: shift and dirac (1D; dirac has no z), mlp (1D/2D), dcgan (images), resnet (CycleGAN: no z)
 _MODEL = {"latent_dim": ("shift", "mlp", "dcgan"), "hidden": ("mlp",), "depth": ("mlp",),
           "theta0": ("shift", "dirac"), "base_channels": ("dcgan", "resnet"), "batchnorm": ("dcgan",),
