@@ -58,13 +58,13 @@ def test_folder_figures_equal_those_on_the_same_pixels_in_memory(folder, tmp_pat
     mem = ImageData(src.images(np.arange(len(src))), src.y.clone(), src.n_classes, "same pixels")
     chunks = []
     orig = features.take_images
-    monkeypatch.setattr(features, "take_images", lambda d, idx: chunks.append(len(idx)) or orig(d, idx))
-    ev_folder = Evaluator(trainer.variant, cfg)
-    ev_folder.data = src
-    _no_whole_copy(monkeypatch)
-    a = ev_folder.evaluate()
-    ma, pa = ev_folder.memorisation("feature"), ev_folder.memorisation("pixel")
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as mp:          # (the fixture's cache folder stays set)
+        mp.setattr(features, "take_images", lambda d, idx: chunks.append(len(idx)) or orig(d, idx))
+        ev_folder = Evaluator(trainer.variant, cfg)
+        ev_folder.data = src
+        _no_whole_copy(mp)
+        a = ev_folder.evaluate()
+        ma, pa = ev_folder.memorisation("feature"), ev_folder.memorisation("pixel")
     ev_mem = Evaluator(trainer.variant, cfg)
     ev_mem.data = mem
     b = ev_mem.evaluate()
