@@ -4,9 +4,9 @@ classifier trained on the real images, and how well CycleGAN's two generators br
 (|F(G(a)) − a|, |G(F(b)) − b|) on images held fixed.
 
 `probe(game, gen)` is called by the RunWatcher between two steps, like the probes in probes.py: it
-uses its own generator (never training's random numbers) and no gradients. The classifier is
-scikit-learn's (a support vector machine on the pixels; the data set is small enough for that); one
-is trained per data set and image size and kept for the process.
+uses its own generator (never training's random numbers) and no gradients. The classifier is the one
+lessons 10 and 13 use (checks_images.classifier: scikit-learn's five nearest neighbours in pixels,
+fitted once per data set).
 """
 from __future__ import annotations
 
@@ -16,35 +16,17 @@ import numpy as np
 import torch
 
 from ..games.base import Variant, eval_mode
+from .checks_images import classifier      # one classifier of the real images for every lesson
 
 if TYPE_CHECKING:
     from .record import RunRecord
 
 NAN = float("nan")
 PER_CLASS = 50              # generated samples per class in one probe
-MAX_TRAIN = 6000            # real images the classifier is trained on at most
-_CLASSIFIERS: dict[tuple, object] = {}
 
 
 def _pixels(x: torch.Tensor) -> np.ndarray:
     return x.detach().float().cpu().reshape(x.shape[0], -1).numpy()
-
-
-def classifier(game: Variant):
-    """A classifier of the game's real images (trained once per data set and size), or None."""
-    data = game.data
-    x, y = getattr(data, "x", None), getattr(data, "y", None)
-    if x is None or y is None or not game.n_classes:
-        return None
-    key = (game.cfg.data.kind, tuple(data.shape), len(data), game.n_classes)
-    clf = _CLASSIFIERS.get(key)
-    if clf is None:
-        from sklearn.svm import SVC     # scikit-learn takes a second to import: only for these lessons
-        n = min(len(data), MAX_TRAIN)
-        idx = np.random.default_rng(0).permutation(len(data))[:n]
-        clf = SVC(gamma="scale").fit(_pixels(x[idx]), y[idx].cpu().numpy())
-        _CLASSIFIERS[key] = clf
-    return clf
 
 
 @torch.no_grad()
