@@ -131,6 +131,7 @@ def glance(folder: Path, sample: int = 20) -> str:
     size = ", ".join(f"{w}x{h}" for w, h in shown) + (" ..." if len(sizes) > 3 else "") or "none readable"
     left = sum(s.count for s in skipped.values())
     first = next(iter(skipped.values()), None)
-    return (f"{len(found):,} images in {len(names)} class(es) ({per}); sizes {size}; modes {', '.join(sorted(modes)) or '-'}"
+    return (f"{len(found):,} images in {len(names)} class(es) ({per}); sizes {size}; "
+            f"modes {', '.join(sorted(modes)) or '-'}"
             + (f"; {len(bad)} of the {len(looked)} looked at cannot be read (e.g. {bad[0]})" if bad else "")
             + (f"; {left} other file(s) or link(s) left out (e.g. {first.example}: {first.reason})" if left else ""))
