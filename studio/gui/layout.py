@@ -63,9 +63,12 @@ class Sizing:
         if has and self.bottom_grown:
             return
         self.bottom_grown = has
-        want = w.checkpoints.sizeHint().height() + 8
-        want = min(want, int(w.height() * self.bottom_share()))
+        want = min(w.checkpoints.sizeHint().height() + 8, int(w.height() * self.bottom_share()))
         w.resizeDocks([w.ck_dock], [max(want, 40)], Qt.Orientation.Vertical)
+
+    def one_line(self) -> int:
+        """The checkpoints dock's height with no checkpoints: its one line of text."""
+        return max(self.w.checkpoints.sizeHint().height() + 8, 40)
 
     def reset_layout(self) -> None:
         w = self.w
@@ -116,8 +119,13 @@ class Sizing:
         for dock in (w.ck_dock, w.metrics_dock, w.log_dock):
             if dock.isVisible() and not dock.isFloating() and not dock.visibleRegion().isEmpty():
                 share = TAB_SHARE if dock is not w.ck_dock and w.height() >= 900 else self.bottom_share()
-                if dock.height() > w.height() * share + 8:
-                    w.resizeDocks([dock], [int(w.height() * share)], Qt.Orientation.Vertical)
+                limit = int(w.height() * share)
+                if dock is w.ck_dock and not w.checkpoints.paths():
+                    # one line until the run has checkpoints: the dock's height read here may be from
+                    # before fit_bottom's pending one-line size, which this must not replace by the share
+                    limit = min(limit, self.one_line())
+                if dock.height() > limit + 8:
+                    w.resizeDocks([dock], [limit], Qt.Orientation.Vertical)
                 return
 
     def shown(self) -> None:
