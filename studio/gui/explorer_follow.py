@@ -15,8 +15,21 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..app_model import StudioModel
+from ..engine.checkpoints import list_checkpoints
 from ..engine.events import GeneratorCopy
+from ..tools import model_io
+from .jobs import Jobs
 from .panels.latent_explorer import LatentExplorer
+
+
+def run_end_generator(run_dir: str):
+    """(path, step, latent model) of a finished run's newest checkpoint, or None when it has none."""
+    items = list_checkpoints(run_dir)
+    if not items:
+        return None
+    model = model_io.open_model(items[-1].path)
+    latent = model_io.latent_model(model)
+    return None if latent is None else (str(items[-1].path), model.step, latent)
 
 
 class ExplorerFollow(QObject):
@@ -26,6 +39,8 @@ class ExplorerFollow(QObject):
         QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
         self.latent: LatentExplorer | None = None
         self.asked: dict[int, tuple] = {}     # generator copies asked for: (keep the view, asked by hand)
+        self.jobs = Jobs(self, latest=True)   # a finished run's last generator, read from its checkpoint
+        self.ended_run: str | None = None     # the run whose end the explorer shows or is reading
         session.event.connect(self._event)
         session.state_changed.connect(self._state_changed)
         model.explorer_changed.connect(self._source_changed)
@@ -43,13 +58,37 @@ class ExplorerFollow(QObject):
 
     def follow_live(self) -> None:
         ex = self.explorer()
-        if not self.session.live or not ex.following or self.asked or ex.preparing:
+        if not self.session.live:
+            self._follow_ended(ex)
+            return
+        if not ex.following or self.asked or ex.preparing:
             return
         src = self.model.explorer_source
         same = (src is not None and src.kind == "live" and src.where == str(self.session.run_dir)
                 and ex.model is not None and not ex.model.source)
         if not same or ex.model.step < self.session.step:
             self.ask(keep_view=same, manual=False)
+
+    def _follow_ended(self, ex: LatentExplorer) -> None:
+        """Following a run that has ended (the tab opened after it, or open as it ends): its newest
+        checkpoint's generator, read once on the worker, instead of "No generator loaded"."""
+        run_dir = self.session.run_dir
+        src = self.model.explorer_source
+        if (not ex.following or not run_dir or run_dir == self.ended_run
+                or (src is not None and src.kind == "live" and src.where == str(run_dir)
+                    and ex.model is not None and ex.model.step >= self.session.step)):
+            return
+        self.ended_run = run_dir
+        self.jobs.run(lambda: run_end_generator(run_dir), lambda out: self._ended_read(run_dir, out),
+                      lambda e, tb: self.say.log(f"latent explorer: cannot read the run's last generator: {e}"))
+
+    def _ended_read(self, run_dir: str, out) -> None:
+        if out is None or self.session.live or self.session.run_dir != run_dir or not self.explorer().following:
+            return
+        path, step, latent = out
+        self.model.set_explorer_source("checkpoint", path, step)
+        self.explorer().set_source(latent)
+        self.say.log(f"latent explorer: the ended run's generator at step {step:,} ({Path(path).name})")
 
     def ask(self, keep_view: bool, manual: bool = True) -> None:
         if self.session.live:
@@ -84,7 +123,12 @@ class ExplorerFollow(QObject):
             self.latent.set_live(live)
         if not live:
             self.asked.clear()           # copies asked of a run that has ended never come
+            if state == "idle" and self.latent is not None and self.holder.isVisible():
+                self.follow_live()       # open as the run ends: its last checkpoint's generator
+        else:
+            self.ended_run = None
 
     def shutdown(self) -> None:
+        self.jobs.cancel()
         if self.latent is not None:
             self.latent.shutdown()

@@ -60,3 +60,22 @@ def test_a_checkpoint_opened_during_a_run_pins_the_explorer_through_the_model(qt
         assert model.explorer_follows is (not live) and ex.following is (not live)
         assert ex.model is digits
         follow.shutdown()
+
+
+def test_a_run_that_ended_shows_its_last_generator_when_the_tab_is_opened(qtbot, make_window):
+    """Trained with Train on the toolbar to its end, then the Latent explorer tab clicked: the explorer
+    follows the run, so it shows the generator of the run's newest checkpoint (it said "No generator
+    loaded", seen on a screenshot after a run)."""
+    from tests.gui.hands import click_tool
+    w = make_window("ring-2d-gan", train__steps=60, checkpoint__every=0, eval__every=0)
+    qtbot.waitExposed(w)
+    c = w.controls
+    click_tool(qtbot, c, c.actions_by_name["train"])
+    qtbot.waitUntil(lambda: w.session.state == "running", timeout=30_000)
+    qtbot.waitUntil(lambda: w.session.state == "idle", timeout=60_000)
+    click_tab(qtbot, w.tabs.tabBar(), "Latent explorer")
+    ex = w.latent_explorer()
+    qtbot.waitUntil(lambda: ex.model is not None, timeout=20_000)
+    src = w.model.explorer_source
+    assert src.kind == "checkpoint" and src.step == 60 and src.where.startswith(str(w.session.run_dir))
+    assert ex.following                                   # still following: the next run takes over
