@@ -32,7 +32,7 @@ def test_imports_at_the_top_but_a_handful_each_with_its_reason():
                                              f"function without a comment saying why"
             hidden.append((f.relative_to(STUDIO).as_posix(), module))
     first_party = [h for h in hidden if h[1].startswith((".", "studio"))]
-    assert len(hidden) <= 5, hidden
+    assert len(hidden) <= 6, hidden   # optional or slow third-party imports: optuna, onnx, tensorboard, scikit-learn twice
     assert first_party == [("cli.py", ".gui.app")], first_party   # the studio, only when asked for
 
 

@@ -4,7 +4,7 @@ A stray "d" typed while a text field, a number box, a drop-down or a list had fo
 started a run. While such a widget has focus, a key without Ctrl, Alt or Meta goes to that widget
 (a letter typed, a list's type-ahead) and the window's single-key shortcuts stay quiet; shortcuts with
 a modifier (Ctrl+S) work from anywhere, and the single keys work again once focus leaves the field
-(a click on the plot, the toolbar, Esc in a list)."""
+(a click on a plot or the game's figure, which take the focus; Esc in a list)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt

@@ -83,12 +83,7 @@ def dirac_method(method: str, steps: int = 600, lr: float = 0.15) -> float:
 
 
 def metric(rec: RunRecord, key: str, at: str = "end") -> float:
-    vals = [v[key] for _, v in rec.evals if key in v]
-    if not vals:
-        return NAN
-    if at == "best":
-        return float(max(vals)) if key in ("modes", "coverage", "hq", "precision", "recall") else float(min(vals))
-    return float(vals[-1] if at == "end" else vals[0])
+    return rec.evaluated(key, at)
 
 
 def warned(rec: RunRecord, code: str) -> float:

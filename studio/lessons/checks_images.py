@@ -30,15 +30,18 @@ The checks read those numbers from the record; `metric_ratio` compares an evalua
 runs of the page (its `other` parameter names the second run)."""
 from __future__ import annotations
 
+import copy
 import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
+from ..data import make_data
 from ..games.base import Variant, eval_mode
 from ..inspect.grids import to_grid
 from ..quality.metrics import nearest_neighbours
+from ..tools.memorisation import picture, verdict
 
 if TYPE_CHECKING:
     from .record import RunRecord
@@ -150,9 +153,6 @@ def held_out(game: Variant) -> torch.Tensor | None:
     cfg = game.cfg
     if not cfg.data.limit or game.data.family != "image" or getattr(game.data, "x", None) is None:
         return None
-    import copy
-
-    from ..data import make_data
     full_cfg = copy.deepcopy(cfg.data)
     full_cfg.limit = 0
     try:
@@ -172,7 +172,6 @@ def memorisation(game: Variant, gen: torch.Generator) -> tuple[dict[str, float],
     held = held_out(game)
     if held is None:
         return {}, {}
-    from ..tools.memorisation import picture, verdict
     train = game.data.x.float().cpu()
     z = torch.randn(N_COPY, game.cfg.model.latent_dim, generator=gen)
     s = _g(game, z)
@@ -243,9 +242,8 @@ def copy_side(rec: RunRecord) -> float:
 
 def _value(rec: RunRecord, key: str, at: str) -> float:
     """An evaluated metric (end, best or first evaluation), else the last value of a measured series."""
-    from .checks import metric
     if any(key in v for _, v in rec.evals):
-        return metric(rec, key, at)
+        return rec.evaluated(key, at)
     return _last(rec, key)
 
 

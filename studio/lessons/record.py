@@ -12,6 +12,7 @@ import torch
 
 from ..engine.events import Evaluation, Failed, Finished, Message, Started, StepMetrics
 from ..inspect.probes import snapshot
+from ..quality import catalogue
 from . import checks_images
 from . import checks_conditional, probes
 
@@ -41,6 +42,16 @@ class RunRecord:
 
     def steps_of(self, name: str) -> np.ndarray:
         return np.array([s for s, _ in self.series.get(name, [])], np.float64)
+
+    def evaluated(self, key: str, at: str = "end") -> float:
+        """An evaluated metric: its last ("end"), first, or best evaluation, best as the metric
+        catalogue ranks it (lower, higher or closest to one); NaN when it was never evaluated."""
+        vals = [v[key] for _, v in self.evals if key in v]
+        if not vals:
+            return float("nan")
+        if at == "best":
+            return float(min(vals, key=catalogue.metric(key).rank_key))
+        return float(vals[-1] if at == "end" else vals[0])
 
     def has(self, name: str) -> bool:
         return bool(self.series.get(name))

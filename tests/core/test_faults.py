@@ -224,7 +224,7 @@ def test_cli_as_nobody_in_a_folder_it_may_not_write(tmp_path):
     assert r.returncode != 0
     assert "Traceback" not in r.stderr, r.stderr
     errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and str(base / "run") in errors[0] and "permission denied" in errors[0]
+    assert len(errors) == 1 and str(base / "run") in errors[0] and "permission denied" in errors[0].lower()
 
 
 # ------------------------------------------------------------------------------ a kill during a save

@@ -37,8 +37,10 @@ def test_preset_typed_lr_train_keys_speed_save_stop_load_by_hand(qtbot, make_win
     # Space pauses, S steps one iteration, D and G one update each, Space resumes. The learning rate's
     # field may still hold the focus (it stays editable while training), where Space is a typed space:
     # a click on the loss plot takes the focus out of the form, as a person's would
-    click(qtbot, w.plot)
-    assert not typing_in(QApplication.focusWidget())
+    mid = w.plot.rect().center()
+    under = w.plot.childAt(mid)                  # the plot itself, where the pointer lands (Qt delivers it there)
+    click(qtbot, under, under.mapFrom(w.plot, mid))
+    assert not typing_in(QApplication.focusWidget()), QApplication.focusWidget()
     shortcut(qtbot, w, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: w.session.state == "paused", timeout=10_000)
     assert state(w) == "Paused" and c.button("train").text() == "Resume"
