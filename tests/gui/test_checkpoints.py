@@ -179,7 +179,7 @@ def test_listing_runs_off_the_gui_thread_and_the_newest_refresh_wins(qtbot, tmp_
     refreshes asked while one runs, only the newest answer is shown."""
     import threading
     import time
-    from studio.gui.panels import checkpoints as mod
+    from studio.gui.panels import checkpoint_cards as mod
     run = tmp_path / "run"
     (run / "checkpoints").mkdir(parents=True)
 

@@ -218,7 +218,8 @@ def test_loss_plot_gives_each_curve_of_a_plot_its_own_colour(qtbot):
 
 def test_checkpoint_thumbnails_are_large_and_sharp(qtbot, tmp_path):
     from PySide6.QtGui import QImage
-    from studio.gui.panels.checkpoints import THUMB, CheckpointsPanel, sharp_pixmap
+    from studio.gui.panels.checkpoint_cards import THUMB, sharp_pixmap
+    from studio.gui.panels.checkpoints import CheckpointsPanel
     run = tmp_path / "run"
     (run / "checkpoints").mkdir(parents=True)
     img = QImage(16, 16, QImage.Format.Format_RGB32)
