@@ -16,6 +16,9 @@ def test_train_clicked_shows_step_of_total_and_time_left(qtbot, make_window):
     w = make_window("toy-1d-shift", train__steps=1_000_000, checkpoint__every=0, eval__every=0)
     qtbot.waitExposed(w)
     c = w.controls
+    # a pace, as a person watches: at full speed on a loaded machine the drawing of every snapshot once
+    # kept the Stop click's event processing busy past the suite's 4-minute watchdog
+    c.set_pace(200)
     click_tool(qtbot, c, c.actions_by_name["train"])
     qtbot.waitUntil(lambda: " of 1,000,000" in w.status["step"].text(), timeout=30_000)
     assert re.fullmatch(r"step [\d,]+ of 1,000,000", w.status["step"].text())
