@@ -19,7 +19,7 @@ from PIL import Image
 from studio.config.schema import ConfigError, DataConfig
 from studio.data import make_data
 from studio.data.decode import decode_file
-from tests.core.test_fuzz_inputs import clean, fresh, fuzz, image_bytes, image_file, image_folders
+from tests.core.test_fuzz_inputs import clean, fresh, fuzz, image_bytes, image_file, image_folders, write_folder
 
 @pytest.fixture(scope="module")
 def scratch_cache(tmp_path_factory):
@@ -152,23 +152,7 @@ def test_a_folder_yields_exactly_its_readable_images_and_names_what_it_left_out(
     contents; each skipped line's example is a file or link under the folder; a refusal is one line
     naming the folder, and names a file when files are the reason."""
     classes, files, links, d = case
-    root = fresh(scratch_cache, "images")
-    root.mkdir()
-    for c in classes:
-        (root / c).mkdir()
-    written = []
-    for name, (ext, data) in files:
-        p = root / f"{name}{ext}"
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
-        written.append(p)
-    outside = fresh(scratch_cache, "outside.png")
-    outside.write_bytes(image_bytes("RGB", 4, 4, 0, ".png"))
-    where = root / classes[0] if classes else root
-    for i, link in enumerate(links):
-        target = {"loop": root, "class": root / classes[0] if classes else root, "outside": outside,
-                  "inside": written[0] if written else root / "none.png", "broken": root / "gone.png"}[link]
-        (where / f"link{i}{'' if link in ('loop', 'class') else '.png'}").symlink_to(target)
+    root, written, _ = write_folder(scratch_cache, classes, files, links)
     cfg = DataConfig(kind="image_folder", root=str(root), image_size=4, background=d["background"])
     got = clean(make_data, root, cfg, "preset.toml")
     # the oracle: the image files a person would count, each decoded on its own

@@ -590,6 +590,30 @@ MODES = {"1": ".png", "L": ".png", "LA": ".png", "P": ".png", "RGB": ".png", "RG
          "I;16": ".png", "F": ".tif", "CMYK": ".jpg", "YCbCr": ".jpg", "GIF anim": ".gif"}
 
 
+def write_folder(scratch: Path, classes, files, links) -> tuple[Path, list[Path], Path]:
+    """A drawn image folder on disk: its class folders, its files (name, (extension, bytes)) and its
+    links in the first class (a loop to the root, a class folder, a file outside the root, a file
+    inside, a broken one); (the root, the files written, the file outside it)."""
+    root = fresh(scratch, "images")
+    root.mkdir()
+    for c in classes:
+        (root / c).mkdir()
+    written = []
+    for name, (ext, data) in files:
+        p = root / f"{name}{ext}"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+        written.append(p)
+    outside = fresh(scratch, "outside.png")
+    outside.write_bytes(image_bytes("RGB", 4, 4, 0, ".png"))
+    where = root / classes[0] if classes else root
+    for i, link in enumerate(links):
+        target = {"loop": root, "class": root / classes[0] if classes else root, "outside": outside,
+                  "inside": written[0] if written else root / "none.png", "broken": root / "gone.png"}[link]
+        (where / f"link{i}{'' if link in ('loop', 'class') else '.png'}").symlink_to(target)
+    return root, written, outside
+
+
 def image_bytes(mode: str, w: int, h: int, seed: int, fmt_ext: str) -> bytes:
     g = torch.Generator().manual_seed(seed)
     def noise(n=1, top=256, dtype=torch.uint8):
@@ -677,23 +701,7 @@ def test_image_folders_load_or_name_the_folder(scratch, case, kind):
     (a symlink loop once made 40 files 1,640 images); no Pillow warning on the way (issue 20)."""
     import warnings
     classes, files, links, d = case
-    root = fresh(scratch, "images")
-    root.mkdir()
-    for c in classes:
-        (root / c).mkdir()
-    written = []
-    for name, (ext, data) in files:
-        p = root / f"{name}{ext}"
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
-        written.append(p)
-    outside = fresh(scratch, "outside.png")
-    outside.write_bytes(image_bytes("RGB", 4, 4, 0, ".png"))
-    where = root / classes[0] if classes else root
-    for i, link in enumerate(links):
-        target = {"loop": root, "class": root / classes[0] if classes else root, "outside": outside,
-                  "inside": written[0] if written else root / "none.png", "broken": root / "gone.png"}[link]
-        (where / f"link{i}{'' if link in ('loop', 'class') else '.png'}").symlink_to(target)
+    root, written, outside = write_folder(scratch, classes, files, links)
     n_links_in = sum(link == "inside" for link in links)
     cfg = DataConfig(kind=kind, root=str(root), root_b=str(root), **d)
     with warnings.catch_warnings(record=True) as caught:
