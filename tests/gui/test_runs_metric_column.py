@@ -52,14 +52,20 @@ def click_header(qtbot, browser, col: int) -> None:
     click(qtbot, hdr.viewport(), QPoint(x, hdr.height() // 2))
 
 
-def test_best_metric_column_sorted_by_a_click_on_its_header(qtbot, scored, monkeypatch):
-    monkeypatch.setattr("studio.gui.panels.runs_browser.run_folders", lambda: [scored])
+def shown_browser(qtbot, folder: Path, monkeypatch) -> RunsBrowser:
+    """A Runs tab on its own, listing `folder`, shown and filled."""
+    monkeypatch.setattr("studio.gui.panels.runs_browser.run_folders", lambda: [folder])
     b = RunsBrowser()
     qtbot.addWidget(b)
     b.resize(1100, 600)
     b.show()
     qtbot.waitExposed(b)
     b.wait()
+    return b
+
+
+def test_best_metric_column_sorted_by_a_click_on_its_header(qtbot, scored, monkeypatch):
+    b = shown_browser(qtbot, scored, monkeypatch)
     t = b.tree
     assert t.headerItem().text(BEST) == "best modes covered ↑"
     cells = {Path(p).name: b.item(p).text(BEST) for p in b.run_paths()}
@@ -107,13 +113,7 @@ def test_add_folder_goes_through_the_model_and_the_list_follows_it(qtbot, scored
 
 
 def test_a_row_double_clicked_asks_to_open_its_run_and_a_tick_compares_it(qtbot, scored, monkeypatch):
-    monkeypatch.setattr("studio.gui.panels.runs_browser.run_folders", lambda: [scored])
-    b = RunsBrowser()
-    qtbot.addWidget(b)
-    b.resize(1100, 600)
-    b.show()
-    qtbot.waitExposed(b)
-    b.wait()
+    b = shown_browser(qtbot, scored, monkeypatch)
     t = b.tree
     item = b.item(scored / "r-seven")
     rect = t.visualItemRect(item)
