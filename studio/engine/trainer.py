@@ -328,7 +328,8 @@ class Trainer:
                 # on time or late by less than one interval: keep the cadence; later (the first
                 # iteration, after a pause): start it again from now
                 self._due = (self._due if now - self._due < 1 / self.pace else now) + 1 / self.pace
-            yield from self._first_step()
+            if self._dir_pending:        # a lazy run directory is made before the first step
+                yield from self._first_step()
             ev = self._one("iter")
             now = time.perf_counter()
             self.elapsed += now - t_mark

@@ -130,5 +130,6 @@ class ExplorerFollow(QObject):
 
     def shutdown(self) -> None:
         self.jobs.cancel()
+        self.jobs.wait()                 # a checkpoint being read finishes before the window goes
         if self.latent is not None:
             self.latent.shutdown()
