@@ -6,6 +6,7 @@ import os
 import sys
 
 import pyqtgraph as pg
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
@@ -51,6 +52,11 @@ def main(preset: str | None = None, quit_after: float | None = None) -> int:
     # the checkpoints listing on the job runner) no longer stalls the GUI thread for 0.7 s
     # (bench/checkpoints_panel.py with 2,000 checkpoints: longest stall 713 ms -> 22 ms).
     gc.freeze()
+    # Cyclic garbage is collected on this thread only (pyqtgraph's GarbageCollector: automatic
+    # collection off, a timer collects each generation as its threshold fills): a collection set off
+    # by the training or job threads could destroy a QObject of the GUI thread there, and ~QObject
+    # then waits for the GIL that the GUI thread holds (a deadlock, seen in the test suite).
+    collector = GarbageCollector(interval=1.0)   # noqa: F841  (kept alive for the studio's life)
     if quit_after is not None:
         QTimer.singleShot(int(quit_after * 1000), win.close)
     # SIGTERM, SIGHUP, Ctrl+C: close the window as File › Quit would (a live run saves its checkpoint);

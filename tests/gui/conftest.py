@@ -2,6 +2,8 @@
 check that fails any test leaving a training QThread running (as napari's make_napari_viewer does)."""
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
@@ -24,6 +26,10 @@ def no_qthread_left(tmp_path, monkeypatch):
     from studio.engine.commands import Stop
     from studio.gui.session import live_threads
     QCoreApplication.processEvents()
+    # the closed windows' Qt wrappers are collected here, on the GUI thread: left to the collector,
+    # a later test's training thread could run the collection and destroy a QObject of this thread,
+    # which deadlocks on the GIL inside ~QObject (seen twice in full runs: every thread on a futex)
+    gc.collect()
     left = live_threads()
     for t in left:      # clean up so that one failure does not cascade, then fail
         t.commands.put(Stop())
