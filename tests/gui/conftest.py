@@ -15,6 +15,10 @@ def only_the_runs_folder():
     return [runs_dir()]
 
 
+# the modules imported so far (torch, Qt, the studio: ~400,000 objects) live as long as the worker:
+# frozen, the collection after each test walks only what the tests made (as app.main does)
+gc.freeze()
+
 @pytest.fixture(autouse=True)
 def no_qthread_left(tmp_path, monkeypatch):
     """Isolated QSettings and runs/; after the test (and qtbot's widget cleanup) no thread may run."""
