@@ -42,7 +42,8 @@ def other():
 def test_the_start_time_is_field_22_of_proc_stat_in_ticks_since_boot(other):
     mine, theirs = process_start(os.getpid()), process_start(other.pid)
     assert isinstance(mine, int) and isinstance(theirs, int) and theirs >= mine   # started after this one
-    uptime = float(Path("/proc/uptime").read_text().split()[0]) * os.sysconf("SC_CLK_TCK")
+    # /proc/uptime in hundredths, as ticks (rounded: 19964.92 s is tick 1996492, not 1996491.999…)
+    uptime = round(float(Path("/proc/uptime").read_text().split()[0]) * os.sysconf("SC_CLK_TCK"))
     assert 0 <= uptime - theirs < 60 * os.sysconf("SC_CLK_TCK")      # it started a moment ago
     assert process_start(other.pid) == theirs                          # the same process, the same number
     assert pid_alive(other.pid, theirs) and not pid_alive(other.pid, theirs - 1)
