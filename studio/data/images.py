@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torchvision import datasets
 
 from ..config.schema import ConfigError, DataConfig
 from . import folder
@@ -167,6 +166,7 @@ def load_fashion(d: DataConfig) -> ImageData:
 
 
 def load_torchvision(d: DataConfig, kind: str) -> ImageData:
+    from torchvision import datasets     # torchvision takes about a second to import: only where it is used
     cls = {"mnist": datasets.MNIST, "fashion_mnist": datasets.FashionMNIST, "cifar10": datasets.CIFAR10}[kind]
     root = Path(d.root) if d.root else default_root()
     try:

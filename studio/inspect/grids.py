@@ -14,7 +14,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from torchvision.utils import make_grid
 
 from ..config.io import atomic_write_bytes
 from ..games.base import Variant, eval_mode
@@ -44,6 +43,7 @@ def to_grid(x: torch.Tensor, nrow: int, min_side: int = 32) -> np.ndarray:
     scale = max(1, math.ceil(min_side / x.shape[-1]))
     if scale > 1:
         x = F.interpolate(x, scale_factor=scale, mode="nearest")
+    from torchvision.utils import make_grid   # about a second to import: toy runs never draw a grid
     g = make_grid((x + 1) / 2, nrow=max(1, nrow), padding=GRID_PADDING, pad_value=0.5)
     return (g.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy().copy()
 

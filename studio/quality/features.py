@@ -24,7 +24,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torchvision.models import Inception_V3_Weights, inception_v3
 
 from ..config.io import atomic_write_bytes
 
@@ -320,6 +319,7 @@ def classifier_for(data, device: torch.device | str = "cpu", log=None, progress=
 # ------------------------------------------------------------------------------------ Inception
 def inception_weights_path() -> Path:
     """Where torchvision's hub cache keeps the Inception-v3 weights (never downloaded here)."""
+    from torchvision.models import Inception_V3_Weights   # imported where used: about a second
     return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(Inception_V3_Weights.IMAGENET1K_V1.url)
 
 
@@ -337,6 +337,7 @@ class InceptionFeatures:
                 f"cache ({path}). The studio never downloads them; copy that file there (on a machine with a "
                 f"network: python -c \"import torchvision; torchvision.models.inception_v3(weights='DEFAULT')\") "
                 f"to get it. The classifier FID is computed without it.")
+        from torchvision.models import inception_v3   # torchvision: about a second to import
         net = inception_v3(weights=None, aux_logits=True, init_weights=False, transform_input=False)
         try:
             net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))

@@ -8,11 +8,6 @@ import math
 import numpy as np
 import pyqtgraph as pg
 
-try:
-    from scipy.signal import lfilter
-except ImportError:   # pragma: no cover - scipy comes with scikit-learn
-    lfilter = None
-
 STRIDES = (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
 
 
@@ -74,6 +69,10 @@ def ema(y: np.ndarray, alpha: float, prev: float | None) -> np.ndarray:
     if alpha <= 0 or len(y) == 0:
         return y
     p = y[0] if prev is None else prev
+    try:
+        from scipy.signal import lfilter   # here: scipy.signal takes most of a second at the studio's start
+    except ImportError:   # pragma: no cover - scipy comes with scikit-learn
+        lfilter = None
     if lfilter is not None:
         out, _ = lfilter([1 - alpha], [1, -alpha], y, zi=[alpha * p])
         return out

@@ -15,11 +15,6 @@ from ...config.schema import ConfigError
 from ...engine.checkpoints import CheckpointError
 from ...tools.compare import checkpoint_picture, find_runs, fmt_value, is_run_dir, load_run
 
-try:
-    from scipy.signal import lfilter
-except ImportError:   # pragma: no cover - scipy comes with scikit-learn
-    lfilter = None
-
 PICTURE = 260            # a picture's side on the Samples tab until the room is measured, logical pixels
 
 def short_value(v, width: int = 24) -> str:
@@ -56,19 +51,6 @@ def qimage(a: np.ndarray) -> QImage:
     a = np.ascontiguousarray(a[..., :3] if a.ndim == 3 else np.repeat(a[..., None], 3, 2), dtype=np.uint8)
     h, w = a.shape[:2]
     return QImage(a.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-
-
-def smooth(y: np.ndarray, alpha: float) -> np.ndarray:
-    """Exponential moving average with weight `alpha` on the past, over finite values only."""
-    if alpha <= 0 or len(y) == 0:
-        return y
-    if lfilter is None:     # pragma: no cover - scipy comes with scikit-learn
-        out, p = np.empty_like(y), y[0]
-        for i, v in enumerate(y):
-            p = out[i] = alpha * p + (1 - alpha) * v
-        return out
-    out, _ = lfilter([1 - alpha], [1, -alpha], y, zi=[alpha * y[0]])
-    return out
 
 
 def read_or_why(path: str):

@@ -15,7 +15,7 @@ from PySide6.QtGui import QPalette
 from ...tools.compare import LOSS_KEYS, RunSummary
 from ..views.base import light_grid
 from .loss_plot import NAMES
-from .runs_cards import smooth
+from .loss_series import ema
 
 
 class CurvesPage(QWidget):
@@ -105,7 +105,7 @@ class CurvesPage(QWidget):
                 faint = pg.mkColor(colour)
                 faint.setAlpha(60)
                 p.plot(xs, ys, pen=pg.mkPen(faint, width=1))
-            self.curve_items[str(r.path)] = p.plot(xs, smooth(ys, alpha), pen=pg.mkPen(colour, width=2),
+            self.curve_items[str(r.path)] = p.plot(xs, ema(ys, alpha, None), pen=pg.mkPen(colour, width=2),
                                                    name=self._label(r))
             if r.branch is not None:
                 line = pg.InfiniteLine(r.branch.from_step, angle=90,
