@@ -3,6 +3,7 @@ check that fails any test leaving a training QThread running (as napari's make_n
 from __future__ import annotations
 
 import gc
+import sys
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
@@ -16,8 +17,11 @@ def only_the_runs_folder():
 
 
 # the modules imported so far (torch, Qt, the studio: ~400,000 objects) live as long as the worker:
-# frozen, the collection after each test walks only what the tests made (as app.main does)
+# frozen, the collection after each test walks only what the tests made (as app.main does). Modules
+# imported later (the test files, pyqtgraph's parts, scipy or torchvision where a test first needs
+# them) are frozen after the collection that follows the test that imported them.
 gc.freeze()
+_modules = [len(sys.modules)]
 
 @pytest.fixture(autouse=True)
 def no_qthread_left(tmp_path, monkeypatch):
@@ -34,6 +38,9 @@ def no_qthread_left(tmp_path, monkeypatch):
     # a later test's training thread could run the collection and destroy a QObject of this thread,
     # which deadlocks on the GIL inside ~QObject (seen twice in full runs: every thread on a futex)
     gc.collect()
+    if len(sys.modules) != _modules[0]:     # what survived a full collection is alive; modules stay
+        gc.freeze()
+        _modules[0] = len(sys.modules)
     left = live_threads()
     for t in left:      # clean up so that one failure does not cascade, then fail
         t.commands.put(Stop())
