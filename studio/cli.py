@@ -6,13 +6,27 @@ and value and exits with status 2; never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import signal
 import sys
 import time
 import traceback
 from pathlib import Path
 
-from tqdm import tqdm
+
+def _stopped_while_starting(signum, frame) -> None:
+    os.write(2, b"stopped by Ctrl+C while starting (importing torch); nothing was written\n")
+    os._exit(130)
+
+
+# Ctrl+C in the second or two that the imports below take is one line, not a traceback from inside torch;
+# Python's own handler (KeyboardInterrupt, which main() turns into one line) is back once they are done
+_QUIET_START = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+if _QUIET_START:
+    signal.signal(signal.SIGINT, _stopped_while_starting)
+
+from tqdm import tqdm  # noqa: E402
 
 from . import __version__
 from .config import paths
@@ -39,6 +53,9 @@ from .tools.plots import dirac_png
 from .tools.sample import arithmetic_png, interpolation_png, sample_to_file
 from .tools.sweep import cmd_sweep, sweep_arguments
 from .tools.translate import translate
+
+if _QUIET_START:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 1

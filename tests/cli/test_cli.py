@@ -96,6 +96,23 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_cleanly(tmp_path):
     assert len(saved) == 1 and "stopped after" in err and "Traceback" not in err
 
 
+def test_ctrl_c_while_the_command_starts_is_one_line():
+    """Ctrl+C in the second or two the imports take (here: the moment torch is looked for) is one line
+    and exit status 130, not a KeyboardInterrupt traceback from inside torch."""
+    code = ("import os, signal, sys, runpy\n"
+            "class CtrlC:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'torch':\n"
+            "            os.kill(os.getpid(), signal.SIGINT)\n"
+            "        return None\n"
+            "sys.meta_path.insert(0, CtrlC())\n"
+            "sys.argv = ['gan-studio', 'presets']\n"
+            "runpy.run_module('studio.cli', run_name='__main__')\n")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 130 and r.stdout == "", (r.returncode, r.stdout, r.stderr)
+    assert r.stderr.strip() == "stopped by Ctrl+C while starting (importing torch); nothing was written"
+
+
 def test_cli_does_not_import_qt():
     code = ("import sys, studio.cli, studio.engine.trainer; "
             "bad = [m for m in ('PySide6', 'pyqtgraph') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
