@@ -1,7 +1,7 @@
 """The sweep tab: settings of the form become sweep axes, the trials train in background processes
-(`gan-studio sweep`, started with QProcess, so the studio stays responsive) and arrive live as small
-multiples, best first by the chosen metric: each with its samples picture, its loss curves and
-"Open". "Branch from best" starts a new run in the main window from the best trial's end checkpoint.
+(`gan-studio sweep` as a child process, sweep_process.py) and arrive live as small multiples, best
+first by the chosen metric: each with its samples picture, its loss curves and "Open". "Branch
+from best" starts a new run in the main window from the best trial's end checkpoint.
 
 The panel learns everything from the sweep folder: DIR/sweep.json (the study's trials, written by
 the sweep process at every change) and each trial's run directory (metrics.jsonl, samples). So a
@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import html
 import os
-import signal
-import sys
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QPushButton, QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
@@ -27,6 +25,7 @@ from ...config.presets import load_preset
 from ...config.schema import ConfigError
 from ...tools import sweep as sw
 from .sweep_cards import CARD_W, CURVES, LABEL, AxisRow, TrialCard, share_y_range, suggested_values
+from .sweep_process import SweepProcess
 
 
 class SweepPanel(QWidget):
@@ -36,12 +35,11 @@ class SweepPanel(QWidget):
     def __init__(self, base_config=None, parent=None):
         super().__init__(parent)
         self.base_config = base_config or (lambda: (None, "sweep"))   # () -> (Config, name)
-        self.proc: QProcess | None = None
+        self.proc: SweepProcess | None = None
         self.out_dir: Path | None = None
         self.data: dict | None = None
         self.cards: dict[int, TrialCard] = {}
         self.order: list[int] = []
-        self._err_tail = ""
         self._build()
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -221,13 +219,9 @@ class SweepPanel(QWidget):
         preset_file = out_dir / f"{name}.toml"
         sw.atomic_write_bytes(preset_file, dumps(cfg).encode())
         self.show_sweep(out_dir)
-        self.proc = QProcess(self)
-        self.proc.setProgram(sys.executable)
-        self.proc.setArguments(["-m", "studio.cli", *self.arguments(preset_file, out_dir)])
-        self.proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
-        self.proc.readyReadStandardOutput.connect(self._output)
-        self.proc.finished.connect(self._ended)
-        self._err_tail = ""
+        self.proc = SweepProcess(self.arguments(preset_file, out_dir), self)
+        self.proc.said.connect(lambda line: self._say(html.escape(line)))
+        self.proc.ended.connect(self._ended)
         self.proc.start()
         self.start_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
@@ -236,31 +230,17 @@ class SweepPanel(QWidget):
 
     def stop(self) -> None:
         """Ctrl+C for the sweep process: it stops its trials cleanly and writes its table."""
-        if self.proc is None:
-            return
-        pid = self.proc.processId()
-        if pid and os.name == "posix":
-            os.kill(pid, signal.SIGINT)
-        else:   # pragma: no cover - no SIGINT elsewhere
-            self.proc.terminate()
-        self._say("Stopping: the running trials save a checkpoint and end…")
+        if self.proc is not None:
+            self.proc.stop()
+            self._say("Stopping: the running trials save a checkpoint and end…")
 
     def shutdown(self) -> None:
         """The window closes: stop the sweep and wait for it (a minute at most)."""
         if self.proc is not None:
             self.stop()
-            self.proc.waitForFinished(60_000)
+            self.proc.wait(60_000)
 
-    def _output(self) -> None:
-        text = bytes(self.proc.readAllStandardOutput()).decode(errors="replace")
-        lines = [ln for ln in text.splitlines() if ln.strip()]
-        if lines:
-            self._err_tail = lines[-1]
-            last = [ln for ln in lines if not ln.startswith(("rank ", "  "))]
-            if last:
-                self._say(html.escape(last[-1]))
-
-    def _ended(self, code: int, status) -> None:
+    def _ended(self, code: int, last_line: str) -> None:
         self.proc = None
         self.stop_btn.setEnabled(False)
         self.start_btn.setEnabled(True)
@@ -268,7 +248,7 @@ class SweepPanel(QWidget):
         if code == 0:
             self._say("Sweep finished.")
         else:
-            self._say(f"Sweep ended: {html.escape(self._err_tail or f'exit code {code}')}", error=code != 0)
+            self._say(f"Sweep ended: {html.escape(last_line or f'exit code {code}')}", error=True)
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setText(f"<span style='color:#e5534b'>{text}</span>" if error else text)
