@@ -143,7 +143,7 @@ def test_a_2d_snapshot_of_a_points_file_of_a_million_points_stays_small(tmp_path
     again by the studio's history at each snapshot); it carries a fixed seeded subsample of
     MAX_CENTERS, the same array each time, and the view's extent still covers every point."""
     from studio.engine.events import Snapshot
-    from studio.gui.session import _nbytes
+    from studio.gui.run_history import _nbytes
     from studio.inspect.probes import MAX_CENTERS
     pts = np.random.default_rng(0).normal(size=(1_000_000, 2)).astype(np.float32)
     pts[123_456] = (40.0, -30.0)                       # one far point: the extent reaches it

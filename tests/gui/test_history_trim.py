@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from studio.gui import session
-from studio.gui.session import RunHistory, release_freed_memory
+from studio.gui import run_history
+from studio.gui.run_history import RunHistory, release_freed_memory
 
 
 def test_thinning_trims_the_allocator(monkeypatch):
     calls = []
-    monkeypatch.setattr(session, "_MALLOC_TRIM", lambda pad: calls.append(pad) or 1)
+    monkeypatch.setattr(run_history, "_MALLOC_TRIM", lambda pad: calls.append(pad) or 1)
     h = RunHistory(max_entries=10, max_bytes=10**9)
     for s in range(9):
         h.add(s, "1d", {"x": np.zeros(4)}, {"w": np.zeros(4)})
@@ -21,7 +21,7 @@ def test_thinning_trims_the_allocator(monkeypatch):
 
 
 def test_no_glibc_no_trim(monkeypatch):
-    monkeypatch.setattr(session, "_MALLOC_TRIM", None)
+    monkeypatch.setattr(run_history, "_MALLOC_TRIM", None)
     assert release_freed_memory() is False
     h = RunHistory(max_entries=4, max_bytes=10**9)
     for s in range(20):

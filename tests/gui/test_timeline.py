@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from studio.engine.trainer import Trainer
-from studio.gui.session import RunHistory
+from studio.gui.run_history import RunHistory
 
 from ..core.helpers import tiny
 from .hands import click, drag_slider

@@ -23,7 +23,7 @@ from ...engine.runlog import read_metrics
 from ...tools.compare import samples_of
 from ..panels.controls import PACE_TIP, pace_text
 from ..run_follower import route_records
-from ..session import RunHistory
+from ..run_history import RunHistory
 
 STEPS_EVERY = 0.2          # seconds between timeline updates while a run streams snapshots
 SAMPLES_EVERY = 1.0        # seconds between looks at a live image run's samples folder
