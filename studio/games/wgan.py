@@ -23,6 +23,9 @@ class WganGpParams(VariantParams):
     name: str = fld("wgan_gp", "GAN variant.")
     n_critic: int = fld(5, "Critic steps per generator step.", min=1, max=100, live=True)
     gp_weight: float = fld(10.0, "Gradient-penalty weight λ.", min=0.0, max=1000, live=True)
+    gp_every: int = fld(1, "Lazy penalty: the gradient penalty is computed on every k-th critic step only, "
+                        "weighted k times (as StyleGAN2 does with R1). The penalty's second backward pass "
+                        "is most of a critic step's cost; 1 computes it on every step.", min=1, max=64, live=True)
 
 
 class _Critic(Variant):
@@ -76,7 +79,24 @@ class WganGp(_Critic):
     Params = WganGpParams
     penalised = True
 
+    def build(self) -> None:
+        super().build()
+        self.critic_steps = 0           # the critic's updates so far, for the lazy penalty (checkpointed)
+        self.last_gp: dict[str, torch.Tensor] = {}     # the penalty last measured (checkpointed too)
+
     def critic_loss(self, batch, real_out, fake, fake_out):
         w = losses.d_loss("wasserstein", real_out, fake_out)
+        k = self.p.gp_every
+        self.critic_steps += 1
+        if (self.critic_steps - 1) % k:
+            return w, dict(self.last_gp)      # a step without the penalty reports the last one measured
         gp, norms = losses.gradient_penalty(self.D, batch.x, fake, self.gen)
-        return w + self.p.gp_weight * gp, {"gp": gp.detach(), "gp_norm": norms.mean()}
+        self.last_gp = {"gp": gp.detach(), "gp_norm": norms.mean()}
+        return w + k * self.p.gp_weight * gp, dict(self.last_gp)
+
+    def extra_state(self) -> dict:
+        return {"critic_steps": torch.tensor(self.critic_steps), **{k: v.cpu() for k, v in self.last_gp.items()}}
+
+    def load_extra_state(self, state: dict) -> None:
+        self.critic_steps = int(state.get("critic_steps", 0))
+        self.last_gp = {k: state[k].to(self.device) for k in ("gp", "gp_norm") if k in state}

@@ -46,22 +46,52 @@ def test_wgan_clips_critic_weights():
 
 
 def test_resume_equals_uninterrupted_bit_for_bit(tmp_path):
-    for preset in ("ring-2d-wgan-gp", "ring-2d-gan"):
-        cfg = tiny(preset, "checkpoint.every=10", "checkpoint.keep_last=0", steps=20)
-        full = Trainer(cfg, tmp_path / f"{preset}-a", snapshots=False)
+    # the lazy penalty's count of critic steps is part of the state: resumed at step 10 (50 critic
+    # steps), the penalty falls on the same steps as in the run that was not interrupted
+    for preset, *more in (("ring-2d-wgan-gp",), ("ring-2d-wgan-gp", "variant.gp_every=3"), ("ring-2d-gan",)):
+        cfg = tiny(preset, "checkpoint.every=10", "checkpoint.keep_last=0", *more, steps=20)
+        name = f"{preset}-{len(more)}"
+        full = Trainer(cfg, tmp_path / f"{name}-a", snapshots=False)
         run_all(full)
-        ck = tmp_path / f"{preset}-a" / "checkpoints" / "step_00000010.pt"
-        resumed = Trainer(cfg, tmp_path / f"{preset}-b", resume=ck, snapshots=False)
+        ck = tmp_path / f"{name}-a" / "checkpoints" / "step_00000010.pt"
+        resumed = Trainer(cfg, tmp_path / f"{name}-b", resume=ck, snapshots=False)
         assert resumed.step == 10
         run_all(resumed)
         a, b = params(full), params(resumed)
         assert all(torch.equal(a[k], b[k]) for k in a)
-        la = [r for r in read_metrics(tmp_path / f"{preset}-a" / "metrics.jsonl") if r.get("kind") == "iter"]
-        lb = [r for r in read_metrics(tmp_path / f"{preset}-b" / "metrics.jsonl") if r.get("kind") == "iter"]
+        la = [r for r in read_metrics(tmp_path / f"{name}-a" / "metrics.jsonl") if r.get("kind") == "iter"]
+        lb = [r for r in read_metrics(tmp_path / f"{name}-b" / "metrics.jsonl") if r.get("kind") == "iter"]
         strip = lambda r: {k: v for k, v in r.items() if k != "t"}
         assert [strip(r) for r in la[10:]] == [strip(r) for r in lb]
         sa, sb = full.variant.optimizers()["D"].state_dict(), resumed.variant.optimizers()["D"].state_dict()
         assert all(torch.equal(sa["state"][i]["exp_avg"], sb["state"][i]["exp_avg"]) for i in sa["state"])
+
+
+def test_the_lazy_penalty_falls_on_every_kth_critic_step_weighted_k_times(monkeypatch):
+    """variant.gp_every = k: the gradient penalty on critic steps 1, k + 1, 2k + 1, ..., weighted k
+    times, so that on average the critic is penalised as much as with the penalty on every step."""
+    from studio.games import losses, wgan
+    calls, penalty = [], losses.gradient_penalty
+
+    def counted(*a, **kw):
+        calls.append(1)
+        return penalty(*a, **kw)
+    monkeypatch.setattr(wgan.losses, "gradient_penalty", counted, raising=True)
+    t = Trainer(tiny("ring-2d-wgan-gp", "variant.n_critic=5", "variant.gp_every=3", "eval.every=0", steps=4),
+                write=False, snapshots=False)
+    seen = []
+    real_loss = t.variant.critic_loss
+
+    def loss_of(*a):
+        loss, extra = real_loss(*a)
+        w = losses.d_loss("wasserstein", a[1], a[3])
+        seen.append(float(loss - w) / float(extra["gp"]))       # the penalty's weight on this step
+        return loss, extra
+    t.variant.critic_loss = loss_of
+    run_all(t)
+    assert len(calls) == 7 and t.variant.critic_steps == 20      # 20 critic steps: 1, 4, 7, ..., 19
+    lam = t.cfg.variant.gp_weight
+    assert seen == pytest.approx([3 * lam if i % 3 == 0 else 0 for i in range(20)], rel=1e-4, abs=1e-6)
 
 
 def test_commands_pause_step_set_save_stop(tmp_path):
