@@ -31,6 +31,7 @@ A mistake gets one line naming the file and the place (page, run, check, key).
 """
 from __future__ import annotations
 
+import copy
 import math
 import os
 import re
@@ -349,18 +350,32 @@ def parse_lesson(data: dict, path: Path) -> Lesson:
                   _expect(data, "summary", str, where, required=False, default=""), pages, order)
 
 
+# lessons read, by path, with the text they were read from: the studio lists every lesson for each
+# window and each preset chosen, and parsing and checking 13 files each time took 0.3 s (reading the
+# text again is cheap, and unlike a modification time it cannot miss a change)
+_LOADED: dict[Path, tuple[str, Lesson]] = {}
+
+
 def load_lesson(name_or_path: str | os.PathLike) -> Lesson:
-    """A lesson by name (presets/lessons/NAME.toml) or by path; ConfigError (one line) when malformed."""
+    """A lesson by name (presets/lessons/NAME.toml) or by path; ConfigError (one line) when malformed.
+    Each call returns its own copy."""
     path = resolve_lesson(name_or_path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML ({e})") from None
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except OSError as e:
         raise ConfigError(f"{path}: cannot read ({e.strerror or e})") from None
-    return parse_lesson(data, path)
+    hit = _LOADED.get(path)
+    if hit is not None and hit[0] == text:
+        return copy.deepcopy(hit[1])
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML ({e})") from None
+    lesson = parse_lesson(data, path)
+    _LOADED[path] = (text, lesson)
+    return copy.deepcopy(lesson)
 
 
 def resolve_lesson(name_or_path: str | os.PathLike) -> Path:

@@ -120,11 +120,11 @@ def catalogue(store: ProgressStore) -> list[CatalogueEntry]:
         try:
             les = load_lesson(name)
         except ConfigError as e:
-            out.append(CatalogueEntry(name, name, 0, "broken", str(e)))
+            out.append((_order(name), CatalogueEntry(name, name, 0, "broken", str(e))))
             continue
-        out.append(CatalogueEntry(name, les.title, len(les.pages), store.state(name), source=les.source,
-                                  summary=les.summary))
-    return sorted(out, key=lambda e: (_order(e.name), e.name))
+        out.append((les.order, CatalogueEntry(name, les.title, len(les.pages), store.state(name), source=les.source,
+                                              summary=les.summary)))
+    return [e for _, e in sorted(out, key=lambda oe: (oe[0], oe[1].name))]
 
 
 def _order(name: str) -> int:

@@ -70,6 +70,17 @@ def test_a_malformed_lesson_gets_one_line_naming_the_file_and_the_place(tmp_path
     assert text.startswith(str(path)) and "\n" not in text and where in text, text
 
 
+def test_a_lesson_read_again_is_a_fresh_copy_and_an_edit_of_the_same_size_is_seen(tmp_path):
+    data = copy.deepcopy(GOOD)
+    path = write(tmp_path, data)
+    first = load_lesson(path)
+    first.pages[0].title = "changed by a caller"
+    assert load_lesson(path).pages[0].title == "p"          # callers never share one lesson
+    data["page"][0]["title"] = "q"                           # the same size, at once
+    write(tmp_path, data)
+    assert load_lesson(path).pages[0].title == "q"
+
+
 def test_not_toml_and_a_missing_lesson_name_the_file(tmp_path):
     p = tmp_path / "bad.toml"
     p.write_text("title = \n", encoding="utf-8")
