@@ -17,14 +17,16 @@ Each model trains in this process on one thread until it has used --seconds of C
 time, so other programs on the machine do not change the budget), then draws 1,000 samples (in
 batches of 100, BatchNorm on batch statistics, as both training loops sample).
 
-    python bench/image_quality.py [--seconds 120] [--folders photos,icons] [--work /tmp/gan-quality]
+    python bench/image_quality.py [--seconds 120] [--folders photos,icons] [--seeds 0,1,2] [--jobs 2]
     python bench/image_quality.py --diffaugment 600 [--seeds 0,1]   (with and without DiffAugment)
 """
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -198,6 +200,44 @@ def diffaugment_check(work: Path, steps: int, size: int = 32, seeds=(0,)) -> Non
             print(f"| {aug} | {seed} | {f:.2f} |", flush=True)
 
 
+MODELS = {   # key: (label, preset or None for the reference, overrides)
+    "reference": ("reference DCGAN (pytorch/examples)", None, ()),
+    "dcgan64": ("folder-dcgan-64 (DiffAugment)", "folder-dcgan-64", ()),
+    "noaug": ("folder-dcgan-64, augment none", "folder-dcgan-64", ("train.augment='none'",)),
+    "wgangp": ("folder-wgan-gp (DiffAugment)", "folder-wgan-gp", ()),
+}
+
+
+def one_run(work: str, name: str, key: str, seconds: float, seed: int):
+    """One model trained on one folder for `seconds` of CPU time (its own process, one thread): its
+    steps and 1,000 samples. Each job is a process so that --jobs 2 uses two cores without the two
+    models sharing one budget (the budget is each process's own CPU time)."""
+    torch.set_num_threads(1)
+    os.environ.setdefault("GAN_STUDIO_CACHE", str(Path(work) / "cache"))
+    root = folder(Path(work), name)
+    label, preset, overrides = MODELS[key]
+    if preset is None:
+        train = make_data(DataConfig(kind="image_folder", root=str(root / "train"), image_size=64), name)
+        G, steps = train_reference(train, seconds, seed)
+    else:
+        G, steps = train_preset(preset, root / "train", seconds, *overrides, seed=seed)
+    return name, key, seed, steps, draw(G)
+
+
+def scorer(fs, f_held):
+    """x -> (FID, recall, diversity) against the held-out images in the classifier's feature space:
+    recall (Kynkaanniemi et al. 2019) is the share of held-out images inside the generated manifold, and
+    diversity the generated samples' mean pairwise distance over the held-out images' (the studio's
+    `diversity`; the collapse detector's line is 0.35). FID alone can rank one good-looking mode well."""
+    stats, spread = metrics.feature_stats(f_held), metrics.diversity(f_held)
+
+    def score(x):
+        f = fs.features(x)
+        return (metrics.frechet_distance(*stats, *metrics.feature_stats(f)),
+                metrics.precision_recall(f_held, f)[1], metrics.diversity(f) / spread)
+    return score
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=120, help="CPU seconds of training for each model")
@@ -206,46 +246,50 @@ def main() -> None:
     ap.add_argument("--models", default="reference,dcgan64,noaug,wgangp", help="which of the four to train")
     ap.add_argument("--diffaugment", type=int, metavar="STEPS", default=0,
                     help="instead: folder-dcgan with and without DiffAugment on the icons, STEPS steps each")
-    ap.add_argument("--seeds", default="0", help="seeds of the --diffaugment runs (0,1,2)")
+    ap.add_argument("--seeds", default="0", help="training seeds, each model on each folder (0,1,2)")
+    ap.add_argument("--jobs", type=int, default=1, help="models trained at once, each a process on one core")
     args = ap.parse_args()
     torch.set_num_threads(1)
     work = Path(args.work)
     os.environ.setdefault("GAN_STUDIO_CACHE", str(work / "cache"))
+    seeds = [int(s) for s in args.seeds.split(",")]
     if args.diffaugment:
-        diffaugment_check(work, args.diffaugment, seeds=[int(s) for s in args.seeds.split(",")])
+        diffaugment_check(work, args.diffaugment, seeds=seeds)
         return
-    rows = []
+    fids, floor = {}, {}
     for name in args.folders.split(","):
         root = folder(work, name)
         train = make_data(DataConfig(kind="image_folder", root=str(root / "train"), image_size=64), name)
         held = make_data(DataConfig(kind="image_folder", root=str(root / "held"), image_size=64), name)
         fs = features.classifier_for(ImageData(train.x, train.y, train.n_classes, f"{name}-train"))
-        ref_real = metrics.feature_stats(fs.features(held.x[:1000]))
-        fid = lambda x: metrics.frechet_distance(*ref_real, *metrics.feature_stats(fs.features(x)))  # noqa: E731
+        fids[name] = scorer(fs, fs.features(held.x[:1000]))
         print(f"{name}: {len(train)} training images, {len(held)} held out, {train.n_classes} classes; "
               f"classifier accuracy {fs.accuracy:.3f}", flush=True)
-        rows.append((name, "real (train) vs held-out", 0, fid(train.x[torch.randperm(len(train),
-                    generator=torch.Generator().manual_seed(0))[:1000]])))
-        runs = [("reference DCGAN (pytorch/examples)", lambda: train_reference(train, args.seconds)),
-                ("folder-dcgan-64 (DiffAugment)", lambda: train_preset("folder-dcgan-64", root / "train", args.seconds)),
-                ("folder-dcgan-64, augment none", lambda: train_preset("folder-dcgan-64", root / "train", args.seconds,
-                                                                       "train.augment='none'")),
-                ("folder-wgan-gp (DiffAugment)", lambda: train_preset("folder-wgan-gp", root / "train", args.seconds))]
-        keep = args.models.split(",")
-        runs = [r for r, key in zip(runs, ("reference", "dcgan64", "noaug", "wgangp")) if key in keep]
-        for label, run in runs:
-            t0 = time.perf_counter()
-            G, steps = run()
-            x = draw(G)
-            rows.append((name, label, steps, fid(x)))
-            slug = label.split(" ")[0].replace("/", "")
-            save_png(to_grid(x[:64], 8), work / f"samples-{name}-{slug}{'-noaug' if 'none' in label else ''}.png")
-            print(f"  {label}: {steps} steps in {args.seconds:.0f} CPU s ({time.perf_counter() - t0:.0f} s wall), "
-                  f"FID {rows[-1][3]:.2f}", flush=True)
-    print(f"\n| folder | model | steps in {args.seconds:.0f} CPU s | FID (classifier features) |")
-    print("|---|---|---:|---:|")
-    for name, label, steps, f in rows:
-        print(f"| {name} | {label} | {steps or ''} | {f:.2f} |")
+        floor[name] = fids[name](train.x[torch.randperm(len(train), generator=torch.Generator().manual_seed(0))[:1000]])
+    jobs = [(str(work), name, key, args.seconds, seed) for name in args.folders.split(",")
+            for seed in seeds for key in args.models.split(",")]
+    results: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, args.jobs), mp_context=ctx) as pool:
+        for fut in as_completed([pool.submit(one_run, *j) for j in jobs]):
+            name, key, seed, steps, x = fut.result()
+            f, recall, div = fids[name](x)
+            results.setdefault((name, key), []).append((seed, steps, f, recall, div))
+            save_png(to_grid(x[:64], 8), work / f"samples-{name}-{key}-seed{seed}.png")
+            print(f"  {name}, {MODELS[key][0]}, seed {seed}: {steps} steps in {args.seconds:.0f} CPU s, FID {f:.2f}, "
+                  f"recall {recall:.3f}, diversity {div:.2f}", flush=True)
+    print(f"\n| folder | model | steps in {args.seconds:.0f} CPU s | FID by seed ({', '.join(map(str, seeds))}) "
+          f"| mean FID | mean recall | mean diversity |")
+    print("|---|---|---:|---|---:|---:|---:|")
+    mean = lambda runs, i: sum(r[i] for r in runs) / len(runs)     # noqa: E731
+    for name in args.folders.split(","):
+        f, recall, div = floor[name]
+        print(f"| {name} | real (train) vs held-out | | | {f:.1f} | {recall:.3f} | {div:.2f} |")
+        for key in args.models.split(","):
+            runs = sorted(results.get((name, key), []))
+            if runs:
+                print(f"| {name} | {MODELS[key][0]} | {round(mean(runs, 1))} | {', '.join(f'{r[2]:.1f}' for r in runs)} "
+                      f"| {mean(runs, 2):.1f} | {mean(runs, 3):.3f} | {mean(runs, 4):.2f} |")
 
 
 if __name__ == "__main__":
