@@ -20,6 +20,7 @@ import os
 import re
 import socket
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -267,6 +268,24 @@ class RunLock:
             self.path.unlink(missing_ok=True)
 
 
+def _quiet_tensorboard_thread() -> None:
+    """TensorBoard writes its event file on a thread of its own. A write that fails there (a full disk)
+    is kept on that thread and raised by the run's next add_* call, where the log stops using
+    TensorBoard (metrics.jsonl is the record, and its own failure is the one line the run reports);
+    but the thread raised it too, and Python printed its traceback. That print is left out; every
+    other thread's exception still reaches the hook there was before."""
+    previous = threading.excepthook
+    if getattr(previous, "gan_studio_quiet_tb", False):
+        return
+
+    def hook(args) -> None:
+        if type(args.thread).__name__ == "_AsyncWriterThread" and isinstance(args.exc_value, OSError):
+            return
+        previous(args)
+    hook.gan_studio_quiet_tb = True
+    threading.excepthook = hook
+
+
 class RunLog:
     def __init__(self, run_dir: str | os.PathLike, cfg: Config, flush_every: int = 50,
                  tensorboard: bool = True, step: int = 0):
@@ -311,6 +330,7 @@ class RunLog:
             try:
                 from torch.utils.tensorboard import SummaryWriter   # optional: needs the tensorboard package
                 self._tb = SummaryWriter(str(self.dir / "tb"))
+                _quiet_tensorboard_thread()
             except ModuleNotFoundError as e:   # the optional extra is missing: the JSON log is the record
                 self._tb = None
                 if (e.name or "").split(".")[0] == "tensorboard":

@@ -85,7 +85,7 @@ def test_the_lazy_penalty_falls_on_every_kth_critic_step_weighted_k_times(monkey
     def loss_of(*a):
         loss, extra = real_loss(*a)
         w = losses.d_loss("wasserstein", a[1], a[3])
-        seen.append(float(loss - w) / float(extra["gp"]))       # the penalty's weight on this step
+        seen.append(float((loss - w).detach()) / float(extra["gp"]))       # the penalty's weight on this step
         return loss, extra
     t.variant.critic_loss = loss_of
     run_all(t)
