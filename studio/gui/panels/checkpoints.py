@@ -49,6 +49,9 @@ class CheckpointsPanel(QWidget):
         self.header = QLabel(EMPTY, self)
         self.header.setWordWrap(True)
         self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        # a wrapped label in a row gets one line's height from the layout: two lines were cut at the top
+        # in a narrow window (1024 px); room for two is kept
+        self.header.setMinimumHeight(2 * self.header.fontMetrics().lineSpacing() + 2)
         row.addWidget(self.header, 1)
         self.list = QListWidget(self)
         self.list.setObjectName("checkpoint_strip")
