@@ -21,10 +21,11 @@ import weakref
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ..config.schema import Config, ConfigError
+from ..data.folder import reporting
 from ..engine.build import Cancelled, cancellable
 from ..engine.checkpoints import CheckpointError
 from ..engine.commands import Command, CommandQueue, CopyGenerator, Pause, SaveNow, SetPace, Stop
-from ..engine.events import Evaluating, Failed, Finished, Snapshot, Started, StateChanged, StepMetrics
+from ..engine.events import Evaluating, Failed, Finished, Progress, Snapshot, Started, StateChanged, StepMetrics
 from ..engine.trainer import Trainer
 from .run_history import RunHistory
 
@@ -179,8 +180,19 @@ class Session(QObject):
         history.extend(history_seed)
         cancel = self._cancel = threading.Event()      # set by shutdown: a data set still loading stops
 
+        began = time.perf_counter()
+        last = [0.0]
+
+        def decoding(done: int, total: int) -> None:
+            """A folder decoded before the first step (a cold cache): its files on the status bar's
+            progress bar, at most ten times a second and the last one always."""
+            now = time.perf_counter()
+            if now - last[0] >= 0.1 or done >= total:
+                last[0] = now
+                th.event.emit(Progress(0, "decode", "decoding images", done, total, now - began))
+
         def build():
-            with cancellable(cancel):
+            with cancellable(cancel), reporting(progress=decoding):
                 t = Trainer(cfg, run_dir, name=name, resume=resume, snapshots=True, interactive=True,
                             commands=commands, branch_of=branch_of[0] if branch_of else None, built=built,
                             lazy_dir=True)      # the folder appears with the first step (issue 20)

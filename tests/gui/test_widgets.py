@@ -198,6 +198,37 @@ def test_session_batches_metrics_and_stops(qtbot):
     assert snaps and len(snaps) <= steps / 5 + 2
 
 
+def test_a_run_on_a_cold_folder_reports_its_decoding_before_its_first_step(qtbot, tmp_path, monkeypatch):
+    """Train pressed on a folder no preview has decoded: the run's own decoding goes to the status bar
+    (Progress events, task "decode") from 0 to the folder's file count, before the run starts."""
+    from PIL import Image
+
+    from studio.config.io import apply_override
+    from studio.engine.events import Progress, Started
+    from studio.gui.session import Session
+    monkeypatch.setenv("GAN_STUDIO_CACHE", str(tmp_path / "cache"))
+    for i in range(40):
+        d = tmp_path / "imgs" / f"c{i % 2}"
+        d.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (20, 20), (6 * i, 255 - 6 * i, 0)).save(d / f"{i}.png")
+    cfg = load_preset("folder-dcgan")
+    for o in (f"data.root='{tmp_path / 'imgs'}'", "data.image_size=16", "model.base_channels=8", "train.steps=3",
+              "eval.every=0", "train.batch_size=8"):
+        apply_override(cfg, o)
+    s = Session()
+    seen = []
+    s.event.connect(lambda ev: seen.append(ev) if isinstance(ev, Progress) else None)
+    s.started.connect(lambda ev: seen.append(ev))
+    s.start(cfg, name="cold")
+    qtbot.waitUntil(lambda: any(isinstance(e, Started) for e in seen), timeout=60_000)
+    s.stop()
+    qtbot.waitUntil(lambda: not s.live, timeout=30_000)
+    first = next(i for i, e in enumerate(seen) if isinstance(e, Started))
+    decoding = [(e.done, e.total) for e in seen[:first] if isinstance(e, Progress) and e.task == "decode"]
+    assert decoding[0] == (0, 40) and decoding[-1] == (40, 40), decoding
+    assert all(isinstance(e, Progress) and e.text == "decoding images" for e in seen[:first])
+
+
 def test_loss_plot_gives_each_curve_of_a_plot_its_own_colour(qtbot):
     p = LossPlot()
     qtbot.addWidget(p)

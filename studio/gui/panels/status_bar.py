@@ -110,7 +110,7 @@ class StatusBar(QStatusBar):
         self.task.setRange(0, total)
         self.task.setValue(min(done, total))
         self.task.setFormat(f"{text} %p%{left}")
-        self.task.setToolTip(f"{text}: step {done:,} of {total:,} ({fmt_time(seconds)} so far)")
+        self.task.setToolTip(f"{text}: {done:,} of {total:,} ({fmt_time(seconds)} so far)")
         self.task.show()
 
     def set_shown(self, run: str = "", checkpoint: str = "", tip: str = "") -> None:
