@@ -54,8 +54,10 @@ def test_the_key_advances_a_phase_when_auto_is_off(qtbot):
     v.flush()
     asked = []
     v.slow.step_requested.connect(lambda: asked.append(1))
+    assert not v.slow.auto.isVisible() and not v.slow.next_btn.isVisible()    # shown with slow motion only
     click(qtbot, v.slow.button)
-    click(qtbot, v.slow.auto, QPoint(8, v.slow.auto.height() // 2))    # greyed until slow motion is on
+    assert v.slow.auto.isVisible() and v.slow.next_btn.isVisible()
+    click(qtbot, v.slow.auto, QPoint(8, v.slow.auto.height() // 2))
     assert not v.slow.auto.isChecked()
     assert asked == [1] and v.slow.caption.isVisible()
     v.slow.play(sm.step, sm.phases)

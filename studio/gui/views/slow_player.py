@@ -186,8 +186,10 @@ class SlowPlayer(QtCore.QObject):
         return False
 
     def _sync(self) -> None:
-        self.next_btn.setEnabled(self.on)
-        self.auto.setEnabled(self.on)
+        # shown only while slow motion is on, as its caption is: off they did nothing, and at 1024 px
+        # they took the 2D toolbar's third row from the plot
+        self.next_btn.setVisible(self.on)
+        self.auto.setVisible(self.on)
         self.caption.setVisible(self.on)
         if not self.on:
             self.caption.setMinimumHeight(0)
