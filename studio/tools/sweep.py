@@ -463,7 +463,8 @@ class Sweep:
 
     def recover(self) -> None:
         """Trials that a sweep process which is gone left RUNNING (killed, or its machine rebooted) are
-        marked failed ("interrupted"); on a grid, each interrupted point is queued to run again."""
+        marked failed ("interrupted"); each interrupted grid point, or a random or TPE trial's values,
+        is queued to run again (its run resumes from its newest checkpoint)."""
         TS = _optuna().trial.TrialState
         host = platform.node()
         for t in self.study.get_trials(deepcopy=False, states=(TS.RUNNING,)):
@@ -479,9 +480,17 @@ class Sweep:
                 continue
             self.say(f"trial {t.number} was left running by a sweep process that ended (pid {pid}): marked "
                      f"failed (interrupted); its run is {t.user_attrs.get('run_dir') or '-'}")
-        if self.spec.sampler != "grid":
-            return
         trials = self.study.get_trials(deepcopy=False)
+        if self.spec.sampler != "grid":
+            # random and TPE: an interrupted trial's values run again first (its run resumed from its
+            # checkpoint, as on a grid), once; it counts as one of this process's --trials
+            again = {t.user_attrs.get("rerun_of") for t in trials}
+            for t in trials:
+                if t.state.name == "FAIL" and _interrupted(t) and t.params and t.number not in again:
+                    self.study.enqueue_trial(dict(t.params), user_attrs={"rerun_of": t.number})
+                    self.say(f"interrupted trial {t.number} "
+                             f"({' '.join(f'{k}={literal(v)}' for k, v in t.params.items())}) runs again")
+            return
         covered = {_point(t) for t in trials if t.state.name != "FAIL" or not _interrupted(t)}
         for t in trials:
             p = _point(t)

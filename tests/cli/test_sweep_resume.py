@@ -101,3 +101,41 @@ def test_a_killed_sweeps_half_finished_trial_resumes_from_its_newest_checkpoint(
             assert torch.equal(v, b["modules"][net][k]), f"{net}.{k} differs from the uninterrupted run"
     ref_evals = [r for r in read_metrics(ref / "metrics.jsonl") if r.get("event") == "eval"]
     assert d["trials"][1]["value"] == ref_evals[-1]["modes"]
+
+
+def test_an_interrupted_random_trial_is_queued_again_with_its_values_and_resumes_its_run(tmp_path):
+    """Random (and TPE) sweeps: a trial whose sweep process is gone runs again with the values it had,
+    once, continuing its own run from its newest checkpoint (before, only a grid's points did)."""
+    import platform
+
+    from studio.config.presets import load_preset
+    from studio.engine.runlog import process_start
+    cfg = load_preset("ring-2d-gan")
+    spec = sw.prepare(sw.SweepSpec(preset="ring-2d-gan", axes=[sw.parse_axis(cfg, "optim_g.lr=log:1e-4:1e-2")],
+                                   out=tmp_path / "sw", sampler="random", trials=3, steps=40, workers=1,
+                                   sets=["model.hidden=16", "model.depth=2", "checkpoint.every=20"]))
+    spec.out.mkdir(parents=True)
+    run = spec.out / "trial-000"
+    assert main(["train", "--preset", "ring-2d-gan", "--steps", "20", "--out", str(run), "--quiet",
+                 "--set", "model.hidden=16", "--set", "model.depth=2", "--set", "checkpoint.every=20"]) == 0
+    gone = subprocess.Popen([sys.executable, "-c", ""])             # a sweep process that has ended
+    gone.wait()
+    s = sw.Sweep(spec)
+    s.study = sw.open_study(spec)
+    t = s.study.ask()
+    lr = sw._suggest(t, spec.axes[0])
+    for k, v in {"run_dir": str(run.resolve()), "host": platform.node(), "pid": gone.pid,
+                 "pid_start": process_start(os.getpid())}.items():
+        t.set_user_attr(k, v)
+    said = []
+    s.say = said.append
+    s.recover()
+    s.recover()                                                  # a second look queues nothing more
+    waiting = [x for x in s.study.get_trials(deepcopy=False) if x.state.name == "WAITING"]
+    assert len(waiting) == 1 and waiting[0].user_attrs["rerun_of"] == 0, said
+    assert s.study.get_trials(deepcopy=False)[0].state.name == "FAIL"
+    again = s.study.ask()
+    assert again.user_attrs["rerun_of"] == 0 and sw._suggest(again, spec.axes[0]) == lr
+    run_dir, ckpt = s._resumable(again)
+    assert run_dir == run.resolve() and ckpt.step == 20
+    assert any("interrupted trial 0" in line and "runs again" in line for line in said), said
