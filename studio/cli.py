@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -22,7 +23,8 @@ def _stopped_while_starting(signum, frame) -> None:
 
 # Ctrl+C in the second or two that the imports below take is one line, not a traceback from inside torch;
 # Python's own handler (KeyboardInterrupt, which main() turns into one line) is back once they are done
-_QUIET_START = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+_QUIET_START = (threading.current_thread() is threading.main_thread()    # signal handlers: the main thread's
+                and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
 if _QUIET_START:
     signal.signal(signal.SIGINT, _stopped_while_starting)
 
