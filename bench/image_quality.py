@@ -204,7 +204,7 @@ MODELS = {   # key: (label, preset or None for the reference, overrides)
     "reference": ("reference DCGAN (pytorch/examples)", None, ()),
     "dcgan64": ("folder-dcgan-64 (DiffAugment)", "folder-dcgan-64", ()),
     "noaug": ("folder-dcgan-64, augment none", "folder-dcgan-64", ("train.augment='none'",)),
-    "wgangp": ("folder-wgan-gp (DiffAugment)", "folder-wgan-gp", ()),
+    "wgangp": ("folder-wgan-gp (2 critic steps, lazy penalty)", "folder-wgan-gp", ()),
 }
 
 
