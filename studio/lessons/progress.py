@@ -12,7 +12,7 @@ from pathlib import Path
 from ..config.io import atomic_write_bytes
 from ..config.paths import config_dir
 from ..config.schema import ConfigError
-from .format import lesson_names, lessons_dir, load_lesson
+from .format import lesson_names, lessons_dir, read_lesson
 
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
 
@@ -118,7 +118,7 @@ def catalogue(store: ProgressStore) -> list[CatalogueEntry]:
     out = []
     for name in lesson_names():
         try:
-            les = load_lesson(name)
+            les = read_lesson(name)         # read only: the shared copy
         except ConfigError as e:
             out.append((_order(name), CatalogueEntry(name, name, 0, "broken", str(e))))
             continue
