@@ -287,8 +287,9 @@ def open_study(spec: SweepSpec):
             break
         except Exception as e:   # a malformed URL, a database that cannot be opened or created
             # two sweeps creating one new database at once: the loser's schema insert fails; again
+            # (or both create the tables: "table trial_values already exists", seen once in a full run)
             race = type(e).__name__ in ("IntegrityError", "DuplicatedStudyError") or (
-                type(e).__name__ == "OperationalError" and "locked" in str(e))
+                type(e).__name__ == "OperationalError" and ("locked" in str(e) or "already exists" in str(e)))
             if attempt < 4 and race:
                 time.sleep(0.2 + 0.3 * attempt)
                 continue
