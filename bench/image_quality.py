@@ -17,7 +17,11 @@ Each model trains in this process on one thread until it has used --seconds of C
 time, so other programs on the machine do not change the budget), then draws 1,000 samples (in
 batches of 100, BatchNorm on batch statistics, as both training loops sample).
 
-    python bench/image_quality.py [--seconds 120] [--folders photos,icons] [--seeds 0,1,2] [--jobs 2]
+With --every, each model is also scored every so many seconds of its training (the scoring's own
+time is not counted in the budget), which shows where along the way a budget stops: the first few
+hundred steps of a 64x64 DCGAN are blurred squares, where the FID of two runs says little.
+
+    python bench/image_quality.py [--seconds 120] [--folders photos,icons] [--seeds 0,1,2] [--jobs 2] [--every 150]
     python bench/image_quality.py --diffaugment 600 [--seeds 0,1]   (with and without DiffAugment)
 """
 from __future__ import annotations
@@ -127,7 +131,34 @@ def weights_init(m):
         nn.init.zeros_(m.bias)
 
 
-def train_reference(data, seconds: float, seed: int = 0):
+class Budget:
+    """CPU seconds spent training, not counting the time taken by the scoring along the way (--every):
+    every `every` seconds of training, `score(G)` is called and its (seconds, steps, result) kept."""
+
+    def __init__(self, seconds: float, every: float = 0.0, score=None):
+        self.seconds, self.every, self.score = seconds, every, score
+        self.t0, self.aside, self.next = time.process_time(), 0.0, every
+        self.curve: list[tuple[float, int, object]] = []
+
+    def start(self) -> None:
+        """Count from now (after the networks are built)."""
+        self.t0, self.aside = time.process_time(), 0.0
+
+    def spent(self) -> float:
+        return time.process_time() - self.t0 - self.aside
+
+    def tick(self, G, steps: int) -> bool:
+        """After a step: score G if it is time; False once the budget is spent."""
+        if self.every and self.score is not None and self.spent() >= self.next:
+            t, a = self.spent(), time.process_time()
+            self.curve.append((t, steps, self.score(G)))
+            self.aside += time.process_time() - a
+            self.next += self.every
+        return self.spent() < self.seconds
+
+
+def train_reference(data, seconds: float, seed: int = 0, budget: Budget | None = None):
+    budget = budget or Budget(seconds)
     torch.manual_seed(seed)
     G, D = RefG(nc=data.shape[0]), RefD(nc=data.shape[0])
     G.apply(weights_init)
@@ -136,8 +167,9 @@ def train_reference(data, seconds: float, seed: int = 0):
     oD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     oG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     gen = torch.Generator().manual_seed(seed)
-    t0, steps = time.process_time(), 0
-    while time.process_time() - t0 < seconds:
+    steps, going = 0, True
+    budget.start()
+    while going:
         real = data.sample(64, gen, torch.device("cpu")).x
         b = real.shape[0]
         D.zero_grad()
@@ -150,22 +182,25 @@ def train_reference(data, seconds: float, seed: int = 0):
         crit(D(fake), torch.full((b,), 1.0)).backward()
         oG.step()
         steps += 1
+        going = budget.tick(G, steps)
     return G, steps
 
 
 # ------------------------------------------------------------------------------------ the presets
-def train_preset(preset: str, root: Path, seconds: float, *overrides: str, seed: int = 0):
+def train_preset(preset: str, root: Path, seconds: float, *overrides: str, seed: int = 0,
+                 budget: Budget | None = None):
     cfg = load_preset(preset)
     for o in (f"data.root='{root}'", "train.device='cpu'", "train.threads=1", "eval.every=0", "checkpoint.every=0",
               "checkpoint.at_end=false", "log.grid_every=0", "log.tensorboard=false", "train.steps=1000000",
               f"train.seed={seed}", *overrides):
         apply_override(cfg, o)
     t = Trainer(cfg, write=False, snapshots=False)
-    t0, steps = time.process_time(), 0
+    budget, steps = budget or Budget(seconds), 0
+    budget.start()
     for ev in t.run():
         if isinstance(ev, StepMetrics):
             steps = ev.step
-            if time.process_time() - t0 >= seconds:
+            if not budget.tick(t.variant.G, steps):
                 t.stop()
     return t.variant.G, steps
 
@@ -208,20 +243,32 @@ MODELS = {   # key: (label, preset or None for the reference, overrides)
 }
 
 
-def one_run(work: str, name: str, key: str, seconds: float, seed: int):
+def folder_scorer(root: Path, name: str):
+    """The scorer of one folder (below) and its training images: the classifier comes from the cache
+    once trained."""
+    train = make_data(DataConfig(kind="image_folder", root=str(root / "train"), image_size=64), name)
+    held = make_data(DataConfig(kind="image_folder", root=str(root / "held"), image_size=64), name)
+    fs = features.classifier_for(ImageData(train.x, train.y, train.n_classes, f"{name}-train"))
+    return scorer(fs, fs.features(held.x[:1000])), train, held, fs
+
+
+def one_run(work: str, name: str, key: str, seconds: float, seed: int, every: float = 0.0):
     """One model trained on one folder for `seconds` of CPU time (its own process, one thread): its
-    steps and 1,000 samples. Each job is a process so that --jobs 2 uses two cores without the two
-    models sharing one budget (the budget is each process's own CPU time)."""
+    steps, 1,000 samples and, with `every`, its FID along the way (scoring time is not counted).
+    Each job is a process so that --jobs 2 uses two cores without the two models sharing one budget
+    (the budget is each process's own CPU time)."""
     torch.set_num_threads(1)
     os.environ.setdefault("GAN_STUDIO_CACHE", str(Path(work) / "cache"))
     root = folder(Path(work), name)
     label, preset, overrides = MODELS[key]
+    score = folder_scorer(root, name)[0] if every else None
+    budget = Budget(seconds, every, score and (lambda G: round(score(draw(G))[0], 1)))
     if preset is None:
         train = make_data(DataConfig(kind="image_folder", root=str(root / "train"), image_size=64), name)
-        G, steps = train_reference(train, seconds, seed)
+        G, steps = train_reference(train, seconds, seed, budget)
     else:
-        G, steps = train_preset(preset, root / "train", seconds, *overrides, seed=seed)
-    return name, key, seed, steps, draw(G)
+        G, steps = train_preset(preset, root / "train", seconds, *overrides, seed=seed, budget=budget)
+    return name, key, seed, steps, draw(G), budget.curve
 
 
 def scorer(fs, f_held):
@@ -248,6 +295,8 @@ def main() -> None:
                     help="instead: folder-dcgan with and without DiffAugment on the icons, STEPS steps each")
     ap.add_argument("--seeds", default="0", help="training seeds, each model on each folder (0,1,2)")
     ap.add_argument("--jobs", type=int, default=1, help="models trained at once, each a process on one core")
+    ap.add_argument("--every", type=float, default=0, metavar="SECONDS",
+                    help="also score each model every SECONDS of its training (not counted in its budget)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     work = Path(args.work)
@@ -258,26 +307,25 @@ def main() -> None:
         return
     fids, floor = {}, {}
     for name in args.folders.split(","):
-        root = folder(work, name)
-        train = make_data(DataConfig(kind="image_folder", root=str(root / "train"), image_size=64), name)
-        held = make_data(DataConfig(kind="image_folder", root=str(root / "held"), image_size=64), name)
-        fs = features.classifier_for(ImageData(train.x, train.y, train.n_classes, f"{name}-train"))
-        fids[name] = scorer(fs, fs.features(held.x[:1000]))
+        fids[name], train, held, fs = folder_scorer(folder(work, name), name)
         print(f"{name}: {len(train)} training images, {len(held)} held out, {train.n_classes} classes; "
               f"classifier accuracy {fs.accuracy:.3f}", flush=True)
         floor[name] = fids[name](train.x[torch.randperm(len(train), generator=torch.Generator().manual_seed(0))[:1000]])
-    jobs = [(str(work), name, key, args.seconds, seed) for name in args.folders.split(",")
+    jobs = [(str(work), name, key, args.seconds, seed, args.every) for name in args.folders.split(",")
             for seed in seeds for key in args.models.split(",")]
     results: dict[tuple[str, str], list[tuple[int, int, float]]] = {}
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, args.jobs), mp_context=ctx) as pool:
         for fut in as_completed([pool.submit(one_run, *j) for j in jobs]):
-            name, key, seed, steps, x = fut.result()
+            name, key, seed, steps, x, curve = fut.result()
             f, recall, div = fids[name](x)
             results.setdefault((name, key), []).append((seed, steps, f, recall, div))
             save_png(to_grid(x[:64], 8), work / f"samples-{name}-{key}-seed{seed}.png")
             print(f"  {name}, {MODELS[key][0]}, seed {seed}: {steps} steps in {args.seconds:.0f} CPU s, FID {f:.2f}, "
                   f"recall {recall:.3f}, diversity {div:.2f}", flush=True)
+            if curve:
+                print("    FID along the way (CPU s, steps: FID): "
+                      + ", ".join(f"{t:.0f} s, {n}: {fid}" for t, n, fid in curve), flush=True)
     print(f"\n| folder | model | steps in {args.seconds:.0f} CPU s | FID by seed ({', '.join(map(str, seeds))}) "
           f"| mean FID | mean recall | mean diversity |")
     print("|---|---|---:|---|---:|---:|---:|")
