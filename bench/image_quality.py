@@ -148,13 +148,16 @@ class Budget:
         return time.process_time() - self.t0 - self.aside
 
     def tick(self, G, steps: int) -> bool:
-        """After a step: score G if it is time; False once the budget is spent."""
+        """After a step: False once the budget is spent (the end is scored by the caller), else
+        score G if it is time."""
+        if self.spent() >= self.seconds:
+            return False
         if self.every and self.score is not None and self.spent() >= self.next:
             t, a = self.spent(), time.process_time()
             self.curve.append((t, steps, self.score(G)))
             self.aside += time.process_time() - a
             self.next += self.every
-        return self.spent() < self.seconds
+        return True
 
 
 def train_reference(data, seconds: float, seed: int = 0, budget: Budget | None = None):
