@@ -295,20 +295,32 @@ def open_study(spec: SweepSpec):
                 continue
             first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
             raise ConfigError(f"--storage {url}: cannot open the study ({first[:200]})") from None
-    attrs = study.user_attrs
     mine = {"metric": spec.metric, "axes": {a.key: a.describe() for a in spec.axes}, "preset": Path(spec.preset).stem}
-    if not attrs:
-        for k, v in mine.items():
-            study.set_user_attr(k, v)
-    else:
-        if attrs.get("metric") != spec.metric:
-            raise ConfigError(f"--study {spec.study}: that study in {url} ranks by {attrs.get('metric')!r}, "
-                              f"not {spec.metric!r}; pass --metric {attrs.get('metric')} or another --study name")
-        if attrs.get("axes") != mine["axes"] or attrs.get("preset") != mine["preset"]:
-            raise ConfigError(f"--study {spec.study}: that study in {url} sweeps {attrs.get('preset')} over "
-                              f"{_axes_text(attrs.get('axes') or {})}; this command asks for {mine['preset']} "
-                              f"over {_axes_text(mine['axes'])}: pass those or another --study name")
+    theirs = _study_spec(study)
+    if theirs is None:
+        # one attribute, written in one insert: a second sweep opening the study meanwhile sees all of it
+        # or none of it (three attributes written one by one were once read half-written by the other)
+        study.set_user_attr("sweep", mine)
+        theirs = _study_spec(optuna.load_study(storage=url, study_name=spec.study))   # two creators: one wins
+    if theirs.get("metric") != spec.metric:
+        raise ConfigError(f"--study {spec.study}: that study in {url} ranks by {theirs.get('metric')!r}, "
+                          f"not {spec.metric!r}; pass --metric {theirs.get('metric')} or another --study name")
+    if theirs.get("axes") != mine["axes"] or theirs.get("preset") != mine["preset"]:
+        raise ConfigError(f"--study {spec.study}: that study in {url} sweeps {theirs.get('preset')} over "
+                          f"{_axes_text(theirs.get('axes') or {})}; this command asks for {mine['preset']} "
+                          f"over {_axes_text(mine['axes'])}: pass those or another --study name")
     return study
+
+
+def _study_spec(study) -> dict | None:
+    """What the study sweeps (metric, axes, preset), or None for a study nobody has described yet. Studies
+    written before the single "sweep" attribute keep three attributes of their own; they are read as one."""
+    attrs = study.user_attrs
+    if isinstance(attrs.get("sweep"), dict):
+        return attrs["sweep"]
+    if "metric" in attrs:
+        return {k: attrs.get(k) for k in ("metric", "axes", "preset")}
+    return None
 
 
 def _grid_sampler(optuna, space: dict):

@@ -130,6 +130,54 @@ def test_two_invocations_on_one_storage_continue_the_same_study(tmp_path, capsys
     assert "ranks by 'modes'" in capsys.readouterr().err
 
 
+def test_a_second_sweep_opening_a_study_while_it_is_described_sees_all_of_it_or_none(tmp_path, monkeypatch):
+    """The race CI met once: a sweep read a study whose first sweep had written one of its three attributes
+    and refused it as a study of "None over nothing". After every attribute written, another sweep with the
+    same command opens the study here: it must go on, and one with other axes must be refused."""
+    import optuna
+    from optuna.storages import RDBStorage
+
+    cfg = load_preset("ring-2d-gan")
+
+    def spec(values):
+        s = sw.prepare(sw.SweepSpec(preset="ring-2d-gan", axes=[sw.parse_axis(cfg, f"optim_g.lr={values}")],
+                                    out=tmp_path / "sw", storage=f"sqlite:///{tmp_path / 'sw.db'}", workers=1))
+        return s
+
+    seen = []
+    write = RDBStorage.set_study_user_attr
+
+    def write_then_look(self, study_id, key, value):
+        write(self, study_id, key, value)
+        if len(seen) < 5:
+            seen.append(key)
+            assert sw.open_study(spec("1e-3,2e-3")).study_name == "ring-2d-gan"      # the same command goes on
+            with pytest.raises(sw.ConfigError, match="sweeps ring-2d-gan over optim_g.lr=0.001,0.002"):
+                sw.open_study(spec("1e-3,5e-3"))
+
+    monkeypatch.setattr(RDBStorage, "set_study_user_attr", write_then_look)
+    study = sw.open_study(spec("1e-3,2e-3"))
+    assert seen == ["sweep"]                                  # described in one write
+    assert sw._study_spec(optuna.load_study(storage=study._storage, study_name=study.study_name))["preset"] \
+        == "ring-2d-gan"
+
+
+def test_a_study_described_by_an_older_sweep_is_still_recognised(tmp_path):
+    """Studies made before the single attribute keep metric, axes and preset apart: they open as before."""
+    import optuna
+    cfg = load_preset("ring-2d-gan")
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    axes = [sw.parse_axis(cfg, "optim_g.lr=1e-3,2e-3")]
+    old = optuna.create_study(storage=url, study_name="ring-2d-gan", direction="maximize")
+    for k, v in {"metric": "modes", "axes": {a.key: a.describe() for a in axes}, "preset": "ring-2d-gan"}.items():
+        old.set_user_attr(k, v)
+    spec = sw.prepare(sw.SweepSpec(preset="ring-2d-gan", axes=axes, out=tmp_path / "sw", storage=url, workers=1))
+    assert sw.open_study(spec).user_attrs.get("sweep") is None            # opened, not rewritten
+    spec.metric = "recall"
+    with pytest.raises(sw.ConfigError, match="ranks by 'modes'"):
+        sw.open_study(spec)
+
+
 def test_a_hopeless_trial_is_pruned_and_stopped(tmp_path, capsys, fake_trainer, monkeypatch):
     monkeypatch.setenv("FAKE_BAD", "trial-002")
     monkeypatch.setenv("FAKE_PAUSE", "0.25")
