@@ -140,9 +140,8 @@ def test_a_second_sweep_opening_a_study_while_it_is_described_sees_all_of_it_or_
     cfg = load_preset("ring-2d-gan")
 
     def spec(values):
-        s = sw.prepare(sw.SweepSpec(preset="ring-2d-gan", axes=[sw.parse_axis(cfg, f"optim_g.lr={values}")],
-                                    out=tmp_path / "sw", storage=f"sqlite:///{tmp_path / 'sw.db'}", workers=1))
-        return s
+        return sw.prepare(sw.SweepSpec(preset="ring-2d-gan", axes=[sw.parse_axis(cfg, f"optim_g.lr={values}")],
+                                       out=tmp_path / "sw", storage=f"sqlite:///{tmp_path / 'sw.db'}", workers=1))
 
     seen = []
     write = RDBStorage.set_study_user_attr
