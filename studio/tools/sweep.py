@@ -301,7 +301,7 @@ def open_study(spec: SweepSpec):
         # one attribute, written in one insert: a second sweep opening the study meanwhile sees all of it
         # or none of it (three attributes written one by one were once read half-written by the other)
         study.set_user_attr("sweep", mine)
-        theirs = _study_spec(optuna.load_study(storage=url, study_name=spec.study))   # two creators: one wins
+        theirs = _study_spec(study)      # read back from the storage (not cached): two creators, one wins
     if theirs.get("metric") != spec.metric:
         raise ConfigError(f"--study {spec.study}: that study in {url} ranks by {theirs.get('metric')!r}, "
                           f"not {spec.metric!r}; pass --metric {theirs.get('metric')} or another --study name")
